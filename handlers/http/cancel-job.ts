@@ -1,0 +1,59 @@
+import os from 'node:os';
+import { conflict, notFound } from '../../lib/http/api-error';
+import type { HttpEvent } from '../../lib/http/http-handler';
+import { httpHandler } from '../../lib/http/http-handler';
+import { json } from '../../lib/http/json-response';
+import { jobIdParam } from '../../lib/http/params';
+import { isFinal } from '../../lib/jobs/job-record';
+import { jobView } from '../../lib/jobs/job-view';
+import { waitForJob } from '../../lib/jobs/wait-for-job';
+import { getServices } from '../../lib/services';
+import type { Services } from '../../lib/services';
+
+/** How long DELETE waits for a running job's process group to be stopped before answering 202. */
+const STOP_WAIT_MS = 5000;
+
+/**
+ * DELETE /api/jobs/{id}: a queued job is claimed for cancellation, so no worker ever starts it; a
+ * running job gets a cancel request that its worker acts on by killing the whole process group.
+ */
+export function createCancelJobHandler({ store, logger }: Pick<Services, 'store' | 'logger'>) {
+  return httpHandler(
+    async (event: HttpEvent) => {
+      const id = jobIdParam(event);
+      const job = await store.get(id);
+      if (!job) throw notFound('job_not_found', `no job ${id}`);
+      if (isFinal(job.status)) throw conflict('job_finished', `job ${id} is already ${job.status}`);
+      const log = logger.child({ jobId: id });
+
+      if (job.status === 'queued') {
+        const now = new Date().toISOString();
+        const claimed = await store.claim(id, job.attempts + 1, {
+          owner: `cancel:${os.hostname()}:${process.pid}`,
+          kind: 'cancel',
+          claimedAt: now,
+          leaseUntil: now,
+        });
+        if (claimed) {
+          const cancelled = await store.transition(id, 'cancelled', {
+            finishedAt: now,
+            cancelRequestedAt: now,
+            error: 'cancelled before it started',
+          });
+          log.info({ event: 'cancel', was: 'queued' }, 'job cancelled before it started');
+          return json(200, jobView(cancelled));
+        }
+        // A worker claimed it a moment ago: stop it like a running job.
+      }
+
+      await store.requestCancel(id);
+      log.info({ event: 'cancel', was: 'running' }, 'cancel requested');
+      const latest = (await waitForJob(store, id, STOP_WAIT_MS)) ?? job;
+      if (isFinal(latest.status)) return json(200, jobView(latest));
+      return json(202, { ...jobView(latest), cancelRequested: true });
+    },
+    { logger },
+  );
+}
+
+export const handler = createCancelJobHandler(getServices());

@@ -1,0 +1,20 @@
+import type { HttpEvent } from '../../lib/http/http-handler';
+import { httpHandler } from '../../lib/http/http-handler';
+import { json } from '../../lib/http/json-response';
+import { getServices } from '../../lib/services';
+import type { Services } from '../../lib/services';
+
+/** GET /api/tasks: the catalogue, so clients can see what may run and what input it takes. */
+export function createListTasksHandler({ catalogue, logger }: Pick<Services, 'catalogue' | 'logger'>) {
+  const tasks = catalogue.tasks().map((task) => ({
+    name: task.name,
+    description: task.description,
+    input: task.inputSchema,
+    timeoutSeconds: task.timeoutMs / 1000,
+    maxOutputBytes: task.maxOutputBytes,
+    links: { submit: `/api/tasks/${task.name}` },
+  }));
+  return httpHandler(async (_event: HttpEvent) => json(200, { tasks }), { logger });
+}
+
+export const handler = createListTasksHandler(getServices());

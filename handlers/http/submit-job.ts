@@ -1,0 +1,117 @@
+import { isDeepStrictEqual } from 'node:util';
+import { badRequest, conflict, notFound, unavailable } from '../../lib/http/api-error';
+import type { HttpEvent } from '../../lib/http/http-handler';
+import { httpHandler } from '../../lib/http/http-handler';
+import { json } from '../../lib/http/json-response';
+import { intQuery } from '../../lib/http/params';
+import { newJobId } from '../../lib/jobs/job-id';
+import type { JobRecord } from '../../lib/jobs/job-record';
+import { isFinal } from '../../lib/jobs/job-record';
+import { jobLinks, jobView } from '../../lib/jobs/job-view';
+import { waitForJob } from '../../lib/jobs/wait-for-job';
+import { QueueUnavailableError } from '../../lib/queue/queue-errors';
+import { getServices } from '../../lib/services';
+import type { Services } from '../../lib/services';
+import { TaskInputError, UnknownTaskError } from '../../lib/tasks/task-errors';
+
+/** API Gateway gives up at 29 s; a wait must end well before that. */
+export const MAX_WAIT_SECONDS = 25;
+const MAX_IDEMPOTENCY_KEY = 255;
+
+function readBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('invalid_body', 'body must be a JSON object such as { "input": { ... } }');
+  }
+  const extra = Object.keys(body).find((key) => key !== 'input');
+  if (extra)
+    throw badRequest('invalid_body', `body.${extra.slice(0, 40)} is not allowed; send { "input": { ... } }`);
+  const input = (body as { input?: unknown }).input ?? {};
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw badRequest('invalid_input', 'input must be a JSON object');
+  }
+  return input as Record<string, unknown>;
+}
+
+/**
+ * POST /api/tasks/{task}: validates the input, writes a `queued` job record, sends it to SQS and
+ * answers 202. With `?wait=N` it answers 200 with the finished job if it finishes within N seconds.
+ */
+export function createSubmitJobHandler({ store, queue, catalogue, config, logger }: Services) {
+  return httpHandler(
+    async (event: HttpEvent) => {
+      const taskName = event.pathParameters?.task ?? '';
+      if (!catalogue.get(taskName))
+        throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
+      const input = readBody(event.parsedBody);
+      const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
+      const idempotencyKey = event.headers?.['idempotency-key'];
+      if (
+        idempotencyKey !== undefined &&
+        (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+      ) {
+        throw badRequest(
+          'invalid_idempotency_key',
+          `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+        );
+      }
+      try {
+        catalogue.prepare(taskName, input);
+      } catch (error) {
+        if (error instanceof TaskInputError) throw badRequest('invalid_input', error.message);
+        if (error instanceof UnknownTaskError) throw notFound('unknown_task', error.message);
+        throw error;
+      }
+
+      const record: JobRecord = {
+        id: newJobId(),
+        task: taskName,
+        input,
+        status: 'queued',
+        attempts: 0,
+        queuedAt: new Date().toISOString(),
+      };
+      const { job, created } = await store.create(record, { idempotencyKey });
+      const log = logger.child({ jobId: job.id });
+      if (!created) {
+        if (job.task !== taskName || !isDeepStrictEqual(job.input, input)) {
+          throw conflict(
+            'idempotency_key_reused',
+            'this Idempotency-Key was used for a different task or input',
+          );
+        }
+        log.info({ event: 'submit', replay: true }, 'repeated submit answered with the existing job');
+      } else {
+        log.info({ event: 'submit', task: taskName }, 'job submitted');
+        try {
+          await queue.send({ task: taskName, input, jobId: job.id });
+        } catch (error) {
+          if (!(error instanceof QueueUnavailableError)) throw error;
+          // Nothing may stay `queued` forever: roll the job back, so a retry starts clean.
+          await store.remove(job.id, { idempotencyKey });
+          log.error({ event: 'enqueue', err: error }, 'queue unavailable; job rolled back');
+          throw unavailable(
+            'queue_unavailable',
+            'the job queue is not reachable; nothing was queued, try again',
+            error,
+          );
+        }
+        log.info({ event: 'enqueue' }, 'job sent to the queue');
+      }
+
+      const latest = waitSeconds > 0 ? await waitForJob(store, job.id, waitSeconds * 1000) : job;
+      if (latest && isFinal(latest.status)) return json(200, jobView(latest));
+      const headers = {
+        location: jobLinks(job.id).self,
+        ...(created ? {} : { 'idempotent-replayed': 'true' }),
+      };
+      return json(
+        202,
+        { jobId: job.id, status: latest?.status ?? job.status, links: jobLinks(job.id) },
+        headers,
+      );
+    },
+    { logger, body: { maxBytes: config.maxBodyBytes } },
+  );
+}
+
+export const handler = createSubmitJobHandler(getServices());

@@ -1,0 +1,37 @@
+import middy from '@middy/core';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createJobRunner } from '../../lib/consumer/run-job';
+import type { JobRunnerOptions } from '../../lib/consumer/run-job';
+import { getServices } from '../../lib/services';
+
+/**
+ * The consumer. Runs the records of a batch one after another (so the function's reserved
+ * concurrency is the number of processes), and reports the ones to retry as batchItemFailures
+ * (ReportBatchItemFailures): SQS deletes the rest.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ */
+export function createRunJobsHandler(options: JobRunnerOptions) {
+  const runner = createJobRunner(options);
+  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    for (const record of event.Records) {
+      let outcome;
+      try {
+        outcome = await runner.runMessage(record);
+      } catch (error) {
+        options.logger.error({ event: 'error', messageId: record.messageId, err: error }, 'record failed');
+        outcome = 'retry';
+      }
+      if (outcome === 'retry') batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+    return { batchItemFailures };
+  });
+}
+
+const services = getServices();
+export const handler = createRunJobsHandler({
+  store: services.store,
+  catalogue: services.catalogue,
+  logger: services.logger,
+  maxReceiveCount: services.config.maxReceiveCount,
+});

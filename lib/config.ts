@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { ConfigError } from './config-errors';
+
+/**
+ * Every setting the handlers read from the environment, read once and validated here.
+ * Nothing else in lib/ or handlers/ touches process.env.
+ */
+export interface Config {
+  /** Region for the AWS clients. */
+  region: string;
+  /** SQS endpoint override (ElasticMQ locally); undefined means the AWS default endpoint. */
+  sqsEndpoint: string | undefined;
+  /** Placeholder credentials for an endpoint that ignores them (ElasticMQ) when none are set. */
+  useLocalCredentials: boolean;
+  /** Queue URL if known (on AWS it is injected); otherwise resolved from the name. */
+  jobsQueueUrl: string | undefined;
+  jobsQueueName: string;
+  deadLetterQueueUrl: string | undefined;
+  deadLetterQueueName: string;
+  /** Receives after which SQS moves a message to the dead-letter queue (the queue's redrive policy). */
+  maxReceiveCount: number;
+  /** Directory of the job store. */
+  jobStoreDir: string;
+  /** Consumer slots: the function's reserved concurrency and the event source's maximumConcurrency. */
+  consumerConcurrency: number;
+  /** Largest request body accepted by the HTTP API. */
+  maxBodyBytes: number;
+  logLevel: string;
+  stage: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function optionalUrl(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new ConfigError(`${name} must be a URL such as http://localhost:9324, got "${value}"`, name, {
+      cause,
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`, name);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`, name);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`, name);
+  }
+  return raw as T;
+}
+
+/** Reads and validates the settings; throws a ConfigError naming the variable and the bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const sqsEndpoint = optionalUrl(env, 'SQS_ENDPOINT');
+  return Object.freeze({
+    region: text(env, 'AWS_REGION', 'us-east-1'),
+    sqsEndpoint,
+    useLocalCredentials: sqsEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE,
+    jobsQueueUrl: optionalUrl(env, 'JOBS_QUEUE_URL'),
+    jobsQueueName: text(env, 'JOBS_QUEUE_NAME', 'jobs'),
+    deadLetterQueueUrl: optionalUrl(env, 'DEAD_LETTER_QUEUE_URL'),
+    deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
+    maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 3, 1, 1000),
+    jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),
+    consumerConcurrency: integer(env, 'CONSUMER_CONCURRENCY', 4, 1, 1000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    stage: text(env, 'STAGE', 'dev'),
+  });
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, loaded on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

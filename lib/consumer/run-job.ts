@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { SQSRecord } from 'aws-lambda';
+import type { Logger } from '../logger';
+import type { JobRecord, JobStatus } from '../jobs/job-record';
+import { isFinal } from '../jobs/job-record';
+import type { JobStore } from '../jobs/job-store';
+import { runProcess } from '../process/run-process';
+import type { RunOptions, RunResult } from '../process/run-process';
+import type { Catalogue } from '../tasks/catalogue';
+import { TaskInputError, UnknownTaskError } from '../tasks/task-errors';
+import { parseMessage } from './parse-message';
+
+/** `done`: delete the message. `retry`: report it in batchItemFailures so SQS delivers it again. */
+export type Outcome = 'done' | 'retry';
+
+export interface JobRunnerOptions {
+  store: JobStore;
+  catalogue: Catalogue;
+  logger: Logger;
+  /** The queue's redrive limit: at this receive count a failing message goes to the DLQ next. */
+  maxReceiveCount: number;
+  run?: (options: RunOptions) => Promise<RunResult>;
+  /** How often a running job checks for a cancel request. */
+  cancelPollMs?: number;
+  /** Extra lease beyond the task timeout before a run claim counts as abandoned. */
+  leaseMarginMs?: number;
+  owner?: string;
+}
+
+function statusOf(result: RunResult): JobStatus {
+  if (result.cancelled) return 'cancelled';
+  if (result.timedOut) return 'timed_out';
+  return result.exitCode === 0 ? 'succeeded' : 'failed';
+}
+
+function since(iso: string, now: number): number {
+  return Math.max(0, now - Date.parse(iso));
+}
+
+/**
+ * Runs the job of one SQS record, idempotently: a finished job is not run again, a job that another
+ * worker is running is not started twice (run claims in the store), and a cancelled job never starts.
+ */
+export function createJobRunner(options: JobRunnerOptions) {
+  const { store, catalogue, logger, maxReceiveCount } = options;
+  const run = options.run ?? runProcess;
+  const cancelPollMs = options.cancelPollMs ?? 250;
+  const leaseMarginMs = options.leaseMarginMs ?? 60_000;
+  const owner = options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+  async function finalize(
+    log: Logger,
+    id: string,
+    to: JobStatus,
+    patch: Partial<JobRecord>,
+  ): Promise<JobRecord> {
+    const job = await store.transition(id, to, { finishedAt: new Date().toISOString(), ...patch });
+    log.info(
+      { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
+      'job finished',
+    );
+    return job;
+  }
+
+  /** Creates the record of a message that came without one (any producer but the HTTP API). */
+  async function adopt(jobId: string, task: string, input: Record<string, unknown>, error?: string) {
+    const now = new Date().toISOString();
+    const record: JobRecord = { id: jobId, task, input, status: 'queued', attempts: 0, queuedAt: now };
+    const { job, created } = await store.create(record);
+    if (created && error) return store.transition(jobId, 'failed', { finishedAt: now, error });
+    return job;
+  }
+
+  async function runMessage(message: SQSRecord): Promise<Outcome> {
+    const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
+    const parsed = parseMessage(message);
+    if (parsed.kind === 'unreadable') {
+      // Kept for a person to look at: it goes to the DLQ after the redrive limit.
+      logger.error({ event: 'unreadable', messageId: message.messageId, receiveCount }, parsed.reason);
+      return 'retry';
+    }
+    const log = logger.child({ jobId: parsed.jobId });
+    if (parsed.kind === 'invalid') {
+      const job =
+        (await store.get(parsed.jobId)) ??
+        (await adopt(parsed.jobId, parsed.task, parsed.input, parsed.reason));
+      log.warn({ event: 'rejected', status: job.status }, parsed.reason);
+      return 'done';
+    }
+
+    let job = await store.get(parsed.jobId);
+    if (!job) {
+      if (parsed.fromSubmit) {
+        // The submit that made this message rolled its job back (it answered 503): nothing to run.
+        log.warn({ event: 'orphan', messageId: message.messageId }, 'no record for this job id; dropped');
+        return 'done';
+      }
+      try {
+        catalogue.prepare(parsed.task, parsed.input);
+        job = await adopt(parsed.jobId, parsed.task, parsed.input);
+        log.info({ event: 'enqueue', task: parsed.task, source: 'queue' }, 'job adopted from the queue');
+      } catch (error) {
+        if (!(error instanceof UnknownTaskError || error instanceof TaskInputError)) throw error;
+        job = await adopt(parsed.jobId, parsed.task, parsed.input, error.message);
+        log.warn({ event: 'rejected', status: job.status }, error.message);
+        return 'done';
+      }
+    }
+    if (isFinal(job.status)) {
+      log.info({ event: 'duplicate', status: job.status }, 'job already finished; delivery ignored');
+      return 'done';
+    }
+
+    if (job.status === 'running') {
+      const claim = await store.readClaim(job.id, job.attempts);
+      if (claim && Date.parse(claim.leaseUntil) > Date.now()) {
+        log.info({ event: 'busy', owner: claim.owner }, 'job is running elsewhere; delivery returned');
+        return 'retry';
+      }
+      log.warn(
+        { event: 'takeover', attempt: job.attempts + 1 },
+        'previous attempt was abandoned; running again',
+      );
+    }
+
+    const attempt = job.attempts + 1;
+    const task = catalogue.get(job.task);
+    const leaseMs = (task?.timeoutMs ?? 0) + leaseMarginMs;
+    const claimed = await store.claim(job.id, attempt, {
+      owner,
+      kind: 'run',
+      claimedAt: new Date().toISOString(),
+      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+    });
+    if (!claimed) {
+      const latest = await store.get(job.id);
+      if (latest && isFinal(latest.status)) return 'done';
+      log.info({ event: 'busy', attempt }, 'another worker claimed this attempt; delivery returned');
+      return 'retry';
+    }
+
+    if (await store.isCancelRequested(job.id)) {
+      await finalize(log, job.id, 'cancelled', { attempts: attempt, error: 'cancelled before it started' });
+      return 'done';
+    }
+
+    const startedAt = new Date();
+    job = await store.transition(job.id, 'running', {
+      attempts: attempt,
+      startedAt: startedAt.toISOString(),
+      waitMs: since(job.queuedAt, startedAt.getTime()),
+    });
+    log.info({ event: 'start', task: job.task, attempt, waitMs: job.waitMs }, 'job started');
+
+    let invocation;
+    try {
+      invocation = catalogue.prepare(job.task, job.input);
+    } catch (error) {
+      if (!(error instanceof UnknownTaskError || error instanceof TaskInputError)) throw error;
+      await finalize(log, job.id, 'failed', { error: error.message, runMs: 0 });
+      return 'done';
+    }
+
+    const abort = new AbortController();
+    const poll = setInterval(() => {
+      store.isCancelRequested(job.id).then(
+        (requested) => requested && abort.abort(),
+        () => undefined,
+      );
+    }, cancelPollMs);
+    try {
+      const result = await run({
+        ...invocation,
+        signal: abort.signal,
+        onSpawn: (pid) => void store.updateClaim(job.id, attempt, { pid }).catch(() => undefined),
+      });
+      const status = statusOf(result);
+      await finalize(log, job.id, status, {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        runMs: result.durationMs,
+        output: { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated },
+        ...(status === 'timed_out' ? { error: `timed out after ${invocation.timeoutMs} ms` } : {}),
+        ...(status === 'cancelled' ? { error: 'cancelled while running' } : {}),
+      });
+      return 'done';
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (receiveCount >= maxReceiveCount) {
+        await finalize(log, job.id, 'failed', {
+          error: `gave up after ${receiveCount} deliveries (${reason}); the message moves to the dead-letter queue`,
+          runMs: Date.now() - startedAt.getTime(),
+        });
+        log.error({ event: 'dead-letter', receiveCount, err: error }, 'job failed on its last delivery');
+      } else {
+        await store.updateClaim(job.id, attempt, { leaseUntil: new Date(0).toISOString() });
+        log.warn(
+          { event: 'retry', receiveCount, err: error },
+          'job attempt failed; it will be delivered again',
+        );
+      }
+      return 'retry';
+    } finally {
+      clearInterval(poll);
+    }
+  }
+
+  return { runMessage };
+}
+
+export type JobRunner = ReturnType<typeof createJobRunner>;

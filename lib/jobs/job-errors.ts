@@ -1,0 +1,31 @@
+import type { JobStatus } from './job-record';
+
+/** Base class of the job store's errors. */
+export class JobError extends Error {
+  override name = 'JobError';
+  constructor(
+    message: string,
+    readonly jobId: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class JobNotFoundError extends JobError {
+  override name = 'JobNotFoundError';
+  constructor(jobId: string, options?: ErrorOptions) {
+    super(`job ${jobId} not found`, jobId, options);
+  }
+}
+
+export class InvalidTransitionError extends JobError {
+  override name = 'InvalidTransitionError';
+  constructor(
+    jobId: string,
+    readonly from: JobStatus,
+    readonly to: JobStatus,
+  ) {
+    super(`job ${jobId} cannot go from ${from} to ${to}`, jobId);
+  }
+}

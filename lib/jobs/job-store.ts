@@ -1,0 +1,366 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
+import { InvalidTransitionError, JobError, JobNotFoundError } from './job-errors';
+import { isJobId } from './job-id';
+import { canTransition, isFinal, JOB_STATUSES } from './job-record';
+import type { JobRecord, JobStatus } from './job-record';
+
+/**
+ * The job store: one JSON file per job, on a directory that every worker shares.
+ *
+ * Layout (all names are server-made job ids, checked before they touch a path):
+ *   jobs/<id>.json            the record, replaced atomically on every change
+ *   by-status/<status>/<id>   empty index entries, so a filtered page or a count never reads records
+ *   claims/<id>.<attempt>     who runs (or cancelled) an attempt; created exclusively, so one wins
+ *   cancel-requests/<id>      a cancel asked for while the job runs; the runner polls for it
+ *   idempotency/<sha256>      the job id made for an Idempotency-Key
+ *   finished/<minute>.jsonl   one line per finished job, for throughput and percentiles
+ *
+ * Job ids are UUID v7, so sorting names sorts by creation time: a page is a readdir, a sort and
+ * `limit` record reads, however many jobs there are.
+ */
+export interface JobStore {
+  readonly dir: string;
+  create(
+    record: JobRecord,
+    options?: { idempotencyKey?: string },
+  ): Promise<{ job: JobRecord; created: boolean }>;
+  get(id: string): Promise<JobRecord | undefined>;
+  /** Changes a job's state; throws InvalidTransitionError when the state machine forbids it. */
+  transition(id: string, to: JobStatus, patch?: Partial<JobRecord>): Promise<JobRecord>;
+  /** Removes a job that never reached the queue (used when the enqueue fails). */
+  remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
+  list(query?: ListQuery): Promise<JobPage>;
+  countByStatus(): Promise<Record<JobStatus, number>>;
+  /** Claims attempt `attempt` of a job; true for exactly one caller. */
+  claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
+  readClaim(id: string, attempt: number): Promise<Claim | undefined>;
+  /** Changes a claim held by the caller (its process id once started, or an ended lease). */
+  updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void>;
+  requestCancel(id: string): Promise<void>;
+  isCancelRequested(id: string): Promise<boolean>;
+  /** Finished-job events since `sinceMs`, oldest first. */
+  finishedSince(sinceMs: number, now?: number): Promise<FinishedEvent[]>;
+  /** Writes and removes a file: proves the store is writable. */
+  probe(): Promise<void>;
+  readMeta<T>(name: string): Promise<T | undefined>;
+  writeMeta(name: string, value: unknown): Promise<void>;
+}
+
+export interface Claim {
+  owner: string;
+  kind: 'run' | 'cancel';
+  claimedAt: string;
+  /** After this time a run claim is presumed dead (its worker crashed) and may be taken over. */
+  leaseUntil: string;
+  /** Process (group) id of the running task, once started. */
+  pid?: number;
+}
+
+export interface ListQuery {
+  status?: JobStatus;
+  limit?: number;
+  /** The id of the last job of the previous page. */
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  nextCursor?: string;
+}
+
+export interface FinishedEvent {
+  id: string;
+  task: string;
+  status: JobStatus;
+  startedAt?: string;
+  finishedAt: string;
+  waitMs?: number;
+  runMs?: number;
+}
+
+const MINUTE_MS = 60_000;
+
+function minuteKey(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace(/[-:T]/g, '');
+}
+
+function checkId(id: string): void {
+  if (!isJobId(id)) throw new JobError(`not a job id: ${JSON.stringify(id).slice(0, 60)}`, String(id));
+}
+
+/** Opens (and creates if needed) a job store in `dir`. */
+export function createJobStore({ dir }: { dir: string }): JobStore {
+  const root = path.resolve(dir);
+  const paths = {
+    record: (id: string) => path.join(root, 'jobs', `${id}.json`),
+    index: (status: JobStatus, id = '') => path.join(root, 'by-status', status, id),
+    claim: (id: string, attempt: number) => path.join(root, 'claims', `${id}.${attempt}`),
+    cancel: (id: string) => path.join(root, 'cancel-requests', id),
+    idempotency: (key: string) =>
+      path.join(root, 'idempotency', createHash('sha256').update(key).digest('hex')),
+    finished: (minute: string) => path.join(root, 'finished', `${minute}.jsonl`),
+    meta: (name: string) => path.join(root, 'meta', `${name}.json`),
+  };
+  const exclusive = createKeyedMutex();
+  let ready: Promise<void> | undefined;
+
+  function ensureDirs(): Promise<void> {
+    ready ??= (async () => {
+      const dirs = ['jobs', 'claims', 'cancel-requests', 'idempotency', 'finished', 'meta'].map((d) =>
+        path.join(root, d),
+      );
+      dirs.push(...JOB_STATUSES.map((s) => paths.index(s)));
+      await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  }
+
+  async function readJson<T>(file: string): Promise<T | undefined> {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as T;
+    } catch (error) {
+      if (isErrnoException(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  }
+
+  async function get(id: string): Promise<JobRecord | undefined> {
+    checkId(id);
+    await ensureDirs();
+    return readJson<JobRecord>(paths.record(id));
+  }
+
+  async function write(record: JobRecord, previous?: JobStatus): Promise<void> {
+    await writeFileAtomic(paths.record(record.id), JSON.stringify(record));
+    if (previous !== record.status) {
+      await writeFile(paths.index(record.status, record.id), '');
+      if (previous) await unlink(paths.index(previous, record.id)).catch(() => undefined);
+    }
+  }
+
+  async function recordFinished(record: JobRecord): Promise<void> {
+    const event: FinishedEvent = {
+      id: record.id,
+      task: record.task,
+      status: record.status,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt ?? new Date().toISOString(),
+      waitMs: record.waitMs,
+      runMs: record.runMs,
+    };
+    // One short line per append: O_APPEND writes of this size land whole.
+    await appendFile(paths.finished(minuteKey(Date.parse(event.finishedAt))), `${JSON.stringify(event)}\n`);
+  }
+
+  async function create(record: JobRecord, options: { idempotencyKey?: string } = {}) {
+    checkId(record.id);
+    await ensureDirs();
+    if (options.idempotencyKey !== undefined) {
+      const keyFile = paths.idempotency(options.idempotencyKey);
+      try {
+        await writeFile(keyFile, record.id, { flag: 'wx' });
+      } catch (error) {
+        if (!isErrnoException(error, 'EEXIST')) throw error;
+        const existing = await waitForKeyedJob(keyFile);
+        if (existing) return { job: existing, created: false };
+        // The job of that key was rolled back (its enqueue failed): this submit takes the key over.
+        await writeFileAtomic(keyFile, record.id);
+      }
+    }
+    await exclusive(record.id, () => write(record));
+    return { job: record, created: true };
+  }
+
+  /** The job a key points at; a concurrent submit may be between writing the key and the record. */
+  async function waitForKeyedJob(keyFile: string): Promise<JobRecord | undefined> {
+    for (let i = 0; i < 40; i += 1) {
+      const id = (await readFile(keyFile, 'utf8').catch(() => '')).trim();
+      if (isJobId(id)) {
+        const job = await readJson<JobRecord>(paths.record(id));
+        if (job) return job;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return undefined;
+  }
+
+  async function transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}): Promise<JobRecord> {
+    checkId(id);
+    await ensureDirs();
+    return exclusive(id, async () => {
+      const current = await readJson<JobRecord>(paths.record(id));
+      if (!current) throw new JobNotFoundError(id);
+      if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
+      const next: JobRecord = { ...current, ...patch, id, status: to };
+      await write(next, current.status);
+      if (isFinal(to)) {
+        await recordFinished(next);
+        await unlink(paths.cancel(id)).catch(() => undefined);
+      }
+      return next;
+    });
+  }
+
+  async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
+    checkId(id);
+    await exclusive(id, async () => {
+      const current = await readJson<JobRecord>(paths.record(id));
+      await unlink(paths.record(id)).catch(() => undefined);
+      if (current) await unlink(paths.index(current.status, id)).catch(() => undefined);
+    });
+    if (options.idempotencyKey !== undefined) {
+      await unlink(paths.idempotency(options.idempotencyKey)).catch(() => undefined);
+    }
+  }
+
+  async function sortedIds(directory: string, suffix: string): Promise<string[]> {
+    const names = await readdir(directory);
+    const ids: string[] = [];
+    for (const name of names) {
+      if (!name.endsWith(suffix)) continue;
+      const id = suffix ? name.slice(0, -suffix.length) : name;
+      if (isJobId(id)) ids.push(id);
+    }
+    return ids.sort().reverse();
+  }
+
+  async function list(query: ListQuery = {}): Promise<JobPage> {
+    await ensureDirs();
+    const limit = query.limit ?? 20;
+    if (query.cursor !== undefined) checkId(query.cursor);
+    const ids = query.status
+      ? await sortedIds(paths.index(query.status), '')
+      : await sortedIds(path.join(root, 'jobs'), '.json');
+    let start = 0;
+    if (query.cursor) {
+      const cursor = query.cursor;
+      start = ids.findIndex((id) => id < cursor);
+      if (start === -1) return { jobs: [] };
+    }
+    const jobs: JobRecord[] = [];
+    let i = start;
+    // An index entry can lag its record by a moment (it moves after the record is written): re-check.
+    while (jobs.length < limit && i < ids.length) {
+      const batch = ids.slice(i, i + (limit - jobs.length));
+      i += batch.length;
+      const records = await Promise.all(batch.map((id) => readJson<JobRecord>(paths.record(id))));
+      for (const record of records) {
+        if (record && (!query.status || record.status === query.status)) jobs.push(record);
+      }
+    }
+    const last = jobs.at(-1);
+    return i < ids.length && last ? { jobs, nextCursor: last.id } : { jobs };
+  }
+
+  async function countByStatus(): Promise<Record<JobStatus, number>> {
+    await ensureDirs();
+    const counts = await Promise.all(JOB_STATUSES.map(async (s) => (await readdir(paths.index(s))).length));
+    return Object.fromEntries(JOB_STATUSES.map((s, i) => [s, counts[i]!])) as Record<JobStatus, number>;
+  }
+
+  async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
+    checkId(id);
+    await ensureDirs();
+    try {
+      await writeFile(paths.claim(id, attempt), JSON.stringify(value), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if (isErrnoException(error, 'EEXIST')) return false;
+      throw error;
+    }
+  }
+
+  async function readClaim(id: string, attempt: number): Promise<Claim | undefined> {
+    checkId(id);
+    return readJson<Claim>(paths.claim(id, attempt));
+  }
+
+  async function updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void> {
+    const current = await readClaim(id, attempt);
+    if (!current) return;
+    await writeFileAtomic(paths.claim(id, attempt), JSON.stringify({ ...current, ...patch }));
+  }
+
+  async function requestCancel(id: string): Promise<void> {
+    checkId(id);
+    await ensureDirs();
+    await writeFile(paths.cancel(id), new Date().toISOString());
+  }
+
+  async function isCancelRequested(id: string): Promise<boolean> {
+    checkId(id);
+    try {
+      await stat(paths.cancel(id));
+      return true;
+    } catch (error) {
+      if (isErrnoException(error, 'ENOENT')) return false;
+      throw error;
+    }
+  }
+
+  async function finishedSince(sinceMs: number, now = Date.now()): Promise<FinishedEvent[]> {
+    await ensureDirs();
+    const events: FinishedEvent[] = [];
+    for (let t = sinceMs - (sinceMs % MINUTE_MS); t <= now; t += MINUTE_MS) {
+      let text: string;
+      try {
+        text = await readFile(paths.finished(minuteKey(t)), 'utf8');
+      } catch (error) {
+        if (isErrnoException(error, 'ENOENT')) continue;
+        throw error;
+      }
+      for (const line of text.split('\n')) {
+        if (!line) continue;
+        try {
+          const event = JSON.parse(line) as FinishedEvent;
+          if (Date.parse(event.finishedAt) >= sinceMs) events.push(event);
+        } catch {
+          // A line cut short by a crash mid-append: skip it.
+        }
+      }
+    }
+    return events;
+  }
+
+  async function probe(): Promise<void> {
+    await ensureDirs();
+    const file = path.join(root, 'meta', `.probe-${process.pid}-${Date.now()}`);
+    await writeFile(file, 'ok');
+    await unlink(file);
+  }
+
+  async function readMeta<T>(name: string): Promise<T | undefined> {
+    await ensureDirs();
+    return readJson<T>(paths.meta(name));
+  }
+
+  async function writeMeta(name: string, value: unknown): Promise<void> {
+    await ensureDirs();
+    await exclusive(`meta:${name}`, () => writeFileAtomic(paths.meta(name), JSON.stringify(value)));
+  }
+
+  return {
+    dir: root,
+    create,
+    get,
+    transition,
+    remove,
+    list,
+    countByStatus,
+    claim,
+    readClaim,
+    updateClaim,
+    requestCancel,
+    isCancelRequested,
+    finishedSince,
+    probe,
+    readMeta,
+    writeMeta,
+  };
+}

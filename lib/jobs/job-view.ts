@@ -1,0 +1,28 @@
+import type { JobRecord } from './job-record';
+
+/** A job as the HTTP API shows it. */
+export function jobView(job: JobRecord) {
+  return {
+    jobId: job.id,
+    task: job.task,
+    status: job.status,
+    attempts: job.attempts,
+    input: job.input,
+    exitCode: job.exitCode ?? null,
+    signal: job.signal ?? null,
+    stdout: job.output?.stdout ?? '',
+    stderr: job.output?.stderr ?? '',
+    truncated: job.output?.truncated ?? false,
+    error: job.error ?? null,
+    queuedAt: job.queuedAt,
+    startedAt: job.startedAt ?? null,
+    finishedAt: job.finishedAt ?? null,
+    waitMs: job.waitMs ?? null,
+    runMs: job.runMs ?? null,
+    links: jobLinks(job.id),
+  };
+}
+
+export function jobLinks(id: string) {
+  return { self: `/api/jobs/${id}`, cancel: `/api/jobs/${id}` };
+}

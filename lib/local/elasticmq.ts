@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { answers, waitUntil } from './ports';
+import { StackError } from './stack-errors';
+import { writeFileAtomic } from '../jobs/atomic-file';
+
+export const ELASTICMQ_ARTIFACT = 'org.elasticmq:elasticmq-server_2.13';
+const MAIN_CLASS = 'org.elasticmq.server.Main';
+
+export interface ElasticMqPaths {
+  /** The project root (where elasticmq/pom.xml and elasticmq/elasticmq.conf live). */
+  projectDir: string;
+  /** Where the resolved classpath is cached (outside git). */
+  cacheDir?: string;
+}
+
+// Maven colours its output even with -B on some terminals.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+const stripAnsi = (line: string) => line.replace(ANSI, '');
+
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** Throws a StackError when no Java runtime is on the PATH. */
+export async function checkJava(): Promise<void> {
+  try {
+    const { code } = await run('java', ['-version'], process.cwd());
+    if (code !== 0) throw new Error(`exit code ${code}`);
+  } catch (cause) {
+    throw new StackError(
+      'Java was not found: ElasticMQ needs a Java runtime (8 or newer) on the PATH, e.g. `apt-get install openjdk-17-jre-headless`; or set SQS_ENDPOINT to an SQS that is already running',
+      { cause },
+    );
+  }
+}
+
+async function allExist(files: string[]): Promise<boolean> {
+  try {
+    await Promise.all(files.map((f) => access(f)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Java classpath of the pinned ElasticMQ server. The first call has Maven resolve the pom into
+ * the local Maven repository (a download); later calls reuse the cached list while its jars exist.
+ */
+export async function resolveClasspath({ projectDir, cacheDir }: ElasticMqPaths): Promise<string> {
+  const pom = path.join(projectDir, 'elasticmq', 'pom.xml');
+  const digest = createHash('sha256')
+    .update(await readFile(pom))
+    .digest('hex')
+    .slice(0, 16);
+  const cache = path.join(
+    cacheDir ?? path.join(projectDir, '.cache', 'elasticmq'),
+    `classpath-${digest}.txt`,
+  );
+  const cached = await readFile(cache, 'utf8').catch(() => '');
+  if (cached && (await allExist(cached.trim().split(path.delimiter)))) return cached.trim();
+
+  await mkdir(path.dirname(cache), { recursive: true });
+  const outputFile = `${cache}.mvn`;
+  let result;
+  try {
+    result = await run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        pom,
+        'dependency:build-classpath',
+        `-Dmdep.outputFile=${outputFile}`,
+        '-Dmdep.includeScope=runtime',
+      ],
+      projectDir,
+    );
+  } catch (cause) {
+    throw new StackError(
+      'Maven (mvn) was not found: it fetches ElasticMQ on the first start; install Maven, or set SQS_ENDPOINT to an SQS that is already running',
+      { cause },
+    );
+  }
+  const classpath = (await readFile(outputFile, 'utf8').catch(() => '')).trim();
+  if (result.code !== 0 || !classpath) {
+    const reason =
+      result.output
+        .split('\n')
+        .map((l) => stripAnsi(l).trim())
+        .find((l) => l.startsWith('[ERROR]'))
+        ?.slice(0, 300) ?? `mvn exited with ${result.code}`;
+    throw new StackError(
+      `Maven could not resolve ${ELASTICMQ_ARTIFACT} (is Maven Central reachable?): ${reason}`,
+    );
+  }
+  await writeFileAtomic(cache, classpath);
+  return classpath;
+}
+
+export interface ElasticMqOptions extends ElasticMqPaths {
+  port: number;
+  /** Overrides for the config file's `${?NAME}` settings, e.g. JOBS_VISIBILITY_TIMEOUT: '2 seconds'. */
+  settings?: Record<string, string>;
+  /** Server log (ElasticMQ logs a lot at INFO); defaults to .cache/elasticmq/server-<port>.log. */
+  logFile?: string;
+  startTimeoutMs?: number;
+}
+
+export interface ElasticMq {
+  endpoint: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function healthUrl(endpoint: string): string {
+  return `${endpoint}/health`;
+}
+
+/** Starts ElasticMQ with the project's config file and waits until GET /health answers. */
+export async function startElasticMq(options: ElasticMqOptions): Promise<ElasticMq> {
+  await checkJava();
+  const classpath = await resolveClasspath(options);
+  const endpoint = `http://localhost:${options.port}`;
+  const logFile =
+    options.logFile ?? path.join(options.projectDir, '.cache', 'elasticmq', `server-${options.port}.log`);
+  await mkdir(path.dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile);
+  const child = spawn(
+    'java',
+    [
+      '-Xmx256m',
+      `-Dconfig.file=${path.join(options.projectDir, 'elasticmq', 'elasticmq.conf')}`,
+      '-cp',
+      classpath,
+      MAIN_CLASS,
+    ],
+    {
+      cwd: options.projectDir,
+      env: { ...process.env, ...options.settings, ELASTICMQ_PORT: String(options.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+
+  const stop = async () => {
+    if (exited || child.pid === undefined) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await gone;
+    clearTimeout(timer);
+  };
+
+  const up = await waitUntil(
+    async () => !exited && (await answers(healthUrl(endpoint))),
+    options.startTimeoutMs ?? 60_000,
+  );
+  if (!up) {
+    await stop();
+    const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '';
+    throw new StackError(
+      `ElasticMQ did not start on port ${options.port}: ${tail.slice(0, 300) || 'no output'} (log: ${logFile})`,
+    );
+  }
+  return { endpoint, process: child, stop };
+}

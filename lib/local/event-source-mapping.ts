@@ -1,0 +1,235 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import PQueue from 'p-queue';
+import type { Logger } from '../logger';
+
+/** The settings of one `sqs` event of a function, as serverless.yml states them. */
+export interface EventSourceSettings {
+  batchSize: number;
+  /** Seconds to gather a fuller batch (maximumBatchingWindow). */
+  maximumBatchingWindow: number;
+  /** Invocations in flight at most: min(maximumConcurrency, reservedConcurrency). */
+  concurrency: number;
+  reportBatchItemFailures: boolean;
+}
+
+export interface EventSourceMappingOptions extends EventSourceSettings {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  /** Invokes the function with a batch, as Lambda would; throws for a function error. */
+  invoke: (event: SQSEvent) => Promise<unknown>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Long-poll wait per receive; SQS allows at most 20 s. */
+  waitTimeSeconds?: number;
+  /** Backoff after a receive error grows from this to maxBackoffMs. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface EventSourceMapping {
+  start(): void;
+  /** Stops receiving; with `drain` (the default) resolves when the invocations in flight have returned. */
+  stop(options?: { drain?: boolean }): Promise<void>;
+  stats(): { inFlight: number; invocations: number; deleted: number; returned: number };
+}
+
+function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? '',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+          stringListValues: value.StringListValues ?? [],
+          binaryListValues: [],
+          dataType: value.DataType ?? 'String',
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * Which records of a batch to keep in the queue, read from the function's response the way Lambda
+ * does: with ReportBatchItemFailures, a response naming an id that is not in the batch (or not a
+ * valid response) fails the whole batch.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ */
+export function failedIds(
+  records: SQSRecord[],
+  response: unknown,
+  reportBatchItemFailures: boolean,
+): Set<string> {
+  const all = new Set(records.map((r) => r.messageId));
+  if (!reportBatchItemFailures) return new Set();
+  if (response === null || response === undefined) return new Set();
+  const failures = (response as Partial<SQSBatchResponse>).batchItemFailures;
+  if (failures === undefined || failures === null) return new Set();
+  if (!Array.isArray(failures)) return all;
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id = failure?.itemIdentifier;
+    if (typeof id !== 'string' || !all.has(id)) return all;
+    failed.add(id);
+  }
+  return failed;
+}
+
+/**
+ * A local stand-in for Lambda's SQS event source mapping: long-polls the queue, hands batches to
+ * the function with at most `concurrency` invocations in flight (AWS's maximumConcurrency), deletes
+ * only the records that succeeded, and leaves the rest to reappear after the visibility timeout (and
+ * reach the DLQ through the queue's redrive policy). It never receives more than free slots can take,
+ * so no message waits out its visibility timeout inside this process.
+ */
+export function createEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
+  const { sqs, queueUrl, logger } = options;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  const minBackoffMs = options.minBackoffMs ?? 500;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const slots = new PQueue({ concurrency: options.concurrency });
+  const counters = { invocations: 0, deleted: 0, returned: 0 };
+  let running = false;
+  let abort = new AbortController();
+  let loop: Promise<void> | undefined;
+
+  async function receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    return out.Messages ?? [];
+  }
+
+  /** Receives up to `free` batches' worth, waiting up to the batching window to fill them. */
+  async function gather(free: number): Promise<Message[]> {
+    const wanted = free * options.batchSize;
+    const messages = await receive(wanted, waitTimeSeconds);
+    if (messages.length === 0 || options.maximumBatchingWindow <= 0) return messages;
+    const deadline = Date.now() + options.maximumBatchingWindow * 1000;
+    while (running && messages.length < wanted && Date.now() < deadline) {
+      const waitSeconds = Math.min(20, Math.floor((deadline - Date.now()) / 1000));
+      messages.push(...(await receive(wanted - messages.length, waitSeconds)));
+      if (waitSeconds === 0) await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
+    }
+    return messages;
+  }
+
+  async function deleteRecords(records: SQSRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      const out = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+      counters.deleted += out.Successful?.length ?? 0;
+      for (const failure of out.Failed ?? []) {
+        logger.warn(
+          { event: 'esm-delete-failed', code: failure.Code },
+          `could not delete a message: ${failure.Message}`,
+        );
+      }
+    }
+  }
+
+  async function invokeBatch(records: SQSRecord[]): Promise<void> {
+    counters.invocations += 1;
+    let response: unknown;
+    try {
+      response = await options.invoke({ Records: records });
+    } catch (error) {
+      // A function error returns the whole batch: SQS makes it visible again after the timeout.
+      counters.returned += records.length;
+      logger.error(
+        { event: 'esm-invoke-failed', records: records.length, err: error },
+        'consumer invocation failed; the batch returns to the queue after its visibility timeout',
+      );
+      return;
+    }
+    const failed = failedIds(records, response, options.reportBatchItemFailures);
+    counters.returned += failed.size;
+    try {
+      await deleteRecords(records.filter((r) => !failed.has(r.messageId)));
+    } catch (error) {
+      logger.error(
+        { event: 'esm-delete-failed', err: error },
+        'could not delete processed messages; they will be delivered again',
+      );
+    }
+  }
+
+  async function poll(): Promise<void> {
+    let backoff = 0;
+    while (running) {
+      while (running && slots.pending + slots.size >= options.concurrency) {
+        await new Promise((resolve) => slots.once('next', resolve));
+      }
+      if (!running) break;
+      const free = options.concurrency - slots.pending - slots.size;
+      let messages: Message[];
+      try {
+        messages = await gather(free);
+        if (backoff > 0) logger.info({ event: 'esm-recovered' }, 'receiving from the queue again');
+        backoff = 0;
+      } catch (error) {
+        if (!running) break;
+        backoff = Math.min(maxBackoffMs, backoff === 0 ? minBackoffMs : backoff * 2);
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.warn(
+          { event: 'esm-receive-failed', retryInMs: backoff },
+          `cannot receive from the queue (${reason}); retrying in ${backoff} ms`,
+        );
+        await sleep(backoff, undefined, { signal: abort.signal }).catch(() => undefined);
+        continue;
+      }
+      const records = messages.map((m) => toRecord(m, options.queueArn, options.region));
+      for (let i = 0; i < records.length; i += options.batchSize) {
+        void slots.add(() => invokeBatch(records.slice(i, i + options.batchSize)));
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      abort = new AbortController();
+      loop = poll();
+    },
+    async stop({ drain = true } = {}) {
+      running = false;
+      abort.abort();
+      slots.emit('next'); // wake a poller waiting for a free slot
+      await loop;
+      if (drain) await slots.onIdle();
+    },
+    stats: () => ({ inFlight: slots.pending, ...counters }),
+  };
+}

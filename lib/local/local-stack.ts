@@ -1,0 +1,275 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { loadConfig } from '../config';
+import { createJobStore } from '../jobs/job-store';
+import type { Logger } from '../logger';
+import { createSqsClient } from '../queue/sqs-client';
+import { createCatalogue } from '../tasks/catalogue';
+import { CatalogueError } from '../tasks/task-errors';
+import { ConfigError } from '../config-errors';
+import { healthUrl, startElasticMq } from './elasticmq';
+import type { ElasticMq } from './elasticmq';
+import { createEventSourceMapping } from './event-source-mapping';
+import type { EventSourceMapping } from './event-source-mapping';
+import { createLambdaInvoker } from './lambda-invoker';
+import { answers, isPortFree, waitUntil } from './ports';
+import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
+import type { ConsumerSettings } from './serverless-settings';
+import { StackError } from './stack-errors';
+
+export interface LocalStackOptions {
+  projectDir: string;
+  httpPort?: number;
+  lambdaPort?: number;
+  elasticMqPort?: number;
+  /** Use this SQS instead of starting ElasticMQ. */
+  sqsEndpoint?: string;
+  jobStoreDir?: string;
+  /** Extra environment for the handlers (queue names, overrides). */
+  env?: NodeJS.ProcessEnv;
+  /** Settings for ElasticMQ's config file (JOBS_VISIBILITY_TIMEOUT, ...). */
+  elasticMqSettings?: Record<string, string>;
+  /** Where serverless offline's output goes: inherit (the terminal) or a callback per chunk. */
+  offlineOutput?: 'inherit' | ((chunk: string) => void);
+  /** Human-readable progress lines. */
+  say?: (line: string) => void;
+  logger: Logger;
+  /** Called when a part of the stack dies on its own. */
+  onFailure?: (reason: string) => void;
+}
+
+export interface LocalStack {
+  httpUrl: string;
+  sqsEndpoint: string;
+  consumer: ConsumerSettings;
+  eventSource: EventSourceMapping;
+  stop(): Promise<void>;
+}
+
+const LOCAL_QUEUES = { JOBS_QUEUE_NAME: 'jobs', DEAD_LETTER_QUEUE_NAME: 'jobs-dead-letters' };
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, consumer: ConsumerSettings) {
+  let url: string | undefined;
+  try {
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StackError(
+      `SQS at ${endpoint} does not answer for queue "${queueName}": ${reason.slice(0, 200)}`,
+    );
+  }
+  if (!url) throw new StackError(`SQS at ${endpoint} has no queue "${queueName}"`);
+  const attributes =
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout', 'QueueArn'] }),
+      )
+    ).Attributes ?? {};
+  checkVisibilityTimeout(Number(attributes.VisibilityTimeout ?? 30), consumer.timeoutSeconds);
+  return { url, arn: attributes.QueueArn ?? `arn:aws:sqs:local:000000000000:${queueName}` };
+}
+
+/**
+ * Brings up the whole local stack: ElasticMQ (unless another SQS is given), serverless offline with
+ * the handlers, and the event source mapping that feeds the consumer. Every failure is a StackError
+ * with a one-line reason; whatever was started is stopped again.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const say = options.say ?? (() => undefined);
+  const httpPort = options.httpPort ?? 5000;
+  const lambdaPort = options.lambdaPort ?? 5002;
+  const elasticMqPort = options.elasticMqPort ?? 9324;
+  let elasticMq: ElasticMq | undefined;
+  let offline: ChildProcess | undefined;
+  let eventSource: EventSourceMapping | undefined;
+  let jobStoreDir: string | undefined;
+  let stopping: Promise<void> | undefined;
+  // Stop in the order that loses nothing: no new invocations, then the handlers, then the task
+  // processes they left (each runs in its own process group), then the queue.
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      await eventSource?.stop({ drain: false }).catch(() => undefined);
+      if (offline) await stopChild(offline);
+      if (jobStoreDir) await killLocalTasks(jobStoreDir).catch(() => undefined);
+      await elasticMq?.stop();
+    })());
+
+  try {
+    // Fail on a bad catalogue or setting before anything starts.
+    try {
+      createCatalogue();
+      loadConfig({ ...process.env, ...options.env });
+    } catch (error) {
+      if (error instanceof CatalogueError || error instanceof ConfigError) {
+        throw new StackError(
+          `${error instanceof CatalogueError ? 'config/tasks.json' : 'configuration'}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    for (const [port, what, variable] of [
+      [httpPort, 'the HTTP API', 'HTTP_PORT'],
+      [lambdaPort, 'the Lambda invoke API', 'LAMBDA_PORT'],
+    ] as const) {
+      if (!(await isPortFree(port))) {
+        throw new StackError(
+          `port ${port} (${what}) is busy: is spawn-queue already running? Stop it, or set ${variable} to another port`,
+        );
+      }
+    }
+
+    const printed = printServerlessConfig(options.projectDir);
+    printed.catch(() => undefined);
+
+    let sqsEndpoint = options.sqsEndpoint;
+    const queueEnv: NodeJS.ProcessEnv = {};
+    if (sqsEndpoint) {
+      say(`using the SQS at ${sqsEndpoint} (SQS_ENDPOINT is set; ElasticMQ is not started)`);
+    } else {
+      sqsEndpoint = `http://localhost:${elasticMqPort}`;
+      Object.assign(queueEnv, LOCAL_QUEUES);
+      if (await isPortFree(elasticMqPort)) {
+        say(`starting ElasticMQ on port ${elasticMqPort} (the first start downloads it with Maven)`);
+        elasticMq = await startElasticMq({
+          projectDir: options.projectDir,
+          port: elasticMqPort,
+          settings: options.elasticMqSettings,
+        });
+        elasticMq.process.once('exit', (code) => {
+          if (!stopping) options.onFailure?.(`ElasticMQ exited (code ${code})`);
+        });
+        say(`ElasticMQ ready at ${sqsEndpoint}`);
+      } else if (await answers(healthUrl(sqsEndpoint))) {
+        say(`ElasticMQ already answers on port ${elasticMqPort}: using it (it is not stopped on exit)`);
+      } else {
+        throw new StackError(
+          `port ${elasticMqPort} is busy with something that is not ElasticMQ: stop it, or set SQS_ENDPOINT to an SQS to use`,
+        );
+      }
+    }
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...queueEnv,
+      ...options.env,
+      // Locally the handlers run on Node 20 (AWS runs them on nodejs22.x): the SDK's notice is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SQS_ENDPOINT: sqsEndpoint,
+      HTTP_PORT: String(httpPort),
+      LAMBDA_PORT: String(lambdaPort),
+      JOB_STORE_DIR: path.resolve(
+        options.projectDir,
+        options.jobStoreDir ?? options.env?.JOB_STORE_DIR ?? '.data',
+      ),
+    };
+    const config = loadConfig(env);
+    const consumer = consumerSettings(await printed);
+    const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
+    const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
+
+    say(`starting serverless offline on http://localhost:${httpPort}`);
+    jobStoreDir = config.jobStoreDir;
+    offline = spawn(
+      path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
+      ['offline', 'start'],
+      {
+        cwd: options.projectDir,
+        env,
+        detached: true,
+        stdio:
+          options.offlineOutput === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    if (typeof options.offlineOutput === 'function') {
+      const write = options.offlineOutput;
+      offline.stdout?.on('data', (d: Buffer) => write(d.toString()));
+      offline.stderr?.on('data', (d: Buffer) => write(d.toString()));
+    } else if (options.offlineOutput === undefined) {
+      offline.stdout?.resume();
+      offline.stderr?.resume();
+    }
+    let offlineExited = false;
+    offline.once('exit', (code) => {
+      offlineExited = true;
+      if (!stopping) options.onFailure?.(`serverless offline exited (code ${code})`);
+    });
+
+    const httpUrl = `http://localhost:${httpPort}`;
+    const up = await waitUntil(
+      async () => !offlineExited && (await answers(`${httpUrl}/api/system-info`, 5000)),
+      120_000,
+      300,
+    );
+    if (!up)
+      throw new StackError(
+        `serverless offline did not come up on port ${httpPort}${offlineExited ? ' (it exited; see its output above)' : ''}`,
+      );
+
+    eventSource = createEventSourceMapping({
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region: config.region,
+      batchSize: consumer.batchSize,
+      maximumBatchingWindow: consumer.maximumBatchingWindow,
+      concurrency: consumer.concurrency,
+      reportBatchItemFailures: consumer.reportBatchItemFailures,
+      invoke: createLambdaInvoker({
+        endpoint: `http://127.0.0.1:${lambdaPort}`,
+        functionName: consumer.functionName,
+        region: config.region,
+        timeoutMs: (consumer.timeoutSeconds + 30) * 1000,
+      }),
+      logger: options.logger,
+    });
+    eventSource.start();
+    say(
+      `event source: ${config.jobsQueueName} -> ${consumer.functionName} (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once)`,
+    );
+    return { httpUrl, sqsEndpoint, consumer, eventSource, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function killLocalTasks(jobStoreDir: string): Promise<void> {
+  const store = createJobStore({ dir: jobStoreDir });
+  const host = os.hostname();
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ status: 'running', limit: 100, cursor });
+    for (const job of page.jobs) {
+      const claim = await store.readClaim(job.id, job.attempts);
+      if (!claim?.pid || !claim.owner.startsWith(`${host}:`)) continue;
+      try {
+        process.kill(-claim.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+}

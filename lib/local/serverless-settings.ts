@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { EventSourceSettings } from './event-source-mapping';
+import { StackError } from './stack-errors';
+
+/** The consumer as serverless.yml defines it, with its variables resolved. */
+export interface ConsumerSettings extends EventSourceSettings {
+  /** The deployed function name, e.g. spawn-queue-dev-runJobs (what the Invoke API takes). */
+  functionName: string;
+  timeoutSeconds: number;
+  reservedConcurrency?: number;
+  maximumConcurrency?: number;
+}
+
+interface PrintedFunction {
+  name?: string;
+  timeout?: number;
+  reservedConcurrency?: number;
+  events?: Array<{ sqs?: Record<string, unknown> }>;
+}
+
+export interface PrintedConfig {
+  provider?: { timeout?: number };
+  functions?: Record<string, PrintedFunction>;
+}
+
+/** AWS asks for a visibility timeout of at least 6 x the function timeout. */
+export const VISIBILITY_FACTOR = 6;
+
+function positive(value: unknown, fallback: number | undefined, what: string): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new StackError(
+      `serverless.yml: ${what} must be a non-negative integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads the SQS-triggered function of a resolved serverless config: batch size, batching window,
+ * concurrency and response type, as Lambda's event source mapping would apply them.
+ */
+export function consumerSettings(config: PrintedConfig): ConsumerSettings {
+  const entries = Object.entries(config.functions ?? {}).filter(([, fn]) => fn.events?.some((e) => e.sqs));
+  if (entries.length !== 1) {
+    throw new StackError(
+      `serverless.yml must define exactly one function with an sqs event, found ${entries.length}`,
+    );
+  }
+  const [key, fn] = entries[0]!;
+  const sqs = fn.events!.find((e) => e.sqs)!.sqs!;
+  const batchSize = positive(sqs.batchSize, 10, `${key}.sqs.batchSize`)!;
+  const reserved = positive(fn.reservedConcurrency, undefined, `${key}.reservedConcurrency`);
+  const maximum = positive(sqs.maximumConcurrency, undefined, `${key}.sqs.maximumConcurrency`);
+  if (maximum !== undefined && reserved !== undefined && maximum > reserved) {
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+    throw new StackError(
+      `serverless.yml: ${key}.sqs.maximumConcurrency (${maximum}) is above reservedConcurrency (${reserved}); invocations would be throttled and messages could reach the DLQ`,
+    );
+  }
+  const concurrency = Math.min(maximum ?? Infinity, reserved ?? Infinity);
+  if (!Number.isFinite(concurrency) || concurrency < 1) {
+    throw new StackError(
+      `serverless.yml: ${key} needs reservedConcurrency or sqs.maximumConcurrency of at least 1`,
+    );
+  }
+  return {
+    functionName: fn.name ?? key,
+    timeoutSeconds: positive(fn.timeout, config.provider?.timeout ?? 6, `${key}.timeout`)!,
+    batchSize,
+    maximumBatchingWindow: positive(sqs.maximumBatchingWindow, 0, `${key}.sqs.maximumBatchingWindow`)!,
+    reservedConcurrency: reserved,
+    maximumConcurrency: maximum,
+    concurrency,
+    reportBatchItemFailures: sqs.functionResponseType === 'ReportBatchItemFailures',
+  };
+}
+
+/** Refuses a queue whose visibility timeout is shorter than 6 x the consumer's timeout. */
+export function checkVisibilityTimeout(
+  visibilityTimeoutSeconds: number,
+  functionTimeoutSeconds: number,
+): void {
+  const needed = VISIBILITY_FACTOR * functionTimeoutSeconds;
+  if (visibilityTimeoutSeconds < needed) {
+    throw new StackError(
+      `the jobs queue's visibility timeout is ${visibilityTimeoutSeconds} s but must be at least ${VISIBILITY_FACTOR} x the consumer timeout (${functionTimeoutSeconds} s) = ${needed} s, or a job still running would be delivered again`,
+    );
+  }
+}
+
+/** Runs `serverless print` and returns the resolved configuration. */
+export function printServerlessConfig(
+  projectDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PrintedConfig> {
+  const bin = path.join(projectDir, 'node_modules', '.bin', 'serverless');
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['print', '--format', 'json'], {
+      cwd: projectDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', (cause) =>
+      reject(new StackError(`cannot run serverless (did npm install run?): ${cause.message}`)),
+    );
+    child.once('close', (code) => {
+      if (code !== 0) {
+        const reason = err.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
+        reject(new StackError(`serverless.yml could not be read: ${reason.slice(0, 300)}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(out.slice(out.indexOf('{'))) as PrintedConfig);
+      } catch (cause) {
+        reject(new StackError('serverless print did not return JSON', { cause }));
+      }
+    });
+  });
+}

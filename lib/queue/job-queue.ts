@@ -1,0 +1,113 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { QueueUnavailableError } from './queue-errors';
+
+/** The body of a message on the jobs queue (see the README's message contract). */
+export interface JobMessage {
+  task: string;
+  input: Record<string, unknown>;
+  jobId?: string;
+}
+
+export interface QueueDepth {
+  /** Messages waiting to be received. */
+  visible: number;
+  /** Received and not yet deleted: being worked on, or waiting out a visibility timeout. */
+  inFlight: number;
+  delayed: number;
+  /** Messages in the dead-letter queue. */
+  deadLetter: number;
+}
+
+export interface JobQueue {
+  send(message: JobMessage): Promise<void>;
+  depth(): Promise<QueueDepth>;
+  /** One real call to the jobs queue (GetQueueAttributes); throws QueueUnavailableError. */
+  ping(): Promise<void>;
+  url(): Promise<string>;
+}
+
+export interface JobQueueOptions {
+  sqs: SQSClient;
+  queueUrl?: string;
+  queueName: string;
+  deadLetterQueueUrl?: string;
+  deadLetterQueueName: string;
+}
+
+function unavailable(queue: string, cause: unknown): QueueUnavailableError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new QueueUnavailableError(`queue ${queue} is unavailable: ${reason}`, queue, { cause });
+}
+
+/** The jobs queue and its dead-letter queue. Queue URLs are resolved once, by name, when not given. */
+export function createJobQueue(options: JobQueueOptions): JobQueue {
+  const { sqs } = options;
+  const urls = new Map<string, Promise<string>>();
+
+  function resolveUrl(name: string, given: string | undefined): Promise<string> {
+    if (given) return Promise.resolve(given);
+    let url = urls.get(name);
+    if (!url) {
+      url = sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((out) => {
+        if (!out.QueueUrl) throw new Error(`no URL for queue ${name}`);
+        return out.QueueUrl;
+      });
+      urls.set(name, url);
+      url.catch(() => urls.delete(name));
+    }
+    return url;
+  }
+
+  const jobsUrl = () => resolveUrl(options.queueName, options.queueUrl);
+  const deadLetterUrl = () => resolveUrl(options.deadLetterQueueName, options.deadLetterQueueUrl);
+
+  async function attributes(url: string, names: string[]): Promise<Record<string, string>> {
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names as never }),
+    );
+    return out.Attributes ?? {};
+  }
+
+  return {
+    async send(message) {
+      try {
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: await jobsUrl(), MessageBody: JSON.stringify(message) }),
+        );
+      } catch (error) {
+        throw unavailable(options.queueName, error);
+      }
+    },
+    async ping() {
+      try {
+        await attributes(await jobsUrl(), ['ApproximateNumberOfMessages']);
+      } catch (error) {
+        throw unavailable(options.queueName, error);
+      }
+    },
+    async depth() {
+      try {
+        const [jobs, dead] = await Promise.all([
+          jobsUrl().then((url) =>
+            attributes(url, [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ]),
+          ),
+          deadLetterUrl().then((url) => attributes(url, ['ApproximateNumberOfMessages'])),
+        ]);
+        return {
+          visible: Number(jobs.ApproximateNumberOfMessages ?? 0),
+          inFlight: Number(jobs.ApproximateNumberOfMessagesNotVisible ?? 0),
+          delayed: Number(jobs.ApproximateNumberOfMessagesDelayed ?? 0),
+          deadLetter: Number(dead.ApproximateNumberOfMessages ?? 0),
+        };
+      } catch (error) {
+        throw unavailable(options.queueName, error);
+      }
+    },
+    url: jobsUrl,
+  };
+}

@@ -1,0 +1,44 @@
+import { getConfig } from './config';
+import type { Config } from './config';
+import { createJobStore } from './jobs/job-store';
+import type { JobStore } from './jobs/job-store';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { createJobQueue } from './queue/job-queue';
+import type { JobQueue } from './queue/job-queue';
+import { createSqsClient } from './queue/sqs-client';
+import { createCatalogue } from './tasks/catalogue';
+import type { Catalogue } from './tasks/catalogue';
+
+/** What the handlers depend on; tests build their own, handlers use `getServices()`. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: JobStore;
+  queue: JobQueue;
+  catalogue: Catalogue;
+}
+
+export function createServices(config: Config): Services {
+  return {
+    config,
+    logger: createLogger({ level: config.logLevel }),
+    store: createJobStore({ dir: config.jobStoreDir }),
+    queue: createJobQueue({
+      sqs: createSqsClient(config),
+      queueUrl: config.jobsQueueUrl,
+      queueName: config.jobsQueueName,
+      deadLetterQueueUrl: config.deadLetterQueueUrl,
+      deadLetterQueueName: config.deadLetterQueueName,
+    }),
+    catalogue: createCatalogue(),
+  };
+}
+
+let services: Services | undefined;
+
+/** The services of this process, built once (per Lambda container) on first use. */
+export function getServices(): Services {
+  services ??= createServices(getConfig());
+  return services;
+}

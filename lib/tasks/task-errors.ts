@@ -1,0 +1,31 @@
+/** The task catalogue has an entry the project cannot run. */
+export class CatalogueError extends Error {
+  override name = 'CatalogueError';
+  constructor(
+    message: string,
+    readonly task: string,
+    readonly field: string,
+    options?: ErrorOptions,
+  ) {
+    super(`task "${task}": ${field} ${message}`, options);
+  }
+}
+
+/** A job's input does not match its task's schema. */
+export class TaskInputError extends Error {
+  override name = 'TaskInputError';
+  constructor(
+    message: string,
+    readonly task: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+export class UnknownTaskError extends Error {
+  override name = 'UnknownTaskError';
+  constructor(readonly task: string) {
+    super(`unknown task "${task.slice(0, 100)}"`);
+  }
+}

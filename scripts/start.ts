@@ -1,0 +1,64 @@
+/**
+ * `npm start`: the whole local stack in one command — ElasticMQ on :9324 (unless SQS_ENDPOINT is
+ * set), serverless offline on http://localhost:5000 and the event source that feeds the consumer.
+ * Ctrl-C (or SIGTERM) stops all of it.
+ */
+import path from 'node:path';
+import { createLogger } from '../lib/logger';
+import { startLocalStack } from '../lib/local/local-stack';
+import { StackError } from '../lib/local/stack-errors';
+
+const projectDir = path.resolve(__dirname, '..');
+const say = (line: string) => process.stdout.write(`spawn-queue: ${line}\n`);
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    say(`${name} must be a port number, got "${raw}"`);
+    process.exit(1);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  let shuttingDown = false;
+  let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('stopping');
+    await stack?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    stack = await startLocalStack({
+      projectDir,
+      httpPort: port('HTTP_PORT', 5000),
+      lambdaPort: port('LAMBDA_PORT', 5002),
+      elasticMqPort: port('ELASTICMQ_PORT', 9324),
+      sqsEndpoint: process.env.SQS_ENDPOINT || undefined,
+      offlineOutput: 'inherit',
+      say,
+      logger: createLogger({ name: 'event-source', level: process.env.LOG_LEVEL || 'info' }),
+      onFailure: (reason) => {
+        say(`${reason}; stopping the stack`);
+        void shutdown(1);
+      },
+    });
+  } catch (error) {
+    if (error instanceof StackError) {
+      say(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (shuttingDown) return;
+  say(`ready: ${stack.httpUrl}/api/health  ${stack.httpUrl}/api/tasks  (Ctrl-C stops everything)`);
+}
+
+void main();
