@@ -32,6 +32,7 @@ export function createKeyedMutex() {
   };
 }
 
+/** True for a Node system error with this code (checked by shape: errors may come from another realm). */
 export function isErrnoException(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+  return typeof error === 'object' && error !== null && (error as NodeJS.ErrnoException).code === code;
 }

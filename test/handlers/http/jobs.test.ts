@@ -1,0 +1,151 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
+import { createGetJobHandler } from '../../../handlers/http/get-job';
+import { createListJobsHandler } from '../../../handlers/http/list-jobs';
+import { newJobId } from '../../../lib/jobs/job-id';
+import type { JobRecord } from '../../../lib/jobs/job-record';
+import type { Services } from '../../../lib/services';
+import { apiEvent, bodyOf, context } from '../../helpers/events';
+import { unitServices } from '../../helpers/services';
+
+function record(overrides: Partial<JobRecord> = {}): JobRecord {
+  return {
+    id: newJobId(),
+    task: 'echo',
+    input: { text: 'hi' },
+    status: 'queued',
+    attempts: 0,
+    queuedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+describe('job handlers', () => {
+  let services: Services;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ services, cleanup } = await unitServices());
+  });
+  afterEach(async () => {
+    await cleanup();
+  });
+
+  describe('GET /api/jobs/{id}', () => {
+    it('returns the job', async () => {
+      const job = record();
+      await services.store.create(job);
+      const response = await createGetJobHandler(services)(
+        apiEvent({ pathParameters: { id: job.id } }),
+        context,
+      );
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toMatchObject({
+        jobId: job.id,
+        status: 'queued',
+        stdout: '',
+        truncated: false,
+      });
+    });
+
+    it.each(['../../etc/passwd', 'abc', '01a22357-c75e-4952-a5f3-52febc9b27c8'])(
+      'answers 400 for malformed id %p',
+      async (id) => {
+        const response = await createGetJobHandler(services)(apiEvent({ pathParameters: { id } }), context);
+        expect(response.statusCode).toBe(400);
+        expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_job_id' } });
+      },
+    );
+
+    it('answers 404 for an unknown job', async () => {
+      const response = await createGetJobHandler(services)(
+        apiEvent({ pathParameters: { id: newJobId() } }),
+        context,
+      );
+      expect(response.statusCode).toBe(404);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'job_not_found' } });
+    });
+  });
+
+  describe('GET /api/jobs', () => {
+    it('lists newest first with a status filter and a cursor', async () => {
+      const jobs = [0, 1, 2, 3].map((i) => record({ id: newJobId(1_700_000_000_000 + i) }));
+      for (const job of jobs) await services.store.create(job);
+      await services.store.transition(jobs[1]!.id, 'cancelled');
+      const list = createListJobsHandler(services);
+
+      const first = bodyOf(await list(apiEvent({ query: { limit: '2' } }), context));
+      expect((first.jobs as Array<{ jobId: string }>).map((j) => j.jobId)).toEqual([
+        jobs[3]!.id,
+        jobs[2]!.id,
+      ]);
+      const second = bodyOf(
+        await list(apiEvent({ query: { limit: '2', cursor: String(first.nextCursor) } }), context),
+      );
+      expect((second.jobs as Array<{ jobId: string }>).map((j) => j.jobId)).toEqual([
+        jobs[1]!.id,
+        jobs[0]!.id,
+      ]);
+
+      const cancelled = bodyOf(await list(apiEvent({ query: { status: 'cancelled' } }), context));
+      expect((cancelled.jobs as Array<{ jobId: string }>).map((j) => j.jobId)).toEqual([jobs[1]!.id]);
+    });
+
+    it.each<Record<string, string>>([
+      { status: 'done' },
+      { limit: '0' },
+      { limit: '101' },
+      { cursor: '../x' },
+    ])('answers 400 for %p', async (query) => {
+      const response = await createListJobsHandler(services)(apiEvent({ query }), context);
+      expect(response.statusCode).toBe(400);
+    });
+  });
+
+  describe('DELETE /api/jobs/{id}', () => {
+    it('cancels a queued job so that no worker can claim it', async () => {
+      const job = record();
+      await services.store.create(job);
+      const response = await createCancelJobHandler(services)(
+        apiEvent({ method: 'DELETE', pathParameters: { id: job.id } }),
+        context,
+      );
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toMatchObject({ status: 'cancelled' });
+      const claim = { owner: 'worker', kind: 'run' as const, claimedAt: '', leaseUntil: '' };
+      await expect(services.store.claim(job.id, 1, claim)).resolves.toBe(false);
+    });
+
+    it('answers 409 for a finished job', async () => {
+      const job = record();
+      await services.store.create(job);
+      await services.store.transition(job.id, 'running', { attempts: 1 });
+      await services.store.transition(job.id, 'succeeded');
+      const response = await createCancelJobHandler(services)(
+        apiEvent({ method: 'DELETE', pathParameters: { id: job.id } }),
+        context,
+      );
+      expect(response.statusCode).toBe(409);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'job_finished' } });
+    });
+
+    it('asks the worker of a running job to stop it', async () => {
+      const job = record();
+      await services.store.create(job);
+      await services.store.transition(job.id, 'running', { attempts: 1 });
+      // Stand in for the worker: it sees the request and stops the job.
+      const worker = (async () => {
+        while (!(await services.store.isCancelRequested(job.id))) await sleep(20);
+        await services.store.transition(job.id, 'cancelled');
+      })();
+      const response = await createCancelJobHandler(services)(
+        apiEvent({ method: 'DELETE', pathParameters: { id: job.id } }),
+        context,
+      );
+      await worker;
+      expect(response.statusCode).toBe(200);
+      await expect(services.store.isCancelRequested(job.id)).resolves.toBe(false);
+      expect(bodyOf(response)).toMatchObject({ status: 'cancelled' });
+    });
+  });
+});

@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createJobStore } from '../../../lib/jobs/job-store';
+import { createHealthHandler } from '../../../handlers/http/health';
+import { createListTasksHandler } from '../../../handlers/http/list-tasks';
+import { createSystemInfoHandler } from '../../../handlers/http/system-info';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { apiEvent, bodyOf, context } from '../../helpers/events';
+import { unitServices } from '../../helpers/services';
+
+describe('GET /api/health', () => {
+  it('is 200 after really asking SQS and writing to the store', async () => {
+    const { services, send, cleanup } = await unitServices();
+    const response = await createHealthHandler(services)(apiEvent(), context);
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({ sqs: 'ok', store: 'ok' });
+    expect(send.mock.calls[0]?.[0]).toBeInstanceOf(GetQueueAttributesCommand);
+    await cleanup();
+  });
+
+  it('is 503 naming SQS when the queue does not answer, without the AWS error', async () => {
+    const { services, send, cleanup } = await unitServices();
+    send.mockRejectedValue(new Error('getaddrinfo ENOTFOUND sqs.internal'));
+    const response = await createHealthHandler(services)(apiEvent(), context);
+    expect(response.statusCode).toBe(503);
+    expect(bodyOf(response)).toEqual({
+      sqs: 'error',
+      store: 'ok',
+      error: { code: 'unhealthy', message: 'sqs not answering' },
+    });
+    await cleanup();
+  });
+
+  it('is 503 naming the store when it cannot be written', async () => {
+    const { services, cleanup } = await unitServices();
+    // A store directory below a regular file cannot be created, even by root.
+    const file = path.join(services.store.dir, 'not-a-dir');
+    await writeFile(file, '');
+    const broken = { ...services, store: createJobStore({ dir: path.join(file, 'store') }) };
+    const response = await createHealthHandler(broken)(apiEvent(), context);
+    expect(response.statusCode).toBe(503);
+    expect(bodyOf(response)).toMatchObject({
+      sqs: 'ok',
+      store: 'error',
+      error: { code: 'unhealthy', message: 'store not answering' },
+    });
+    await cleanup();
+  });
+});
+
+describe('GET /api/system-info', () => {
+  it('reports runtime, memory, load and settings, and never credentials', async () => {
+    const { services, cleanup } = await unitServices();
+    process.env.AWS_SECRET_ACCESS_KEY = 'do-not-show-me';
+    const response = await createSystemInfoHandler(services)(apiEvent(), context);
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({
+      service: 'spawn-queue',
+      runtime: { node: process.version },
+      settings: { consumerConcurrency: 4, maxReceiveCount: 3 },
+    });
+    expect(response.body).not.toContain('do-not-show-me');
+    await cleanup();
+  });
+});
+
+describe('GET /api/tasks', () => {
+  it('lists the catalogue with input schemas and timeouts', async () => {
+    const { services, cleanup } = await unitServices();
+    const body = bodyOf(await createListTasksHandler(services)(apiEvent(), context));
+    expect(body.tasks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'sleep',
+          timeoutSeconds: 610,
+          input: expect.objectContaining({ type: 'object' }),
+        }),
+      ]),
+    );
+    await cleanup();
+  });
+});

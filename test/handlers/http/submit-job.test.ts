@@ -1,0 +1,178 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
+import type { Services } from '../../../lib/services';
+import { apiEvent, bodyOf, context } from '../../helpers/events';
+import { unitServices } from '../../helpers/services';
+
+type Send = Awaited<ReturnType<typeof unitServices>>['send'];
+
+function submit(task: string, body: unknown, extra: Parameters<typeof apiEvent>[0] = {}) {
+  return apiEvent({ method: 'POST', path: `/api/tasks/${task}`, pathParameters: { task }, body, ...extra });
+}
+
+describe('POST /api/tasks/{task}', () => {
+  let services: Services;
+  let send: Send;
+  let cleanup: () => Promise<void>;
+  let handler: ReturnType<typeof createSubmitJobHandler>;
+
+  beforeEach(async () => {
+    ({ services, send, cleanup } = await unitServices());
+    handler = createSubmitJobHandler(services);
+  });
+  afterEach(async () => {
+    await cleanup();
+  });
+
+  async function jobCount(): Promise<number> {
+    return (await services.store.list({ limit: 100 })).jobs.length;
+  }
+
+  it('writes a queued job, sends its id to SQS and answers 202 with links', async () => {
+    const response = await handler(submit('echo', { input: { text: 'hi' } }), context);
+    expect(response.statusCode).toBe(202);
+    const body = bodyOf(response);
+    expect(body).toMatchObject({ status: 'queued', links: { self: `/api/jobs/${String(body.jobId)}` } });
+    expect(response.headers?.location).toBe(`/api/jobs/${String(body.jobId)}`);
+    const command = send.mock.calls[0]?.[0] as SendMessageCommand;
+    expect(command).toBeInstanceOf(SendMessageCommand);
+    expect(JSON.parse(command.input.MessageBody ?? '')).toEqual({
+      task: 'echo',
+      input: { text: 'hi' },
+      jobId: body.jobId,
+    });
+    await expect(services.store.get(String(body.jobId))).resolves.toMatchObject({ status: 'queued' });
+  });
+
+  it.each([
+    ['unknown task', submit('rm', { input: {} }), 404, 'unknown_task', /no task named "rm"/],
+    [
+      'input failing the schema',
+      submit('sleep', { input: { seconds: 9999 } }),
+      400,
+      'invalid_input',
+      /input\.seconds/,
+    ],
+    ['missing field', submit('echo', { input: {} }), 400, 'invalid_input', /input\.text is required/],
+    ['non-JSON body', submit('echo', '{"input": ', {}), 400, 'invalid_json', /not valid JSON/],
+    [
+      'wrong content type',
+      submit('echo', 'text=hi', { headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+      /application\/json/,
+    ],
+    [
+      'body over the limit',
+      submit('echo', { input: { text: 'x'.repeat(5000) } }),
+      413,
+      'payload_too_large',
+      /2048 bytes/,
+    ],
+    [
+      'extra top-level field',
+      submit('echo', { input: { text: 'a' }, cmd: 'ls' }),
+      400,
+      'invalid_body',
+      /body\.cmd/,
+    ],
+    [
+      'wait above 25 s',
+      submit('echo', { input: { text: 'a' } }, { query: { wait: '26' } }),
+      400,
+      'invalid_query',
+      /wait/,
+    ],
+  ])('answers %s with a clear 4xx and changes nothing', async (_name, event, status, code, message) => {
+    const response = await handler(event, context);
+    expect(response.statusCode).toBe(status);
+    const body = bodyOf(response) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toMatch(message);
+    expect(send).not.toHaveBeenCalled();
+    expect(await jobCount()).toBe(0);
+  });
+
+  it('passes shell metacharacters to the task as data', async () => {
+    const text = '; rm -rf / $(id) `id` | cat\n-n';
+    const response = await handler(submit('echo', { input: { text } }), context);
+    expect(response.statusCode).toBe(202);
+    const job = await services.store.get(String(bodyOf(response).jobId));
+    expect(job?.input).toEqual({ text });
+  });
+
+  it('returns the same job for a repeated Idempotency-Key and sends once', async () => {
+    const event = () =>
+      submit('echo', { input: { text: 'once' } }, { headers: { 'idempotency-key': 'abc' } });
+    const first = await handler(event(), context);
+    const second = await handler(event(), context);
+    expect(bodyOf(second).jobId).toBe(bodyOf(first).jobId);
+    expect(second.headers?.['idempotent-replayed']).toBe('true');
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an Idempotency-Key reused for different input', async () => {
+    await handler(submit('echo', { input: { text: 'a' } }, { headers: { 'idempotency-key': 'k' } }), context);
+    const response = await handler(
+      submit('echo', { input: { text: 'b' } }, { headers: { 'idempotency-key': 'k' } }),
+      context,
+    );
+    expect(response.statusCode).toBe(409);
+  });
+
+  it('answers 503 and leaves no job behind when SQS is unreachable', async () => {
+    send.mockRejectedValue(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9324'), { code: 'ECONNREFUSED' }),
+    );
+    const response = await handler(
+      submit('echo', { input: { text: 'hi' } }, { headers: { 'idempotency-key': 'r' } }),
+      context,
+    );
+    expect(response.statusCode).toBe(503);
+    expect(bodyOf(response)).toEqual({
+      error: {
+        code: 'queue_unavailable',
+        message: 'the job queue is not reachable; nothing was queued, try again',
+      },
+    });
+    expect(response.body).not.toContain('ECONNREFUSED');
+    expect(await jobCount()).toBe(0);
+
+    send.mockResolvedValue({});
+    const retry = await handler(
+      submit('echo', { input: { text: 'hi' } }, { headers: { 'idempotency-key': 'r' } }),
+      context,
+    );
+    expect(retry.statusCode).toBe(202);
+  });
+
+  it('with ?wait returns 200 and the finished job when it finishes in time', async () => {
+    send.mockImplementation(async (command: unknown) => {
+      // Stand in for the consumer: finish the job shortly after it is sent.
+      const { jobId } = JSON.parse((command as SendMessageCommand).input.MessageBody ?? '{}') as {
+        jobId: string;
+      };
+      setTimeout(() => {
+        void (async () => {
+          await services.store.transition(jobId, 'running', { attempts: 1 });
+          await services.store.transition(jobId, 'succeeded', { exitCode: 0 });
+        })();
+      }, 150);
+      return {};
+    });
+    const response = await handler(
+      submit('echo', { input: { text: 'hi' } }, { query: { wait: '2' } }),
+      context,
+    );
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+  });
+
+  it('with ?wait answers 202 when the job is not done in time', async () => {
+    const response = await handler(
+      submit('echo', { input: { text: 'hi' } }, { query: { wait: '1' } }),
+      context,
+    );
+    expect(response.statusCode).toBe(202);
+  });
+});

@@ -1,0 +1,199 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
+import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
+import type { JobRecord } from '../../../lib/jobs/job-record';
+import { createJobStore } from '../../../lib/jobs/job-store';
+import type { JobStore } from '../../../lib/jobs/job-store';
+import { SpawnError } from '../../../lib/process/process-errors';
+import type { RunOptions } from '../../../lib/process/run-process';
+import { createCatalogue } from '../../../lib/tasks/catalogue';
+import { context, sqsEvent, sqsRecord } from '../../helpers/events';
+import { silentLogger, tempDir } from '../../helpers/services';
+
+describe('consumer (SQS handler)', () => {
+  let store: JobStore;
+  let cleanup: () => Promise<void>;
+  const catalogue = createCatalogue();
+
+  beforeEach(async () => {
+    const temp = await tempDir();
+    cleanup = temp.cleanup;
+    store = createJobStore({ dir: temp.dir });
+  });
+  afterEach(async () => {
+    await cleanup();
+  });
+
+  function consumer(overrides: { run?: (o: RunOptions) => Promise<never> } = {}) {
+    return createRunJobsHandler({
+      store,
+      catalogue,
+      logger: silentLogger,
+      maxReceiveCount: 3,
+      cancelPollMs: 20,
+      ...overrides,
+    });
+  }
+
+  async function submitted(task: string, input: Record<string, unknown>): Promise<JobRecord> {
+    const job: JobRecord = {
+      id: newJobId(),
+      task,
+      input,
+      status: 'queued',
+      attempts: 0,
+      queuedAt: new Date().toISOString(),
+    };
+    await store.create(job);
+    return job;
+  }
+
+  it('runs a submitted job and records its result', async () => {
+    const job = await submitted('sha256', { text: 'abc' });
+    const result = await consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'sha256', input: { text: 'abc' }, jobId: job.id } })),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      exitCode: 0,
+      output: {
+        stdout: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n',
+        truncated: false,
+      },
+    });
+  });
+
+  it('records a non-zero exit as failed, without a retry', async () => {
+    const job = await submitted('fail', { code: 7 });
+    const result = await consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'fail', input: { code: 7 }, jobId: job.id } })),
+      context,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      status: 'failed',
+      exitCode: 7,
+      output: { stderr: 'failing on purpose\n' },
+    });
+  });
+
+  it('does nothing for a job that already finished (a duplicate delivery)', async () => {
+    const job = await submitted('echo', { text: 'once' });
+    const record = sqsRecord({ body: { task: 'echo', input: { text: 'once' }, jobId: job.id } });
+    await consumer()(sqsEvent(record), context);
+    const first = await store.get(job.id);
+    const result = await consumer()(
+      sqsEvent({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }),
+      context,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    await expect(store.get(job.id)).resolves.toEqual(first);
+  });
+
+  it('never starts a job that was cancelled while queued', async () => {
+    const job = await submitted('echo', { text: 'no' });
+    await store.claim(job.id, 1, { owner: 'cancel', kind: 'cancel', claimedAt: '', leaseUntil: '' });
+    await store.transition(job.id, 'cancelled');
+    const result = await consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'echo', input: { text: 'no' }, jobId: job.id } })),
+      context,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', attempts: 0 });
+  });
+
+  it('does not start a job twice while another worker holds its claim', async () => {
+    const job = await submitted('echo', { text: 'x' });
+    await store.claim(job.id, 1, {
+      owner: 'other',
+      kind: 'run',
+      claimedAt: '',
+      leaseUntil: new Date(Date.now() + 60_000).toISOString(),
+    });
+    await store.transition(job.id, 'running', { attempts: 1 });
+    const record = sqsRecord({ body: { task: 'echo', input: { text: 'x' }, jobId: job.id } });
+    const result = await consumer()(sqsEvent(record), context);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'running', attempts: 1 });
+  });
+
+  it('takes over a job whose worker died (its claim lease ran out)', async () => {
+    const job = await submitted('echo', { text: 'again' });
+    await store.claim(job.id, 1, {
+      owner: 'dead',
+      kind: 'run',
+      claimedAt: '',
+      leaseUntil: new Date(0).toISOString(),
+    });
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'echo', input: { text: 'again' }, jobId: job.id } })),
+      context,
+    );
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('kills a running job when a cancel is requested', async () => {
+    const job = await submitted('sleep', { seconds: 30 });
+    const started = Date.now();
+    const running = consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'sleep', input: { seconds: 30 }, jobId: job.id } })),
+      context,
+    );
+    while ((await store.get(job.id))?.status !== 'running') await sleep(20);
+    await store.requestCancel(job.id);
+    await expect(running).resolves.toEqual({ batchItemFailures: [] });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', signal: 'SIGTERM' });
+  });
+
+  it('adopts a valid message sent without a job id, under an id derived from the message', async () => {
+    const record = sqsRecord({ body: { task: 'echo', input: { text: 'from elsewhere' } } });
+    await consumer()(sqsEvent(record), context);
+    const id = jobIdForMessage(record.messageId, Number(record.attributes.SentTimestamp));
+    await expect(store.get(id)).resolves.toMatchObject({
+      status: 'succeeded',
+      output: { stdout: 'from elsewhere\n' },
+    });
+  });
+
+  it('records a message that fails validation as a failed job and does not retry it', async () => {
+    const record = sqsRecord({ body: { task: 'sleep', input: { seconds: -1 } } });
+    const result = await consumer()(sqsEvent(record), context);
+    expect(result.batchItemFailures).toEqual([]);
+    const id = jobIdForMessage(record.messageId, Number(record.attributes.SentTimestamp));
+    await expect(store.get(id)).resolves.toMatchObject({
+      status: 'failed',
+      error: 'input.seconds must be >= 0',
+    });
+  });
+
+  it('returns a body that is not JSON as a batch item failure, and keeps going', async () => {
+    const bad = sqsRecord({ body: 'not json {' });
+    const job = await submitted('echo', { text: 'fine' });
+    const good = sqsRecord({ body: { task: 'echo', input: { text: 'fine' }, jobId: job.id } });
+    const result = await consumer()(sqsEvent(bad, good), context);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded' });
+  });
+
+  it('retries an attempt that failed to start, and records the job failed on the last delivery', async () => {
+    const job = await submitted('echo', { text: 'x' });
+    const run = async (): Promise<never> => {
+      throw new SpawnError('could not start: EAGAIN', '/usr/bin/printf');
+    };
+    const body = { task: 'echo', input: { text: 'x' }, jobId: job.id };
+    const first = sqsRecord({ body, receiveCount: 1 });
+    expect((await consumer({ run })(sqsEvent(first), context)).batchItemFailures).toHaveLength(1);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'running', attempts: 1 });
+
+    const last = sqsRecord({ body, receiveCount: 3 });
+    expect((await consumer({ run })(sqsEvent(last), context)).batchItemFailures).toHaveLength(1);
+    const final = await store.get(job.id);
+    expect(final).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(final?.error).toMatch(/gave up after 3 deliveries .*dead-letter queue/);
+  });
+});

@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { jest } from '@jest/globals';
+import { loadConfig } from '../../lib/config';
+import { createJobStore } from '../../lib/jobs/job-store';
+import { createLogger } from '../../lib/logger';
+import { createJobQueue } from '../../lib/queue/job-queue';
+import type { Services } from '../../lib/services';
+import { createCatalogue } from '../../lib/tasks/catalogue';
+
+export const silentLogger = createLogger({ level: 'silent' });
+
+/** A temp directory removed by the returned cleanup. */
+export async function tempDir(
+  prefix = 'spawn-queue-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Services for unit tests: a real job store in a temp dir, the real catalogue, and an SQS client
+ * whose `send` is a mock (the one place unit tests mock: the AWS client's send).
+ */
+export async function unitServices() {
+  const { dir, cleanup } = await tempDir();
+  const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const send = jest.fn(async (_command: unknown): Promise<unknown> => ({}));
+  sqs.send = send as unknown as SQSClient['send'];
+  const services: Services = {
+    config: loadConfig({ JOB_STORE_DIR: dir, MAX_BODY_BYTES: '2048' }),
+    logger: silentLogger,
+    store: createJobStore({ dir }),
+    queue: createJobQueue({
+      sqs,
+      queueUrl: 'http://localhost:9324/000000000000/jobs',
+      queueName: 'jobs',
+      deadLetterQueueUrl: 'http://localhost:9324/000000000000/jobs-dead-letters',
+      deadLetterQueueName: 'jobs-dead-letters',
+    }),
+    catalogue: createCatalogue(),
+  };
+  return { services, send, cleanup };
+}

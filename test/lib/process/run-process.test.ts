@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runProcess } from '../../../lib/process/run-process';
+import { SpawnError } from '../../../lib/process/process-errors';
+
+const fixture = (name: string) => path.resolve(__dirname, '../../fixtures', name);
+const base = { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 };
+
+/** Running, as opposed to gone or a zombie waiting to be reaped by whatever adopted it. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('runProcess', () => {
+  it('reports exit code, stdout and stderr of a real process', async () => {
+    const result = await runProcess({ ...base, executable: fixture('exit-with.sh'), args: ['3'] });
+    expect(result).toMatchObject({
+      exitCode: 3,
+      signal: null,
+      stdout: 'out:3\n',
+      stderr: 'err:3\n',
+      timedOut: false,
+      cancelled: false,
+      truncated: false,
+    });
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('passes arguments literally, with no shell to interpret them', async () => {
+    const hostile = ['; rm -rf /', '$(id)', '`id`', 'a | b', 'line1\nline2', '-n'];
+    const result = await runProcess({ ...base, executable: '/usr/bin/printf', args: ['%s\\n', ...hostile] });
+    expect(result.stdout).toBe(hostile.map((h) => `${h}\n`).join(''));
+  });
+
+  it('feeds stdin', async () => {
+    const result = await runProcess({ ...base, executable: '/usr/bin/sha256sum', args: ['-'], stdin: 'abc' });
+    expect(result.stdout).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n');
+  });
+
+  it('caps output and says it was truncated', async () => {
+    const result = await runProcess({ ...base, executable: fixture('flood.sh'), maxOutputBytes: 1000 });
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.byteLength(result.stdout)).toBe(1000);
+    expect(result.truncated).toBe(true);
+  });
+
+  it('on timeout kills the whole process group, grandchildren included', async () => {
+    const result = await runProcess({
+      ...base,
+      executable: fixture('spawn-grandchild.sh'),
+      timeoutMs: 500,
+    });
+    const grandchild = Number(result.stdout.trim());
+    expect(result.timedOut).toBe(true);
+    expect(result.signal).toBe('SIGTERM');
+    expect(grandchild).toBeGreaterThan(0);
+    await sleep(100);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('sends SIGKILL after the grace period to a process that ignores SIGTERM', async () => {
+    const result = await runProcess({
+      ...base,
+      executable: fixture('ignore-term.sh'),
+      timeoutMs: 300,
+      killGraceMs: 300,
+    });
+    expect(result.timedOut).toBe(true);
+    expect(result.signal).toBe('SIGKILL');
+  });
+
+  it('is cancelled through an AbortSignal', async () => {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 200);
+    const result = await runProcess({
+      ...base,
+      executable: '/usr/bin/sleep',
+      args: ['30'],
+      signal: abort.signal,
+    });
+    expect(result.cancelled).toBe(true);
+    expect(result.timedOut).toBe(false);
+    expect(result.durationMs).toBeLessThan(5000);
+  });
+
+  it('gives the task a minimal environment without credentials, in its own directory, removed afterwards', async () => {
+    const result = await runProcess({
+      ...base,
+      executable: fixture('print-env.sh'),
+      env: ['SPAWN_QUEUE_ALLOWED', 'AWS_SECRET_ACCESS_KEY'],
+      parentEnv: {
+        SPAWN_QUEUE_ALLOWED: 'yes',
+        SPAWN_QUEUE_HIDDEN: 'no',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_ACCESS_KEY_ID: 'key',
+      },
+    });
+    expect(result.stdout).toContain('SPAWN_QUEUE_ALLOWED=yes');
+    expect(result.stdout).not.toContain('SPAWN_QUEUE_HIDDEN');
+    expect(result.stdout).not.toContain('AWS_');
+    const cwd = /CWD=(.*)/.exec(result.stdout)?.[1] ?? '';
+    expect(path.basename(cwd)).toMatch(/^spawn-queue-job-/);
+    await expect(access(cwd)).rejects.toThrow();
+  });
+
+  it('rejects with SpawnError when the program cannot start', async () => {
+    await expect(runProcess({ ...base, executable: '/nonexistent/program' })).rejects.toBeInstanceOf(
+      SpawnError,
+    );
+  });
+
+  it('refuses a relative executable', async () => {
+    await expect(runProcess({ ...base, executable: 'sleep' })).rejects.toThrow('absolute path');
+  });
+});

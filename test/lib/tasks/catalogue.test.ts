@@ -1,0 +1,69 @@
+import { createCatalogue } from '../../../lib/tasks/catalogue';
+import type { TaskDefinition } from '../../../lib/tasks/catalogue';
+import { CatalogueError, TaskInputError, UnknownTaskError } from '../../../lib/tasks/task-errors';
+
+const echo: TaskDefinition = {
+  description: 'echo',
+  command: 'printf',
+  args: ['%s\\n', '{{text}}'],
+  input: {
+    type: 'object',
+    properties: { text: { type: 'string' } },
+    required: ['text'],
+    additionalProperties: false,
+  },
+  timeoutSeconds: 5,
+  maxOutputBytes: 100,
+};
+
+describe('task catalogue', () => {
+  it('ships the demo tasks the tests and benchmarks rely on', () => {
+    const names = createCatalogue()
+      .tasks()
+      .map((t) => t.name);
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    expect(names).toEqual(expect.arrayContaining(['echo', 'sleep', 'fail', 'sha256']));
+  });
+
+  it('resolves commands to absolute paths once, at load', () => {
+    expect(createCatalogue().get('sleep')?.executable).toMatch(/^\/.*\/sleep$/);
+  });
+
+  it('renders input into one argv entry per template element', () => {
+    const invocation = createCatalogue({ echo }).prepare('echo', { text: 'a b; $(c)' });
+    expect(invocation.args).toEqual(['%s\\n', 'a b; $(c)']);
+  });
+
+  it('includes a conditional flag only when the input says true', () => {
+    const catalogue = createCatalogue();
+    expect(catalogue.prepare('sort-lines', { text: 'b\na', reverse: true }).args).toEqual(['-r']);
+    expect(catalogue.prepare('sort-lines', { text: 'b\na' }).args).toEqual([]);
+  });
+
+  it.each([
+    [{ seconds: 601 }, 'input.seconds must be <= 600'],
+    [{}, 'input.seconds is required'],
+    [{ seconds: 1, extra: 1 }, 'input.extra is not allowed'],
+    [{ seconds: '1' }, 'input.seconds must be number'],
+  ])('rejects sleep input %p naming the field', (input, message) => {
+    expect(() => createCatalogue().prepare('sleep', input)).toThrow(new TaskInputError(message, 'sleep', ''));
+  });
+
+  it('rejects an unknown task', () => {
+    expect(() => createCatalogue().prepare('rm', {})).toThrow(UnknownTaskError);
+  });
+
+  it.each([
+    [{ ...echo, timeoutSeconds: 0 }, 'task "bad": timeoutSeconds must be an integer from 1 to 840'],
+    [
+      { ...echo, command: 'no-such-program-here' },
+      'task "bad": command "no-such-program-here" is not an executable',
+    ],
+    [{ ...echo, args: ['{{missing}}'] }, 'task "bad": args refers to {{missing}}'],
+    [{ ...echo, env: ['AWS_SECRET_ACCESS_KEY'] }, 'task "bad": env must list variable names, never AWS_*'],
+    [{ ...echo, input: { type: 'string' } }, 'task "bad": input must be a JSON Schema of type "object"'],
+  ])('refuses a bad entry with a message naming task and field (%#)', (definition, message) => {
+    expect(() => createCatalogue({ bad: definition as TaskDefinition })).toThrow(CatalogueError);
+    expect(() => createCatalogue({ bad: definition as TaskDefinition })).toThrow(message);
+  });
+});
