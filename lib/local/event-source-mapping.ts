@@ -3,7 +3,13 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import PQueue from 'p-queue';
-import type { Logger } from '../logger';
+
+/** The log lines the mapping writes: one object of fields and one message each. */
+export interface MappingLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 /** The settings of one `sqs` event of a function, as serverless.yml states them. */
 export interface EventSourceSettings {
@@ -22,7 +28,7 @@ export interface EventSourceMappingOptions extends EventSourceSettings {
   region: string;
   /** Invokes the function with a batch, as Lambda would; throws for a function error. */
   invoke: (event: SQSEvent) => Promise<unknown>;
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger: MappingLogger;
   /** Long-poll wait per receive; SQS allows at most 20 s. */
   waitTimeSeconds?: number;
   /** Backoff after a receive error grows from this to maxBackoffMs. */

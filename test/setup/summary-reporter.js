@@ -18,7 +18,6 @@ class SummaryReporter {
         passed: results.numPassedTests,
         failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
         skipped: results.numPendingTests + results.numTodoTests,
-        success: results.success,
       }),
     );
   }

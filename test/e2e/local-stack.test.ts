@@ -1,0 +1,121 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { startLocalStack } from '../../lib/local/local-stack';
+import type { LocalStack } from '../../lib/local/local-stack';
+import { freePort, isPortFree } from '../../lib/local/ports';
+import { StackError } from '../../lib/local/stack-errors';
+import { resolveExecutable } from '../../lib/tasks/resolve-executable';
+import { sampleProcesses } from '../helpers/process-table';
+import { silentLogger, tempDir } from '../helpers/services';
+
+const projectDir = path.resolve(__dirname, '..', '..');
+
+/**
+ * The whole local stack, as `npm start` runs it, on ports of its own: ElasticMQ, serverless offline
+ * and the event source mapping. Everything goes through HTTP.
+ */
+describe('local stack end to end', () => {
+  let stack: LocalStack;
+  let ports: { httpPort: number; lambdaPort: number; elasticMqPort: number };
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const temp = await tempDir('spawn-queue-e2e-');
+    cleanup = temp.cleanup;
+    ports = { httpPort: await freePort(), lambdaPort: await freePort(), elasticMqPort: await freePort() };
+    const log = createWriteStream(path.join(projectDir, '.cache', `e2e-offline-${ports.httpPort}.log`));
+    stack = await startLocalStack({
+      projectDir,
+      ...ports,
+      jobStoreDir: path.join(temp.dir, 'store'),
+      offlineOutput: (chunk) => log.write(chunk),
+      logger: silentLogger,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await cleanup?.();
+  }, 60_000);
+
+  async function api(method: string, route: string, body?: unknown) {
+    const response = await fetch(`${stack.httpUrl}${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('answers GET /api/health with 200 after reaching SQS and the store', async () => {
+    await expect(api('GET', '/api/health')).resolves.toEqual({
+      status: 200,
+      body: { sqs: 'ok', store: 'ok' },
+    });
+  });
+
+  it('refuses a second start on the same ports with a one-line reason', async () => {
+    await expect(startLocalStack({ projectDir, ...ports, logger: silentLogger })).rejects.toThrow(StackError);
+    await expect(startLocalStack({ projectDir, ...ports, logger: silentLogger })).rejects.toThrow(
+      /port \d+ .* is busy/,
+    );
+  });
+
+  it('runs a job submitted over HTTP and waits for it with ?wait', async () => {
+    const { status, body } = await api('POST', '/api/tasks/echo?wait=20', {
+      input: { text: 'hello; $(whoami)' },
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'succeeded', exitCode: 0, stdout: 'hello; $(whoami)\n' });
+  }, 30_000);
+
+  it('runs 40 sleep jobs of 0.5 s with never more than 4 processes at once', async () => {
+    const sleepArgv = [resolveExecutable('sleep')!, '0.5'];
+    const sampler = sampleProcesses(sleepArgv);
+    const started = Date.now();
+    const submits = await Promise.all(
+      Array.from({ length: 40 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 0.5 } })),
+    );
+    expect(submits.map((s) => s.status)).toEqual(Array(40).fill(202));
+    const ids = new Set(submits.map((s) => String(s.body.jobId)));
+
+    let finished: Array<{ jobId: string; status: string }> = [];
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const page = await api('GET', '/api/jobs?limit=100');
+      finished = (page.body.jobs as Array<{ jobId: string; status: string }>).filter(
+        (j) => ids.has(j.jobId) && j.status !== 'queued' && j.status !== 'running',
+      );
+      if (finished.length === 40) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    const { most, samples } = await sampler.stop();
+
+    expect(finished).toHaveLength(40);
+    expect(finished.every((j) => j.status === 'succeeded')).toBe(true);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(most).toBe(4);
+    console.warn(
+      `40 x sleep 0.5 s: ${elapsed.toFixed(2)} s elapsed against the ideal 5.00 s (ratio ${(5 / elapsed).toFixed(2)}); most task processes at once: ${most} over ${samples} samples`,
+    );
+  }, 120_000);
+
+  it('cancels a running job by killing its process group', async () => {
+    const submitted = await api('POST', '/api/tasks/sleep', { input: { seconds: 60 } });
+    const id = String(submitted.body.jobId);
+    const deadline = Date.now() + 20_000;
+    while ((await api('GET', `/api/jobs/${id}`)).body.status !== 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const cancelled = await api('DELETE', `/api/jobs/${id}`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', signal: 'SIGTERM' });
+    expect((await api('DELETE', `/api/jobs/${id}`)).status).toBe(409);
+  }, 40_000);
+
+  it('stops everything it started: no port stays taken', async () => {
+    await stack.stop();
+    for (const port of Object.values(ports)) await expect(isPortFree(port)).resolves.toBe(true);
+  }, 60_000);
+});

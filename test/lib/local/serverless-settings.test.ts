@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  checkVisibilityTimeout,
+  consumerSettings,
+  printServerlessConfig,
+} from '../../../lib/local/serverless-settings';
+import type { PrintedConfig } from '../../../lib/local/serverless-settings';
+import { StackError } from '../../../lib/local/stack-errors';
+
+const projectDir = path.resolve(__dirname, '..', '..', '..');
+
+function config(fn: Record<string, unknown>, sqs: Record<string, unknown> = {}): PrintedConfig {
+  return {
+    functions: {
+      consumer: { name: 'svc-dev-consumer', timeout: 60, ...fn, events: [{ sqs: { arn: 'x', ...sqs } }] },
+    },
+  };
+}
+
+describe('consumer settings from serverless.yml', () => {
+  it('takes the lower of maximumConcurrency and reservedConcurrency', () => {
+    expect(
+      consumerSettings(config({ reservedConcurrency: 4 }, { maximumConcurrency: 2, batchSize: 5 })),
+    ).toMatchObject({
+      functionName: 'svc-dev-consumer',
+      concurrency: 2,
+      batchSize: 5,
+      maximumBatchingWindow: 0,
+      reportBatchItemFailures: false,
+    });
+  });
+
+  it('refuses maximumConcurrency above reservedConcurrency (throttles would count as receives)', () => {
+    expect(() => consumerSettings(config({ reservedConcurrency: 2 }, { maximumConcurrency: 4 }))).toThrow(
+      /maximumConcurrency \(4\) is above reservedConcurrency \(2\)/,
+    );
+  });
+
+  it('refuses a consumer without any concurrency limit', () => {
+    expect(() => consumerSettings(config({}))).toThrow(StackError);
+  });
+
+  it('refuses a visibility timeout under 6 x the consumer timeout', () => {
+    expect(() => checkVisibilityTimeout(3959, 660)).toThrow(
+      /must be at least 6 x the consumer timeout \(660 s\) = 3960 s/,
+    );
+    expect(() => checkVisibilityTimeout(3960, 660)).not.toThrow();
+  });
+
+  it("matches the project's serverless.yml: 4 slots, one job per batch, partial batch failures", async () => {
+    const settings = consumerSettings(await printServerlessConfig(projectDir));
+    expect(settings).toMatchObject({
+      functionName: 'spawn-queue-dev-runJobs',
+      reservedConcurrency: 4,
+      maximumConcurrency: 4,
+      concurrency: 4,
+      batchSize: 1,
+      reportBatchItemFailures: true,
+    });
+    // The local queue (elasticmq.conf) obeys the same rule the event source checks at start.
+    const conf = await readFile(path.join(projectDir, 'elasticmq', 'elasticmq.conf'), 'utf8');
+    const visibility = Number(/defaultVisibilityTimeout = (\d+) seconds/.exec(conf)?.[1]);
+    expect(() => checkVisibilityTimeout(visibility, settings.timeoutSeconds)).not.toThrow();
+  }, 60_000);
+});

@@ -1,0 +1,42 @@
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { loadConfig } from '../../../lib/config';
+import { createJobQueue } from '../../../lib/queue/job-queue';
+import { QueueUnavailableError } from '../../../lib/queue/queue-errors';
+import { createSqsClient } from '../../../lib/queue/sqs-client';
+import { freePort } from '../../../lib/local/ports';
+import { createTestQueues, testSqs } from '../../helpers/elasticmq';
+
+describe('job queue on the real ElasticMQ', () => {
+  const sqs = testSqs();
+
+  it('sends a job message that a receiver gets back intact', async () => {
+    const queues = await createTestQueues(sqs);
+    const queue = createJobQueue({ sqs, queueName: queues.name, deadLetterQueueName: queues.deadLetterName });
+    const message = {
+      task: 'echo',
+      input: { text: 'through ElasticMQ' },
+      jobId: '01a22357-c75e-7952-a5f3-52febc9b27c8',
+    };
+    await queue.send(message);
+    await expect(queue.depth()).resolves.toEqual({ visible: 1, inFlight: 0, delayed: 0, deadLetter: 0 });
+
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.url, WaitTimeSeconds: 2 }));
+    expect(received.Messages).toHaveLength(1);
+    expect(JSON.parse(received.Messages![0]!.Body!)).toEqual(message);
+    await expect(queue.depth()).resolves.toMatchObject({ visible: 0, inFlight: 1 });
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queues.url, ReceiptHandle: received.Messages![0]!.ReceiptHandle }),
+    );
+    await expect(queue.depth()).resolves.toMatchObject({ visible: 0, inFlight: 0 });
+  });
+
+  it('fails fast with QueueUnavailableError when nothing answers', async () => {
+    const port = await freePort();
+    const dead = createSqsClient(loadConfig({ SQS_ENDPOINT: `http://127.0.0.1:${port}` }));
+    const queue = createJobQueue({ sqs: dead, queueName: 'jobs', deadLetterQueueName: 'jobs-dead-letters' });
+    const started = Date.now();
+    await expect(queue.ping()).rejects.toBeInstanceOf(QueueUnavailableError);
+    await expect(queue.send({ task: 'echo', input: {} })).rejects.toThrow(/queue jobs is unavailable/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
