@@ -23,9 +23,14 @@ export interface ElasticMqPaths {
 const ANSI = /\u001b\[[0-9;]*m/g;
 const stripAnsi = (line: string) => line.replace(ANSI, '');
 
-function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -35,9 +40,9 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
 }
 
 /** Throws a StackError when no Java runtime is on the PATH. */
-export async function checkJava(): Promise<void> {
+export async function checkJava(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
-    const { code } = await run('java', ['-version'], process.cwd());
+    const { code } = await run('java', ['-version'], process.cwd(), env);
     if (code !== 0) throw new Error(`exit code ${code}`);
   } catch (cause) {
     throw new StackError(

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { checkJava, resolveClasspath } from '../../../lib/local/elasticmq';
+import { startLocalStack } from '../../../lib/local/local-stack';
+import { freePort } from '../../../lib/local/ports';
+import { StackError } from '../../../lib/local/stack-errors';
+import { silentLogger, tempDir } from '../../helpers/services';
+
+const projectDir = path.resolve(__dirname, '..', '..', '..');
+
+/** Runs `npm start`'s script and returns what it printed and its exit code. */
+function runStart(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+      cwd: projectDir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('the local stack explains each failure in one line', () => {
+  it('says when Java is missing', async () => {
+    await expect(checkJava({ ...process.env, PATH: '/nonexistent' })).rejects.toThrow(
+      /^Java was not found: ElasticMQ needs a Java runtime/,
+    );
+  });
+
+  it('says when Maven cannot resolve ElasticMQ', async () => {
+    const { dir, cleanup } = await tempDir();
+    await mkdir(path.join(dir, 'elasticmq'));
+    const pom = await readFile(path.join(projectDir, 'elasticmq', 'pom.xml'), 'utf8');
+    await writeFile(
+      path.join(dir, 'elasticmq', 'pom.xml'),
+      pom.replace('<version>1.7.1</version>', '<version>0.0.0-missing</version>'),
+    );
+    await expect(resolveClasspath({ projectDir: dir })).rejects.toThrow(
+      /^Maven could not resolve org\.elasticmq:elasticmq-server_2\.13 \(is Maven Central reachable\?\)/,
+    );
+    await cleanup();
+  }, 120_000);
+
+  it('says when SQS_ENDPOINT does not answer, and starts nothing', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const ports = { httpPort: await freePort(), lambdaPort: await freePort() };
+    const attempt = startLocalStack({ projectDir, ...ports, sqsEndpoint: dead, logger: silentLogger });
+    await expect(attempt).rejects.toThrow(StackError);
+    await expect(attempt).rejects.toThrow(new RegExp(`^SQS at ${dead} does not answer for queue`));
+  }, 60_000);
+
+  it('npm start prints one line and exits 1 when its port is busy (no stack trace)', async () => {
+    const busy = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => busy.listen(port, '127.0.0.1', resolve));
+    try {
+      const { code, output } = await runStart({ HTTP_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output.trim()).toBe(
+        `spawn-queue: port ${port} (the HTTP API) is busy: is spawn-queue already running? Stop it, or set HTTP_PORT to another port`,
+      );
+    } finally {
+      busy.close();
+    }
+  }, 30_000);
+
+  it('npm start refuses a broken task catalogue, naming the entry and field', async () => {
+    const { dir, cleanup } = await tempDir();
+    await cp(projectDir, dir, {
+      recursive: true,
+      filter: (source) =>
+        !/^\/(node_modules|\.git|\.cache|\.data|\.esbuild|\.serverless)(\/|$)/.test(
+          source.slice(projectDir.length),
+        ),
+    });
+    await symlink(path.join(projectDir, 'node_modules'), path.join(dir, 'node_modules'));
+    const tasks = JSON.parse(await readFile(path.join(dir, 'config', 'tasks.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    tasks.sleep!.timeoutSeconds = -5;
+    await writeFile(path.join(dir, 'config', 'tasks.json'), JSON.stringify(tasks));
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+        cwd: dir,
+        env: { ...process.env, HTTP_PORT: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.once('close', (code) => resolve({ code, output }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.output.trim()).toBe(
+      'spawn-queue: config/tasks.json: task "sleep": timeoutSeconds must be an integer from 1 to 840',
+    );
+    await cleanup();
+  }, 60_000);
+});
