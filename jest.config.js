@@ -8,6 +8,7 @@ module.exports = {
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
+    '\\.html$': '<rootDir>/test/setup/text-transform.js',
   },
   // middy and p-queue ship ESM only: compile them to CommonJS with the tests.
   transformIgnorePatterns: ['/node_modules/(?!(p-queue|p-timeout|eventemitter3|@middy)/)'],

@@ -3,6 +3,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda
 import { createJobRunner } from '../../lib/consumer/run-job';
 import type { JobRunnerOptions } from '../../lib/consumer/run-job';
 import { getServices } from '../../lib/services';
+import { createPeakSampler } from '../../lib/stats/queue-stats';
 
 /**
  * The consumer. Runs the records of a batch one after another (so the function's reserved
@@ -10,10 +11,11 @@ import { getServices } from '../../lib/services';
  * (ReportBatchItemFailures): SQS deletes the rest.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
-export function createRunJobsHandler(options: JobRunnerOptions) {
+export function createRunJobsHandler(options: JobRunnerOptions & { sampleQueue?: () => Promise<void> }) {
   const runner = createJobRunner(options);
   return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
+    await options.sampleQueue?.();
     for (const record of event.Records) {
       let outcome;
       try {
@@ -34,4 +36,5 @@ export const handler = createRunJobsHandler({
   catalogue: services.catalogue,
   logger: services.logger,
   maxReceiveCount: services.config.maxReceiveCount,
+  sampleQueue: createPeakSampler({ store: services.store, queue: services.queue }),
 });

@@ -96,8 +96,8 @@ describe('local stack end to end', () => {
     expect(finished.every((j) => j.status === 'succeeded')).toBe(true);
     expect(most).toBeLessThanOrEqual(4);
     expect(most).toBe(4);
-    console.warn(
-      `40 x sleep 0.5 s: ${elapsed.toFixed(2)} s elapsed against the ideal 5.00 s (ratio ${(5 / elapsed).toFixed(2)}); most task processes at once: ${most} over ${samples} samples`,
+    process.stderr.write(
+      `\n40 x sleep 0.5 s: ${elapsed.toFixed(2)} s elapsed against the ideal 5.00 s (ratio ${(5 / elapsed).toFixed(2)}); most task processes at once: ${most} over ${samples} samples\n`,
     );
   }, 120_000);
 
