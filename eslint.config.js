@@ -36,6 +36,7 @@ module.exports = tseslint.config(
     rules: {
       ...jest.configs['flat/recommended'].rules,
       'jest/no-focused-tests': 'error',
+      'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['itWithBrowser'] }],
       'jest/no-disabled-tests': 'error',
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*'] }],
     },

@@ -1,14 +1,28 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { chromium as playwright } from 'playwright-core';
+import { loadConfig } from '../../lib/config';
+import { createJobStore } from '../../lib/jobs/job-store';
+import { createSqsClient } from '../../lib/queue/sqs-client';
+import type { QueueStats } from '../../lib/stats/queue-stats';
 import path from 'node:path';
 import { startLocalStack } from '../../lib/local/local-stack';
 import type { LocalStack } from '../../lib/local/local-stack';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { StackError } from '../../lib/local/stack-errors';
 import { resolveExecutable } from '../../lib/tasks/resolve-executable';
-import { sampleProcesses } from '../helpers/process-table';
+import { processesRunning, sampleProcesses } from '../helpers/process-table';
 import { silentLogger, tempDir } from '../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..');
+const artifacts = path.join(projectDir, 'test-artifacts');
+/** Debian's Chromium (`.ci/run` installs it); without it the browser test is reported as skipped. */
+const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
+  (p): p is string => !!p && existsSync(p),
+);
+const itWithBrowser = chromium ? it : it.skip;
 
 /**
  * The whole local stack, as `npm start` runs it, on ports of its own: ElasticMQ, serverless offline
@@ -18,16 +32,20 @@ describe('local stack end to end', () => {
   let stack: LocalStack;
   let ports: { httpPort: number; lambdaPort: number; elasticMqPort: number };
   let cleanup: () => Promise<void>;
+  let jobStoreDir: string;
+  const sqs = () => createSqsClient(loadConfig({ SQS_ENDPOINT: stack.sqsEndpoint }));
+  const store = () => createJobStore({ dir: jobStoreDir });
 
   beforeAll(async () => {
     const temp = await tempDir('spawn-queue-e2e-');
     cleanup = temp.cleanup;
+    jobStoreDir = path.join(temp.dir, 'store');
     ports = { httpPort: await freePort(), lambdaPort: await freePort(), elasticMqPort: await freePort() };
     const log = createWriteStream(path.join(projectDir, '.cache', `e2e-offline-${ports.httpPort}.log`));
     stack = await startLocalStack({
       projectDir,
       ...ports,
-      jobStoreDir: path.join(temp.dir, 'store'),
+      jobStoreDir,
       offlineOutput: (chunk) => log.write(chunk),
       logger: silentLogger,
     });
@@ -100,6 +118,100 @@ describe('local stack end to end', () => {
       `\n40 x sleep 0.5 s: ${elapsed.toFixed(2)} s elapsed against the ideal 5.00 s (ratio ${(5 / elapsed).toFixed(2)}); most task processes at once: ${most} over ${samples} samples\n`,
     );
   }, 120_000);
+
+  describe('during a backlog of sleep jobs', () => {
+    const sleepArgv = () => [resolveExecutable('sleep')!, '2'];
+    let ids: string[] = [];
+
+    beforeAll(async () => {
+      const submits = await Promise.all(
+        Array.from({ length: 16 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 2 } })),
+      );
+      ids = submits.map((s) => String(s.body.jobId));
+      const deadline = Date.now() + 20_000;
+      while ((await processesRunning(sleepArgv())).length < 4 && Date.now() < deadline) await sleep(50);
+    }, 30_000);
+
+    afterAll(async () => {
+      // Leave nothing queued for the tests after this block.
+      await Promise.all(ids.map((id) => api('DELETE', `/api/jobs/${id}`)));
+    }, 30_000);
+
+    it('queue-stats agrees with the process table, ElasticMQ and the job records', async () => {
+      const client = sqs();
+      const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: 'jobs' }));
+      const depth = async () => {
+        const out = await client.send(
+          new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        );
+        return Number(out.Attributes?.ApproximateNumberOfMessages);
+      };
+      const finished = async () => {
+        const counts = await store().countByStatus();
+        return counts.succeeded + counts.failed + counts.timed_out + counts.cancelled;
+      };
+      const before = {
+        processes: (await processesRunning(sleepArgv())).length,
+        visible: await depth(),
+        finished: await finished(),
+      };
+      const stats = (await api('GET', '/api/queue-stats')).body as unknown as QueueStats;
+      const after = {
+        processes: (await processesRunning(sleepArgv())).length,
+        visible: await depth(),
+        finished: await finished(),
+      };
+
+      const between = (value: number, a: number, b: number) =>
+        value >= Math.min(a, b) && value <= Math.max(a, b);
+      expect(stats.processPool.activeProcesses).toBeGreaterThanOrEqual(
+        Math.min(before.processes, after.processes) - 1,
+      );
+      expect(stats.processPool.activeProcesses).toBeLessThanOrEqual(
+        Math.max(before.processes, after.processes) + 1,
+      );
+      expect(stats.processPool.activeProcesses).toBeLessThanOrEqual(4);
+      expect(between(stats.processPool.queuedTasks, before.visible, after.visible)).toBe(true);
+      expect(stats.processPool.queuedTasks).toBeGreaterThan(0);
+      expect(between(stats.processPool.totalProcessed, before.finished, after.finished)).toBe(true);
+      expect(stats.processPool.peakQueueSize).toBeGreaterThanOrEqual(stats.processPool.queuedTasks);
+      expect(stats.maxConcurrency).toBe(4);
+      expect(stats.processPool.utilizationPercent).toBeGreaterThan(0);
+    });
+
+    itWithBrowser(
+      'the dashboard shows 4 busy slots live (headless Chromium)',
+      async () => {
+        const browser = await playwright.launch({
+          executablePath: chromium,
+          headless: true,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        });
+        try {
+          const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+          await page.goto(`${stack.httpUrl}/dashboard`);
+          await page.locator('.slot.busy').nth(3).waitFor({ timeout: 15_000 });
+          await page.locator('#status', { hasText: 'live' }).waitFor();
+          expect(await page.locator('.slot.busy').count()).toBe(4);
+          expect(await page.locator('.slot.busy .state').first().textContent()).toBe('busy · sleep');
+          expect(Number(await page.locator('#visible').textContent())).toBeGreaterThanOrEqual(0);
+          await mkdir(artifacts, { recursive: true });
+          await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
+        } finally {
+          await browser.close();
+        }
+      },
+      40_000,
+    );
+  });
 
   it('cancels a running job by killing its process group', async () => {
     const submitted = await api('POST', '/api/tasks/sleep', { input: { seconds: 60 } });
