@@ -39,6 +39,9 @@ export interface RunResult {
 
 const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** Every run's working directory starts with this name (how monitors recognise task processes). */
+export const WORK_DIR_PREFIX = 'spawn-queue-job-';
+
 function minimalEnv(
   workDir: string,
   allowed: readonly string[],
@@ -96,7 +99,7 @@ function collector(cap: number) {
 export async function runProcess(options: RunOptions): Promise<RunResult> {
   const { executable, args = [], timeoutMs, maxOutputBytes, killGraceMs = 2000 } = options;
   if (!path.isAbsolute(executable)) throw new SpawnError(`executable must be an absolute path`, executable);
-  const workDir = await mkdtemp(path.join(options.workRoot ?? os.tmpdir(), 'spawn-queue-job-'));
+  const workDir = await mkdtemp(path.join(options.workRoot ?? os.tmpdir(), WORK_DIR_PREFIX));
   try {
     return await new Promise<RunResult>((resolve, reject) => {
       const started = performance.now();

@@ -12,8 +12,7 @@ import { startLocalStack } from '../../lib/local/local-stack';
 import type { LocalStack } from '../../lib/local/local-stack';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { StackError } from '../../lib/local/stack-errors';
-import { resolveExecutable } from '../../lib/tasks/resolve-executable';
-import { processesRunning, sampleProcesses } from '../helpers/process-table';
+import { liveTaskProcesses, sampleTaskProcesses } from '../../lib/process/task-processes';
 import { silentLogger, tempDir } from '../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..');
@@ -88,8 +87,7 @@ describe('local stack end to end', () => {
   }, 30_000);
 
   it('runs 40 sleep jobs of 0.5 s with never more than 4 processes at once', async () => {
-    const sleepArgv = [resolveExecutable('sleep')!, '0.5'];
-    const sampler = sampleProcesses(sleepArgv);
+    const sampler = sampleTaskProcesses();
     const started = Date.now();
     const submits = await Promise.all(
       Array.from({ length: 40 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 0.5 } })),
@@ -120,7 +118,6 @@ describe('local stack end to end', () => {
   }, 120_000);
 
   describe('during a backlog of sleep jobs', () => {
-    const sleepArgv = () => [resolveExecutable('sleep')!, '2'];
     let ids: string[] = [];
 
     beforeAll(async () => {
@@ -129,7 +126,7 @@ describe('local stack end to end', () => {
       );
       ids = submits.map((s) => String(s.body.jobId));
       const deadline = Date.now() + 20_000;
-      while ((await processesRunning(sleepArgv())).length < 4 && Date.now() < deadline) await sleep(50);
+      while ((await liveTaskProcesses()).length < 4 && Date.now() < deadline) await sleep(50);
     }, 30_000);
 
     afterAll(async () => {
@@ -151,13 +148,13 @@ describe('local stack end to end', () => {
         return counts.succeeded + counts.failed + counts.timed_out + counts.cancelled;
       };
       const before = {
-        processes: (await processesRunning(sleepArgv())).length,
+        processes: (await liveTaskProcesses()).length,
         visible: await depth(),
         finished: await finished(),
       };
       const stats = (await api('GET', '/api/queue-stats')).body as unknown as QueueStats;
       const after = {
-        processes: (await processesRunning(sleepArgv())).length,
+        processes: (await liveTaskProcesses()).length,
         visible: await depth(),
         finished: await finished(),
       };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runProcess } from '../../../lib/process/run-process';
 import { SpawnError } from '../../../lib/process/process-errors';
+import { liveTaskProcesses } from '../../../lib/process/task-processes';
 
 const fixture = (name: string) => path.resolve(__dirname, '../../fixtures', name);
 const base = { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 };
@@ -118,5 +119,19 @@ describe('runProcess', () => {
 
   it('refuses a relative executable', async () => {
     await expect(runProcess({ ...base, executable: 'sleep' })).rejects.toThrow('absolute path');
+  });
+
+  it('is seen by the task-process monitor while it runs, and not after', async () => {
+    let pid = 0;
+    const run = runProcess({
+      ...base,
+      executable: '/usr/bin/sleep',
+      args: ['0.3'],
+      onSpawn: (p) => (pid = p),
+    });
+    await sleep(100);
+    expect(await liveTaskProcesses()).toContain(pid);
+    await run;
+    expect(await liveTaskProcesses()).not.toContain(pid);
   });
 });

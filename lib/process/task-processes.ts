@@ -1,0 +1,50 @@
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { WORK_DIR_PREFIX } from './run-process';
+
+/**
+ * Pids of the live task processes on this machine: every process (children of a task included)
+ * whose working directory is a job's work directory. Zombies are not counted. Linux only (/proc).
+ */
+export async function liveTaskProcesses(workRoot: string = os.tmpdir()): Promise<number[]> {
+  const prefix = path.join(workRoot, WORK_DIR_PREFIX);
+  const pids: number[] = [];
+  await Promise.all(
+    (await readdir('/proc')).map(async (entry) => {
+      if (!/^\d+$/.test(entry)) return;
+      try {
+        if (!(await readlink(`/proc/${entry}/cwd`)).startsWith(prefix)) return;
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') return;
+        pids.push(Number(entry));
+      } catch {
+        // gone, or not ours to look at
+      }
+    }),
+  );
+  return pids;
+}
+
+/** Samples the task processes every `intervalMs` until stopped; reports the most seen at once. */
+export function sampleTaskProcesses(intervalMs = 20, workRoot?: string) {
+  let most = 0;
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      most = Math.max(most, (await liveTaskProcesses(workRoot)).length);
+      samples += 1;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    /** The most seen so far. */
+    peek: () => most,
+    async stop() {
+      running = false;
+      await loop;
+      return { most, samples };
+    },
+  };
+}
