@@ -48,4 +48,9 @@ module.exports = tseslint.config(
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
   },
+  {
+    // Benchmarks are command-line programs: printing is their job.
+    files: ['bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -117,6 +117,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   let running = false;
   let abort = new AbortController();
   let loop: Promise<void> | undefined;
+  const deletions = new Set<Promise<void>>();
 
   async function receive(max: number, waitSeconds: number): Promise<Message[]> {
     const out = await sqs.send(
@@ -181,14 +182,18 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     }
     const failed = failedIds(records, response, options.reportBatchItemFailures);
     counters.returned += failed.size;
-    try {
-      await deleteRecords(records.filter((r) => !failed.has(r.messageId)));
-    } catch (error) {
-      logger.error(
-        { event: 'esm-delete-failed', err: error },
-        'could not delete processed messages; they will be delivered again',
-      );
-    }
+    // The slot is free once the function returned: delete in the background, so the next batch
+    // does not wait for it (stop() still waits for pending deletes).
+    const deletion = deleteRecords(records.filter((r) => !failed.has(r.messageId))).catch(
+      (error: unknown) => {
+        logger.error(
+          { event: 'esm-delete-failed', err: error },
+          'could not delete processed messages; they will be delivered again',
+        );
+      },
+    );
+    deletions.add(deletion);
+    void deletion.finally(() => deletions.delete(deletion));
   }
 
   async function poll(): Promise<void> {
@@ -235,6 +240,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       slots.emit('next'); // wake a poller waiting for a free slot
       await loop;
       if (drain) await slots.onIdle();
+      await Promise.all(deletions);
     },
     stats: () => ({ inFlight: slots.pending, ...counters }),
   };

@@ -33,6 +33,8 @@ export interface JobQueueOptions {
   queueName: string;
   deadLetterQueueUrl?: string;
   deadLetterQueueName: string;
+  /** Upper bound of one call, waiting for a connection included; keeps a submit under API Gateway's 29 s. */
+  callTimeoutMs?: number;
 }
 
 function unavailable(queue: string, cause: unknown): QueueUnavailableError {
@@ -43,13 +45,14 @@ function unavailable(queue: string, cause: unknown): QueueUnavailableError {
 /** The jobs queue and its dead-letter queue. Queue URLs are resolved once, by name, when not given. */
 export function createJobQueue(options: JobQueueOptions): JobQueue {
   const { sqs } = options;
+  const bounded = () => ({ abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000) });
   const urls = new Map<string, Promise<string>>();
 
   function resolveUrl(name: string, given: string | undefined): Promise<string> {
     if (given) return Promise.resolve(given);
     let url = urls.get(name);
     if (!url) {
-      url = sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((out) => {
+      url = sqs.send(new GetQueueUrlCommand({ QueueName: name }), bounded()).then((out) => {
         if (!out.QueueUrl) throw new Error(`no URL for queue ${name}`);
         return out.QueueUrl;
       });
@@ -65,6 +68,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   async function attributes(url: string, names: string[]): Promise<Record<string, string>> {
     const out = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names as never }),
+      bounded(),
     );
     return out.Attributes ?? {};
   }

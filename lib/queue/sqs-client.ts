@@ -14,6 +14,14 @@ export function createSqsClient(
     endpoint: config.sqsEndpoint,
     credentials: config.useLocalCredentials ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: options.requestTimeoutMs ?? 5000 },
+    requestHandler: {
+      // No connectionTimeout: the SDK starts that timer while a request still waits for a free socket,
+      // so a burst of submits in one process (serverless offline runs every handler in one process)
+      // "timed out" against a healthy queue. Requests wait for a socket instead (back-pressure), and
+      // each call is bounded as a whole by the abort signal the job queue passes.
+      httpAgent: { keepAlive: true, maxSockets: 256 },
+      httpsAgent: { keepAlive: true, maxSockets: 256 },
+      requestTimeout: options.requestTimeoutMs ?? 5000,
+    },
   });
 }

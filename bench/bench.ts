@@ -1,0 +1,251 @@
+/**
+ * `npm run bench`: spawn-queue against the physical ceiling, in one run, on a private stack.
+ *
+ *  1. Throughput: the same jobs through spawn-queue (HTTP submit → SQS → consumer) and through a raw
+ *     4-slot pool, for ~0 ms (`echo`), 100 ms and 1 s jobs; median of BENCH_RUNS runs and the ratio.
+ *  2. Submit latency p50/p99 at 100 and 1,000 concurrent connections (autocannon).
+ *  3. HTTP-side RSS idle vs with 10,000 jobs queued (the consumer paused).
+ *  4. GET /api/queue-stats p95 with 10,000 jobs stored.
+ *
+ * Loopback only; every loop is bounded. Writes bench/results/bench-<time>.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { createJobStore } from '../lib/jobs/job-store';
+import { newJobId } from '../lib/jobs/job-id';
+import { createCatalogue } from '../lib/tasks/catalogue';
+import { runCeiling } from './lib/ceiling';
+import { rssMb } from './lib/proc';
+import { median, percentile, printTable } from './lib/stats';
+import { projectDir, useOrStartStack } from './lib/target';
+import type { Target } from './lib/target';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const MIXES = [
+  { name: '~0 ms (echo)', task: 'echo', input: { text: 'bench' }, jobs: 200, target: 0.3 },
+  { name: '100 ms (sleep 0.1)', task: 'sleep', input: { seconds: 0.1 }, jobs: 80, target: 0.9 },
+  { name: '1 s (sleep 1)', task: 'sleep', input: { seconds: 1 }, jobs: 40, target: 0.97 },
+] as const;
+
+interface JobView {
+  jobId: string;
+  status: string;
+  queuedAt: string;
+  finishedAt: string | null;
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  return (await response.json()) as T;
+}
+
+/** Submits `jobs` jobs (50 requests at a time), waits for all, returns seconds from first queued to last finished. */
+async function throughSpawnQueue(
+  target: Target,
+  task: string,
+  input: unknown,
+  jobs: number,
+): Promise<number> {
+  const ids: string[] = [];
+  const submitOne = async () => {
+    const body = await json<{ jobId: string }>(`${target.httpUrl}/api/tasks/${task}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input }),
+    });
+    ids.push(body.jobId);
+  };
+  const pending = Array.from({ length: jobs }, () => submitOne);
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      for (let next = pending.pop(); next; next = pending.pop()) await next();
+    }),
+  );
+  const deadline = Date.now() + 300_000;
+  let views: JobView[] = [];
+  while (Date.now() < deadline) {
+    views = await Promise.all(ids.map((id) => json<JobView>(`${target.httpUrl}/api/jobs/${id}`)));
+    if (views.every((v) => v.finishedAt)) break;
+    await sleep(250);
+  }
+  if (!views.every((v) => v.status === 'succeeded')) throw new Error(`not all ${task} jobs succeeded`);
+  const first = Math.min(...views.map((v) => Date.parse(v.queuedAt)));
+  const last = Math.max(...views.map((v) => Date.parse(v.finishedAt!)));
+  return (last - first) / 1000;
+}
+
+async function throughput(target: Target) {
+  const catalogue = createCatalogue();
+  const rows = [];
+  for (const mix of MIXES) {
+    const invocation = catalogue.prepare(mix.task, mix.input);
+    const ceiling: number[] = [];
+    const queue: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      ceiling.push(mix.jobs / (await runCeiling(invocation.executable, invocation.args, mix.jobs)));
+      queue.push(mix.jobs / (await throughSpawnQueue(target, mix.task, mix.input, mix.jobs)));
+    }
+    const ratio = median(queue) / median(ceiling);
+    rows.push({
+      jobs: mix.name,
+      count: mix.jobs,
+      ceilingJobsPerSec: median(ceiling).toFixed(1),
+      spawnQueueJobsPerSec: median(queue).toFixed(1),
+      ratio: ratio.toFixed(3),
+      target: `≥ ${mix.target}`,
+      met: ratio >= mix.target ? 'yes' : 'no',
+      runs: RUNS,
+    });
+    console.log(
+      `  ${mix.name}: ceiling ${median(ceiling).toFixed(1)}/s, spawn-queue ${median(queue).toFixed(1)}/s, ratio ${ratio.toFixed(3)}`,
+    );
+  }
+  return rows;
+}
+
+async function submitLatency(target: Target) {
+  const rows = [];
+  for (const connections of [100, 1000]) {
+    const result = await autocannon({
+      url: target.httpUrl,
+      connections,
+      amount: connections * 3,
+      timeout: 30,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/tasks/echo',
+          headers: { 'content-type': 'application/json' },
+          body: '{"input":{"text":"latency"}}',
+        },
+      ],
+    });
+    rows.push({
+      connections,
+      requests: result.requests.total,
+      errors: result.non2xx + result.errors + result.timeouts,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      requestsPerSec: Math.round(result.requests.average),
+    });
+    console.log(`  ${connections} connections: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
+    // Let the consumer drain these before the next measurement.
+    await waitForEmptyQueue(target);
+  }
+  return rows;
+}
+
+async function waitForEmptyQueue(target: Target, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const stats = await json<{ queue: { visible: number; inFlight: number } }>(
+      `${target.httpUrl}/api/queue-stats`,
+    );
+    if (stats.queue.visible === 0 && stats.queue.inFlight === 0) return;
+    await sleep(500);
+  }
+}
+
+async function memoryWithBacklog(target: Target) {
+  if (!target.stack) throw new Error('the memory benchmark needs a private stack');
+  await sleep(2000);
+  const idle = await rssMb(target.httpPid);
+  await target.stack.eventSource.stop();
+  const result = await autocannon({
+    url: target.httpUrl,
+    connections: 100,
+    amount: 10_000,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/tasks/echo',
+        headers: { 'content-type': 'application/json' },
+        body: '{"input":{"text":"backlog"}}',
+      },
+    ],
+  });
+  await sleep(2000);
+  const stats = await json<{ queue: { visible: number } }>(`${target.httpUrl}/api/queue-stats`);
+  const queued = await rssMb(target.httpPid);
+  return {
+    idleMb: idle,
+    with10kQueuedMb: queued,
+    ratio: idle && queued ? (queued / idle).toFixed(2) : 'n/a',
+    target: '≤ 1.2',
+    queued: stats.queue.visible,
+    submitErrors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function statsLatency(target: Target) {
+  // 10,000 finished jobs in the last 15 minutes: the worst case for the throughput window.
+  if (target.jobStoreDir) {
+    const store = createJobStore({ dir: target.jobStoreDir });
+    const now = Date.now();
+    for (let i = 0; i < 10_000; i += 1) {
+      const id = newJobId(now - 14 * 60_000 + i * 60);
+      const at = new Date(now - 14 * 60_000 + i * 60).toISOString();
+      await store.create({ id, task: 'echo', input: {}, status: 'queued', attempts: 0, queuedAt: at });
+      await store.transition(id, 'running', { attempts: 1, startedAt: at, waitMs: 5 });
+      await store.transition(id, 'succeeded', { finishedAt: at, runMs: 3, exitCode: 0 });
+    }
+  }
+  const counts = await json<{ jobs: Record<string, number> }>(`${target.httpUrl}/api/queue-stats`);
+  const stored = Object.values(counts.jobs).reduce((a, b) => a + b, 0);
+  const times: number[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    const started = performance.now();
+    await json(`${target.httpUrl}/api/queue-stats`);
+    times.push(performance.now() - started);
+  }
+  return {
+    jobsStored: stored,
+    calls: times.length,
+    p50Ms: percentile(times, 50).toFixed(1),
+    p95Ms: percentile(times, 95).toFixed(1),
+    target: '≤ 50',
+  };
+}
+
+async function main(): Promise<void> {
+  const target = await useOrStartStack({ fresh: true });
+  const report: Record<string, unknown> = {
+    machine: {
+      cores: os.availableParallelism(),
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      cpu: os.cpus()[0]?.model,
+    },
+  };
+  try {
+    console.log('\n1. throughput against the ceiling (a raw 4-slot pool spawning the same command)');
+    report.throughput = await throughput(target);
+    console.log('\n2. submit latency');
+    report.submitLatency = await submitLatency(target);
+    console.log('\n3. HTTP-side memory, idle vs 10,000 jobs queued');
+    report.memory = await memoryWithBacklog(target);
+    console.log('\n4. queue-stats latency');
+    report.queueStats = await statsLatency(target);
+  } finally {
+    await target.stop();
+  }
+  console.log('\nspawn-queue benchmarks');
+  for (const [name, rows] of Object.entries(report)) {
+    console.log(`\n${name}`);
+    printTable((Array.isArray(rows) ? rows : [rows]) as Array<Record<string, unknown>>);
+  }
+  const dir = path.join(projectDir, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(report, null, 2));
+  console.log(`\nwritten to ${path.relative(projectDir, file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

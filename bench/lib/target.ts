@@ -1,0 +1,56 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../lib/logger';
+import { startLocalStack } from '../../lib/local/local-stack';
+import type { LocalStack } from '../../lib/local/local-stack';
+import { answers, freePort } from '../../lib/local/ports';
+import { pidListeningOn } from './proc';
+
+export const projectDir = path.resolve(__dirname, '..', '..');
+
+/** The stack a benchmark drives: its URL, the pids to measure, and how to stop it if we started it. */
+export interface Target {
+  httpUrl: string;
+  httpPid: number | undefined;
+  elasticMqPid: number | undefined;
+  stack?: LocalStack;
+  jobStoreDir?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Uses the stack at `url` when it answers (a running `npm start`), otherwise starts a private one on
+ * free ports with a fresh job store, so measurements never mix with a developer's jobs.
+ */
+export async function useOrStartStack(options: { url?: string; fresh?: boolean } = {}): Promise<Target> {
+  const url = options.url ?? 'http://localhost:5000';
+  if (!options.fresh && (await answers(`${url}/api/health`, 2000))) {
+    console.log(`using the running stack at ${url}`);
+    const port = Number(new URL(url).port || 80);
+    return {
+      httpUrl: url,
+      httpPid: await pidListeningOn(port),
+      elasticMqPid: await pidListeningOn(9324),
+      stop: async () => undefined,
+    };
+  }
+  const ports = { httpPort: await freePort(), lambdaPort: await freePort(), elasticMqPort: await freePort() };
+  const jobStoreDir = await mkdtemp(path.join(os.tmpdir(), 'spawn-queue-bench-store-'));
+  console.log(`starting a private stack on port ${ports.httpPort} (job store ${jobStoreDir})`);
+  const stack = await startLocalStack({
+    projectDir,
+    ...ports,
+    jobStoreDir,
+    logger: createLogger({ name: 'event-source', level: 'warn' }),
+    env: { LOG_LEVEL: 'warn' },
+  });
+  return {
+    httpUrl: stack.httpUrl,
+    httpPid: await pidListeningOn(ports.httpPort),
+    elasticMqPid: await pidListeningOn(ports.elasticMqPort),
+    stack,
+    jobStoreDir,
+    stop: () => stack.stop(),
+  };
+}
