@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
 import { InvalidTransitionError, JobError, JobNotFoundError } from './job-errors';
@@ -42,7 +42,7 @@ export interface JobStore {
   requestCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
   /** Finished-job events since `sinceMs`, oldest first. */
-  finishedSince(sinceMs: number, now?: number): Promise<FinishedEvent[]>;
+  finishedSince(sinceMs: number, now?: number): Promise<FinishedEventTimes[]>;
   /** Writes and removes a file: proves the store is writable. */
   probe(): Promise<void>;
   readMeta<T>(name: string): Promise<T | undefined>;
@@ -81,7 +81,15 @@ export interface FinishedEvent {
   runMs?: number;
 }
 
+/** A finished event as read back, with its times parsed once. */
+export interface FinishedEventTimes extends FinishedEvent {
+  finishedAtMs: number;
+  startedAtMs?: number;
+}
+
 const MINUTE_MS = 60_000;
+/** Longer than any file system's timestamp granularity. */
+const QUIET_MS = 100;
 
 function minuteKey(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -258,9 +266,26 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     return i < ids.length && last ? { jobs, nextCursor: last.id } : { jobs };
   }
 
+  /**
+   * Entries of each status index. A directory that has not changed since it was last counted is
+   * not listed again: its mtime is compared, and only trusted once it is older than the file
+   * system's timestamp granularity (changes within one tick leave the mtime as it was).
+   */
+  const counted = new Map<JobStatus, { mtimeMs: number; count: number }>();
+  async function countStatus(status: JobStatus): Promise<number> {
+    const dir = paths.index(status);
+    const { mtimeMs } = await stat(dir);
+    const cached = counted.get(status);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.count;
+    const count = (await readdir(dir)).length;
+    if (Date.now() - mtimeMs > QUIET_MS) counted.set(status, { mtimeMs, count });
+    else counted.delete(status);
+    return count;
+  }
+
   async function countByStatus(): Promise<Record<JobStatus, number>> {
     await ensureDirs();
-    const counts = await Promise.all(JOB_STATUSES.map(async (s) => (await readdir(paths.index(s))).length));
+    const counts = await Promise.all(JOB_STATUSES.map(countStatus));
     return Object.fromEntries(JOB_STATUSES.map((s, i) => [s, counts[i]!])) as Record<JobStatus, number>;
   }
 
@@ -304,28 +329,58 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     }
   }
 
-  async function finishedSince(sinceMs: number, now = Date.now()): Promise<FinishedEvent[]> {
-    await ensureDirs();
-    const events: FinishedEvent[] = [];
-    for (let t = sinceMs - (sinceMs % MINUTE_MS); t <= now; t += MINUTE_MS) {
-      let text: string;
-      try {
-        text = await readFile(paths.finished(minuteKey(t)), 'utf8');
-      } catch (error) {
-        if (isErrnoException(error, 'ENOENT')) continue;
-        throw error;
-      }
-      for (const line of text.split('\n')) {
+  /**
+   * Minute files are append-only: what was parsed of one is kept, and only bytes appended since are
+   * read and parsed on the next call.
+   */
+  const minutes = new Map<string, { bytes: number; events: FinishedEventTimes[] }>();
+
+  async function readMinute(file: string): Promise<FinishedEventTimes[]> {
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (isErrnoException(error, 'ENOENT')) return [];
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      const cached = minutes.get(file) ?? { bytes: 0, events: [] };
+      if (size <= cached.bytes) return cached.events;
+      const buffer = Buffer.alloc(size - cached.bytes);
+      await handle.read(buffer, 0, buffer.length, cached.bytes);
+      // Parse whole lines only; a line still being appended is read next time.
+      const text = buffer.toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1;
+      const events = [...cached.events];
+      for (const line of text.slice(0, complete).split('\n')) {
         if (!line) continue;
         try {
           const event = JSON.parse(line) as FinishedEvent;
-          if (Date.parse(event.finishedAt) >= sinceMs) events.push(event);
+          events.push({
+            ...event,
+            finishedAtMs: Date.parse(event.finishedAt),
+            startedAtMs: event.startedAt ? Date.parse(event.startedAt) : undefined,
+          });
         } catch {
           // A line cut short by a crash mid-append: skip it.
         }
       }
+      minutes.set(file, { bytes: cached.bytes + Buffer.byteLength(text.slice(0, complete)), events });
+      return events;
+    } finally {
+      await handle.close();
     }
-    return events;
+  }
+
+  async function finishedSince(sinceMs: number, now = Date.now()): Promise<FinishedEventTimes[]> {
+    await ensureDirs();
+    const files: string[] = [];
+    for (let t = sinceMs - (sinceMs % MINUTE_MS); t <= now; t += MINUTE_MS)
+      files.push(paths.finished(minuteKey(t)));
+    for (const file of minutes.keys()) if (!files.includes(file) && file < files[0]!) minutes.delete(file);
+    const perMinute = await Promise.all(files.map(readMinute));
+    return perMinute.flat().filter((event) => event.finishedAtMs >= sinceMs);
   }
 
   async function probe(): Promise<void> {

@@ -196,35 +196,56 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     void deletion.finally(() => deletions.delete(deletion));
   }
 
-  async function poll(): Promise<void> {
-    let backoff = 0;
-    while (running) {
-      while (running && slots.pending + slots.size >= options.concurrency) {
-        await new Promise((resolve) => slots.once('next', resolve));
-      }
-      if (!running) break;
-      const free = options.concurrency - slots.pending - slots.size;
-      let messages: Message[];
-      try {
-        messages = await gather(free);
-        if (backoff > 0) logger.info({ event: 'esm-recovered' }, 'receiving from the queue again');
-        backoff = 0;
-      } catch (error) {
-        if (!running) break;
-        backoff = Math.min(maxBackoffMs, backoff === 0 ? minBackoffMs : backoff * 2);
-        const reason = error instanceof Error ? error.message : String(error);
-        logger.warn(
-          { event: 'esm-receive-failed', retryInMs: backoff },
-          `cannot receive from the queue (${reason}); retrying in ${backoff} ms`,
-        );
-        await sleep(backoff, undefined, { signal: abort.signal }).catch(() => undefined);
-        continue;
-      }
+  /** Slots promised to receives in flight: never receive more than the free slots can take. */
+  let reserved = 0;
+  let backoff = 0;
+  let wake: () => void = () => undefined;
+  slots.on('next', () => wake());
+
+  /** One receive for `free` slots; hands what it got to the slots, then gives the reservation back. */
+  async function receiveInto(free: number): Promise<void> {
+    try {
+      const messages = await gather(free);
+      if (backoff > 0) logger.info({ event: 'esm-recovered' }, 'receiving from the queue again');
+      backoff = 0;
       const records = messages.map((m) => toRecord(m, options.queueArn, options.region));
       for (let i = 0; i < records.length; i += options.batchSize) {
         void slots.add(() => invokeBatch(records.slice(i, i + options.batchSize)));
       }
+    } catch (error) {
+      if (!running) return;
+      backoff = Math.min(maxBackoffMs, backoff === 0 ? minBackoffMs : backoff * 2);
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn(
+        { event: 'esm-receive-failed', retryInMs: backoff },
+        `cannot receive from the queue (${reason}); retrying in ${backoff} ms`,
+      );
+      await sleep(backoff, undefined, { signal: abort.signal }).catch(() => undefined);
+    } finally {
+      reserved -= free;
+      wake();
     }
+  }
+
+  /**
+   * Starts a receive whenever a slot is free, without waiting for other receives in flight (as
+   * Lambda's several pollers do), so a slot that frees up is refilled after one receive's latency.
+   */
+  async function poll(): Promise<void> {
+    const receivers = new Set<Promise<void>>();
+    while (running) {
+      const free = options.concurrency - slots.pending - slots.size - reserved;
+      // After a receive error, one receiver at a time until the queue answers again.
+      if (free <= 0 || (backoff > 0 && receivers.size > 0)) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      reserved += free;
+      const receiver = receiveInto(free);
+      receivers.add(receiver);
+      void receiver.finally(() => receivers.delete(receiver));
+    }
+    await Promise.all(receivers);
   }
 
   return {
@@ -237,7 +258,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     async stop({ drain = true } = {}) {
       running = false;
       abort.abort();
-      slots.emit('next'); // wake a poller waiting for a free slot
+      wake(); // the poll loop may be waiting for a free slot
       await loop;
       if (drain) await slots.onIdle();
       await Promise.all(deletions);

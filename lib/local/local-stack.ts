@@ -44,6 +44,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   httpUrl: string;
+  /** serverless offline's Lambda Invoke API. */
+  lambdaUrl: string;
   sqsEndpoint: string;
   consumer: ConsumerSettings;
   eventSource: EventSourceMapping;
@@ -248,7 +250,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     say(
       `event source: ${config.jobsQueueName} -> ${consumer.functionName} (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once)`,
     );
-    return { httpUrl, sqsEndpoint, consumer, eventSource, stop: stopAll };
+    return {
+      httpUrl,
+      lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
+      sqsEndpoint,
+      consumer,
+      eventSource,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,6 +1,6 @@
 import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import type { FinishedEvent, JobStore } from '../jobs/job-store';
+import type { FinishedEventTimes, JobStore } from '../jobs/job-store';
 import type { JobQueue, QueueDepth } from '../queue/job-queue';
 import { percentiles } from './percentiles';
 import type { Percentiles } from './percentiles';
@@ -47,11 +47,11 @@ function overlapMs(start: number, end: number, from: number, to: number): number
   return Math.max(0, Math.min(end, to) - Math.max(start, from));
 }
 
-function busyMs(events: FinishedEvent[], running: JobRecord[], from: number, to: number): number {
+function busyMs(events: FinishedEventTimes[], running: JobRecord[], from: number, to: number): number {
   let total = 0;
   for (const event of events) {
-    if (!event.startedAt) continue;
-    total += overlapMs(Date.parse(event.startedAt), Date.parse(event.finishedAt), from, to);
+    if (event.startedAtMs === undefined) continue;
+    total += overlapMs(event.startedAtMs, event.finishedAtMs, from, to);
   }
   for (const job of running) {
     if (job.startedAt) total += overlapMs(Date.parse(job.startedAt), to, from, to);
@@ -95,23 +95,26 @@ export async function computeQueueStats({
     runningJobs(store),
   ]);
   const peakQueueSize = await observePeak(store, depth.visible);
-  const perMinuteRate = (minutes: number) => {
-    const since = now - minutes * MINUTE;
-    const finished = events.filter((e) => Date.parse(e.finishedAt) >= since).length;
-    return Math.round((finished / minutes) * 100) / 100;
-  };
-  const lastMinute = events.filter((e) => Date.parse(e.finishedAt) >= now - MINUTE);
+  // One pass: events per minute bucket (oldest first), and the last minute's events.
+  const currentMinute = now - (now % MINUTE);
+  const buckets = new Array<number>(WINDOW_MINUTES).fill(0);
+  const lastMinute: FinishedEventTimes[] = [];
+  let inLast5 = 0;
+  for (const event of events) {
+    const bucket =
+      WINDOW_MINUTES -
+      1 -
+      Math.floor((currentMinute - (event.finishedAtMs - (event.finishedAtMs % MINUTE))) / MINUTE);
+    if (bucket >= 0 && bucket < WINDOW_MINUTES) buckets[bucket]! += 1;
+    if (event.finishedAtMs >= now - MINUTE) lastMinute.push(event);
+    if (event.finishedAtMs >= now - 5 * MINUTE) inLast5 += 1;
+  }
+  const rate = (finished: number, minutes: number) => Math.round((finished / minutes) * 100) / 100;
   const utilization = (busyMs(lastMinute, running, now - MINUTE, now) / (maxConcurrency * MINUTE)) * 100;
-  const perMinute = Array.from({ length: WINDOW_MINUTES }, (_, i) => {
-    const start = now - (now % MINUTE) - (WINDOW_MINUTES - 1 - i) * MINUTE;
-    return {
-      minute: new Date(start).toISOString().slice(0, 16),
-      finished: events.filter((e) => {
-        const t = Date.parse(e.finishedAt);
-        return t >= start && t < start + MINUTE;
-      }).length,
-    };
-  });
+  const perMinute = buckets.map((finished, i) => ({
+    minute: new Date(currentMinute - (WINDOW_MINUTES - 1 - i) * MINUTE).toISOString().slice(0, 16),
+    finished,
+  }));
 
   return {
     processPool: {
@@ -124,13 +127,15 @@ export async function computeQueueStats({
     maxConcurrency,
     queue: depth,
     throughput: {
-      lastMinute: perMinuteRate(1),
-      last5Minutes: perMinuteRate(5),
-      last15Minutes: perMinuteRate(15),
+      lastMinute: rate(lastMinute.length, 1),
+      last5Minutes: rate(inLast5, 5),
+      last15Minutes: rate(events.length, WINDOW_MINUTES),
       perMinute,
     },
     waitMs: percentiles(events.flatMap((e) => (e.waitMs === undefined ? [] : [e.waitMs]))),
-    runMs: percentiles(events.flatMap((e) => (e.runMs === undefined || !e.startedAt ? [] : [e.runMs]))),
+    runMs: percentiles(
+      events.flatMap((e) => (e.runMs === undefined || e.startedAtMs === undefined ? [] : [e.runMs])),
+    ),
     jobs: counts,
     running: running.map((job) => ({
       jobId: job.id,

@@ -109,6 +109,26 @@ describe('job store', () => {
     expect(events).toEqual([expect.objectContaining({ id: job.id, status: 'failed', runMs: 5 })]);
   });
 
+  it('keeps counts and finished events right as they change between calls (its caches follow the files)', async () => {
+    const finish = async () => {
+      const job = queued();
+      await store.create(job);
+      await store.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
+      await store.transition(job.id, 'succeeded', { finishedAt: new Date().toISOString() });
+    };
+    await finish();
+    await new Promise((resolve) => setTimeout(resolve, 150)); // let the directories go quiet
+    expect((await store.countByStatus()).succeeded).toBe(1);
+    expect(await store.finishedSince(Date.now() - 60_000)).toHaveLength(1);
+    await finish();
+    expect((await store.countByStatus()).succeeded).toBe(2);
+    const events = await store.finishedSince(Date.now() - 60_000);
+    expect(events).toHaveLength(2);
+    expect(events[1]?.finishedAtMs).toBeGreaterThan(0);
+    // A second store on the same directory (another worker) sees the same.
+    expect((await createJobStore({ dir }).countByStatus()).succeeded).toBe(2);
+  });
+
   it.each(['../../etc/passwd', 'not-an-id', ''])('refuses %p before it touches a path', async (id) => {
     await expect(store.get(id)).rejects.toBeInstanceOf(JobError);
   });
