@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config-errors';
 
@@ -21,6 +22,8 @@ export interface Config {
   maxReceiveCount: number;
   /** Directory of the job store. */
   jobStoreDir: string;
+  /** Where each task gets its fresh working directory (local disk, not the shared store). */
+  taskWorkDir: string;
   /** Consumer slots: the function's reserved concurrency and the event source's maximumConcurrency. */
   consumerConcurrency: number;
   /** Largest request body accepted by the HTTP API. */
@@ -87,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
     deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 3, 1, 1000),
     jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),
+    taskWorkDir: path.resolve(text(env, 'TASK_WORK_DIR', os.tmpdir())),
     consumerConcurrency: integer(env, 'CONSUMER_CONCURRENCY', 4, 1, 1000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

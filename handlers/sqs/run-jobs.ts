@@ -36,5 +36,6 @@ export const handler = createRunJobsHandler({
   catalogue: services.catalogue,
   logger: services.logger,
   maxReceiveCount: services.config.maxReceiveCount,
+  workRoot: services.config.taskWorkDir,
   sampleQueue: createPeakSampler({ store: services.store, queue: services.queue }),
 });

@@ -25,6 +25,8 @@ export interface JobRunnerOptions {
   cancelPollMs?: number;
   /** Extra lease beyond the task timeout before a run claim counts as abandoned. */
   leaseMarginMs?: number;
+  /** Parent of each task's working directory (default: the OS temp directory). */
+  workRoot?: string;
   owner?: string;
 }
 
@@ -170,11 +172,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       );
     }, cancelPollMs);
     try {
-      const result = await run({
-        ...invocation,
-        signal: abort.signal,
-        onSpawn: (pid) => void store.updateClaim(job.id, attempt, { pid }).catch(() => undefined),
-      });
+      const result = await run({ ...invocation, signal: abort.signal, workRoot: options.workRoot });
       const status = statusOf(result);
       await finalize(log, job.id, status, {
         exitCode: result.exitCode,

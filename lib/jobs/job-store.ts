@@ -37,7 +37,7 @@ export interface JobStore {
   /** Claims attempt `attempt` of a job; true for exactly one caller. */
   claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
   readClaim(id: string, attempt: number): Promise<Claim | undefined>;
-  /** Changes a claim held by the caller (its process id once started, or an ended lease). */
+  /** Changes a claim held by the caller (e.g. ends its lease after a failed attempt). */
   updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void>;
   requestCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
@@ -55,8 +55,6 @@ export interface Claim {
   claimedAt: string;
   /** After this time a run claim is presumed dead (its worker crashed) and may be taken over. */
   leaseUntil: string;
-  /** Process (group) id of the running task, once started. */
-  pid?: number;
 }
 
 export interface ListQuery {

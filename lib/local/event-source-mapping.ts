@@ -198,6 +198,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
 
   /** Slots promised to receives in flight: never receive more than the free slots can take. */
   let reserved = 0;
+  /** Receives in flight (counted here, not by their promises, so the count is exact when woken). */
+  let receiving = 0;
   let backoff = 0;
   let wake: () => void = () => undefined;
   slots.on('next', () => wake());
@@ -223,6 +225,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       await sleep(backoff, undefined, { signal: abort.signal }).catch(() => undefined);
     } finally {
       reserved -= free;
+      receiving -= 1;
       wake();
     }
   }
@@ -236,11 +239,12 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     while (running) {
       const free = options.concurrency - slots.pending - slots.size - reserved;
       // After a receive error, one receiver at a time until the queue answers again.
-      if (free <= 0 || (backoff > 0 && receivers.size > 0)) {
+      if (free <= 0 || (backoff > 0 && receiving > 0)) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
       reserved += free;
+      receiving += 1;
       const receiver = receiveInto(free);
       receivers.add(receiver);
       void receiver.finally(() => receivers.delete(receiver));

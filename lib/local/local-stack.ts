@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
-import { createJobStore } from '../jobs/job-store';
+import { liveTaskProcesses } from '../process/task-processes';
 import type { Logger } from '../logger';
 import { createSqsClient } from '../queue/sqs-client';
 import { createCatalogue } from '../tasks/catalogue';
@@ -106,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let elasticMq: ElasticMq | undefined;
   let offline: ChildProcess | undefined;
   let eventSource: EventSourceMapping | undefined;
-  let jobStoreDir: string | undefined;
+  let taskWorkDir: string | undefined;
   let stopping: Promise<void> | undefined;
   // Stop in the order that loses nothing: no new invocations, then the handlers, then the task
   // processes they left (each runs in its own process group), then the queue.
@@ -114,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     (stopping ??= (async () => {
       await eventSource?.stop({ drain: false }).catch(() => undefined);
       if (offline) await stopChild(offline);
-      if (jobStoreDir) await killLocalTasks(jobStoreDir).catch(() => undefined);
+      if (taskWorkDir) await killTasksUnder(taskWorkDir).catch(() => undefined);
       await elasticMq?.stop();
     })());
 
@@ -185,6 +186,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         options.projectDir,
         options.jobStoreDir ?? options.env?.JOB_STORE_DIR ?? '.data',
       ),
+      // Task work directories of this stack only, so stopping it stops its tasks and nobody else's.
+      TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
     const config = loadConfig(env);
     const consumer = consumerSettings(await printed);
@@ -192,7 +195,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
 
     say(`starting serverless offline on http://localhost:${httpPort}`);
-    jobStoreDir = config.jobStoreDir;
+    taskWorkDir = config.taskWorkDir;
+    await mkdir(taskWorkDir, { recursive: true });
     offline = spawn(
       path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
       ['offline', 'start'],
@@ -264,21 +268,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-async function killLocalTasks(jobStoreDir: string): Promise<void> {
-  const store = createJobStore({ dir: jobStoreDir });
-  const host = os.hostname();
-  let cursor: string | undefined;
-  do {
-    const page = await store.list({ status: 'running', limit: 100, cursor });
-    for (const job of page.jobs) {
-      const claim = await store.readClaim(job.id, job.attempts);
-      if (!claim?.pid || !claim.owner.startsWith(`${host}:`)) continue;
-      try {
-        process.kill(-claim.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+/** Task processes run in their own process groups: stop the groups this stack's consumer started. */
+async function killTasksUnder(workRoot: string): Promise<void> {
+  for (const pid of await liveTaskProcesses(workRoot)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // not a group leader (a task's child) or already gone: its group goes with its leader
     }
-    cursor = page.nextCursor;
-  } while (cursor);
+  }
 }

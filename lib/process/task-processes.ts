@@ -1,20 +1,23 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { WORK_DIR_PREFIX } from './run-process';
 
 /**
  * Pids of the live task processes on this machine: every process (children of a task included)
- * whose working directory is a job's work directory. Zombies are not counted. Linux only (/proc).
+ * whose working directory is a job's work directory — under `workRoot` if given, anywhere if not.
+ * Zombies are not counted. Linux only (/proc).
  */
-export async function liveTaskProcesses(workRoot: string = os.tmpdir()): Promise<number[]> {
-  const prefix = path.join(workRoot, WORK_DIR_PREFIX);
+export async function liveTaskProcesses(workRoot?: string): Promise<number[]> {
+  const isWorkDir = (cwd: string) =>
+    workRoot
+      ? cwd.startsWith(path.join(workRoot, WORK_DIR_PREFIX))
+      : path.basename(cwd).startsWith(WORK_DIR_PREFIX);
   const pids: number[] = [];
   await Promise.all(
     (await readdir('/proc')).map(async (entry) => {
       if (!/^\d+$/.test(entry)) return;
       try {
-        if (!(await readlink(`/proc/${entry}/cwd`)).startsWith(prefix)) return;
+        if (!isWorkDir(await readlink(`/proc/${entry}/cwd`))) return;
         const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
         if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') return;
         pids.push(Number(entry));
