@@ -206,8 +206,7 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
       const next: JobRecord = { ...current, ...patch, id, status: to };
       await write(next, current.status);
       if (isFinal(to)) {
-        await recordFinished(next);
-        await unlink(paths.cancel(id)).catch(() => undefined);
+        await Promise.all([recordFinished(next), unlink(paths.cancel(id)).catch(() => undefined)]);
       }
       return next;
     });
@@ -334,17 +333,17 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
   const minutes = new Map<string, { bytes: number; events: FinishedEventTimes[] }>();
 
   async function readMinute(file: string): Promise<FinishedEventTimes[]> {
-    let handle;
+    const cached = minutes.get(file) ?? { bytes: 0, events: [] };
+    let size: number;
     try {
-      handle = await open(file, 'r');
+      size = (await stat(file)).size;
     } catch (error) {
       if (isErrnoException(error, 'ENOENT')) return [];
       throw error;
     }
+    if (size <= cached.bytes) return cached.events;
+    const handle = await open(file, 'r');
     try {
-      const { size } = await handle.stat();
-      const cached = minutes.get(file) ?? { bytes: 0, events: [] };
-      if (size <= cached.bytes) return cached.events;
       const buffer = Buffer.alloc(size - cached.bytes);
       await handle.read(buffer, 0, buffer.length, cached.bytes);
       // Parse whole lines only; a line still being appended is read next time.
@@ -378,7 +377,9 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
       files.push(paths.finished(minuteKey(t)));
     for (const file of minutes.keys()) if (!files.includes(file) && file < files[0]!) minutes.delete(file);
     const perMinute = await Promise.all(files.map(readMinute));
-    return perMinute.flat().filter((event) => event.finishedAtMs >= sinceMs);
+    // Only the oldest minute can hold events from before `sinceMs`.
+    const first = (perMinute[0] ?? []).filter((event) => event.finishedAtMs >= sinceMs);
+    return first.concat(...perMinute.slice(1));
   }
 
   async function probe(): Promise<void> {
