@@ -134,7 +134,7 @@ async function submitLatency(target: Target) {
       errors: result.non2xx + result.errors + result.timeouts,
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
-      requestsPerSec: Math.round(result.requests.average),
+      requestsPerSec: Math.round(result.requests.total / result.duration),
     });
     console.log(`  ${connections} connections: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
     // Let the consumer drain these before the next measurement.

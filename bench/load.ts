@@ -138,7 +138,7 @@ async function level(target: Target, users: number): Promise<Row> {
     errors: submitErrors + pollErrors + notSucceeded,
     submitP50Ms: result.latency.p50,
     submitP99Ms: result.latency.p99,
-    requestsPerSec: Math.round(result.requests.average),
+    requestsPerSec: Math.round(result.requests.total / result.duration),
     allFinished: outcomes.size === users * JOBS_PER_USER ? 'yes' : 'no',
     mostProcesses: most,
     peakQueue,

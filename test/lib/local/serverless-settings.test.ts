@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -7,6 +8,7 @@ import {
 } from '../../../lib/local/serverless-settings';
 import type { PrintedConfig } from '../../../lib/local/serverless-settings';
 import { StackError } from '../../../lib/local/stack-errors';
+import { tempDir } from '../../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..', '..');
 
@@ -63,4 +65,48 @@ describe('consumer settings from serverless.yml', () => {
     const visibility = Number(/defaultVisibilityTimeout = (\d+) seconds/.exec(conf)?.[1]);
     expect(() => checkVisibilityTimeout(visibility, settings.timeoutSeconds)).not.toThrow();
   }, 60_000);
+
+  it('packages for AWS with no credentials: reserved concurrency 4, MaximumConcurrency 4, partial batch failures, DLQ', async () => {
+    const { dir, cleanup } = await tempDir();
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const env = { ...process.env };
+      delete env.AWS_ACCESS_KEY_ID;
+      delete env.AWS_SECRET_ACCESS_KEY;
+      const child = spawn(
+        path.join(projectDir, 'node_modules', '.bin', 'serverless'),
+        ['package', '--package', dir],
+        {
+          cwd: projectDir,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.once('close', (code) => resolve({ code, output }));
+    });
+    expect(result.code).toBe(0);
+    const template = JSON.parse(
+      await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const resources = Object.values(template.Resources);
+    const mapping = resources.find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')?.Properties;
+    expect(mapping).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    expect(template.Resources.RunJobsLambdaFunction?.Properties).toMatchObject({
+      ReservedConcurrentExecutions: 4,
+      Timeout: 660,
+    });
+    expect(template.Resources.JobsQueue?.Properties).toMatchObject({
+      VisibilityTimeout: 3960,
+      RedrivePolicy: { maxReceiveCount: 3 },
+    });
+    await cleanup();
+  }, 120_000);
 });
