@@ -15,7 +15,7 @@ import { ConfigError } from '../config-errors';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
 import { createEventSourceMapping } from './event-source-mapping';
-import type { EventSourceMapping } from './event-source-mapping';
+import type { EventSourceMapping, EventSourceSettings } from './event-source-mapping';
 import { createLambdaInvoker } from './lambda-invoker';
 import { answers, isPortFree, waitUntil } from './ports';
 import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
@@ -50,6 +50,8 @@ export interface LocalStack {
   sqsEndpoint: string;
   consumer: ConsumerSettings;
   eventSource: EventSourceMapping;
+  /** Restarts the event source with other settings (benchmarks compare batch sizes this way). */
+  reconfigureEventSource(overrides: Partial<EventSourceSettings>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -233,24 +235,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `serverless offline did not come up on port ${httpPort}${offlineExited ? ' (it exited; see its output above)' : ''}`,
       );
 
-    eventSource = createEventSourceMapping({
-      sqs,
-      queueUrl: queue.url,
-      queueArn: queue.arn,
+    const invoke = createLambdaInvoker({
+      endpoint: `http://127.0.0.1:${lambdaPort}`,
+      functionName: consumer.functionName,
       region: config.region,
-      batchSize: consumer.batchSize,
-      maximumBatchingWindow: consumer.maximumBatchingWindow,
-      concurrency: consumer.concurrency,
-      reportBatchItemFailures: consumer.reportBatchItemFailures,
-      invoke: createLambdaInvoker({
-        endpoint: `http://127.0.0.1:${lambdaPort}`,
-        functionName: consumer.functionName,
-        region: config.region,
-        timeoutMs: (consumer.timeoutSeconds + 30) * 1000,
-      }),
-      logger: options.logger,
+      timeoutMs: (consumer.timeoutSeconds + 30) * 1000,
     });
-    eventSource.start();
+    const startEventSource = (settings: EventSourceSettings) => {
+      const mapping = createEventSourceMapping({
+        sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        region: config.region,
+        ...settings,
+        invoke,
+        logger: options.logger,
+      });
+      mapping.start();
+      return mapping;
+    };
+    eventSource = startEventSource(consumer);
     say(
       `event source: ${config.jobsQueueName} -> ${consumer.functionName} (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once)`,
     );
@@ -259,7 +263,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,
       consumer,
-      eventSource,
+      get eventSource() {
+        return eventSource!;
+      },
+      async reconfigureEventSource(overrides) {
+        await eventSource?.stop();
+        eventSource = startEventSource({ ...consumer, ...overrides });
+      },
       stop: stopAll,
     };
   } catch (error) {
