@@ -1,5 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import PQueue from 'p-queue';
@@ -29,7 +33,11 @@ export interface EventSourceMappingOptions extends EventSourceSettings {
   /** Invokes the function with a batch, as Lambda would; throws for a function error. */
   invoke: (event: SQSEvent) => Promise<unknown>;
   logger: MappingLogger;
-  /** Long-poll wait per receive; SQS allows at most 20 s. */
+  /**
+   * Long-poll wait per receive (SQS allows at most 20 s). Also how long a graceful stop can take:
+   * receives in flight are allowed to finish, because ElasticMQ hands a message to a long poll whose
+   * client has gone, and that message then stays invisible for the whole visibility timeout.
+   */
   waitTimeSeconds?: number;
   /** Backoff after a receive error grows from this to maxBackoffMs. */
   minBackoffMs?: number;
@@ -38,8 +46,12 @@ export interface EventSourceMappingOptions extends EventSourceSettings {
 
 export interface EventSourceMapping {
   start(): void;
-  /** Stops receiving; with `drain` (the default) resolves when the invocations in flight have returned. */
-  stop(options?: { drain?: boolean }): Promise<void>;
+  /**
+   * Stops receiving. `drain` (default true): wait for the invocations in flight. `graceful` (default
+   * true): let receives in flight finish and put what they got straight back in the queue; false
+   * aborts them at once (for a shutdown that stops the queue too).
+   */
+  stop(options?: { drain?: boolean; graceful?: boolean }): Promise<void>;
   stats(): { inFlight: number; invocations: number; deleted: number; returned: number };
 }
 
@@ -109,13 +121,15 @@ export function failedIds(
  */
 export function createEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
   const { sqs, queueUrl, logger } = options;
-  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 5;
   const minBackoffMs = options.minBackoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const slots = new PQueue({ concurrency: options.concurrency });
   const counters = { invocations: 0, deleted: 0, returned: 0 };
   let running = false;
   let abort = new AbortController();
+  /** Cuts a backoff pause short when the mapping stops. */
+  let pause = new AbortController();
   let loop: Promise<void> | undefined;
   const deletions = new Set<Promise<void>>();
 
@@ -196,6 +210,25 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     void deletion.finally(() => deletions.delete(deletion));
   }
 
+  /** Makes messages received during a stop visible again at once, instead of after the timeout. */
+  async function returnToQueue(messages: Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      const chunk = messages.slice(i, i + 10);
+      await sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((m, n) => ({
+              Id: String(n),
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        )
+        .catch(() => undefined);
+    }
+  }
+
   /** Slots promised to receives in flight: never receive more than the free slots can take. */
   let reserved = 0;
   /** Receives in flight (counted here, not by their promises, so the count is exact when woken). */
@@ -208,6 +241,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   async function receiveInto(free: number): Promise<void> {
     try {
       const messages = await gather(free);
+      if (!running) {
+        await returnToQueue(messages);
+        return;
+      }
       if (backoff > 0) logger.info({ event: 'esm-recovered' }, 'receiving from the queue again');
       backoff = 0;
       const records = messages.map((m) => toRecord(m, options.queueArn, options.region));
@@ -222,7 +259,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         { event: 'esm-receive-failed', retryInMs: backoff },
         `cannot receive from the queue (${reason}); retrying in ${backoff} ms`,
       );
-      await sleep(backoff, undefined, { signal: abort.signal }).catch(() => undefined);
+      await sleep(backoff, undefined, { signal: pause.signal }).catch(() => undefined);
     } finally {
       reserved -= free;
       receiving -= 1;
@@ -257,11 +294,13 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       if (running) return;
       running = true;
       abort = new AbortController();
+      pause = new AbortController();
       loop = poll();
     },
-    async stop({ drain = true } = {}) {
+    async stop({ drain = true, graceful = true } = {}) {
       running = false;
-      abort.abort();
+      pause.abort();
+      if (!graceful) abort.abort();
       wake(); // the poll loop may be waiting for a free slot
       await loop;
       if (drain) await slots.onIdle();

@@ -115,7 +115,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // processes they left (each runs in its own process group), then the queue.
   const stopAll = () =>
     (stopping ??= (async () => {
-      await eventSource?.stop({ drain: false }).catch(() => undefined);
+      // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
+      await eventSource?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       if (offline) await stopChild(offline);
       if (taskWorkDir) await killTasksUnder(taskWorkDir).catch(() => undefined);
       await elasticMq?.stop();

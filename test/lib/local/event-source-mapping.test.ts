@@ -250,4 +250,17 @@ describe('event source mapping on the real ElasticMQ', () => {
     expect(jobs[0]?.output?.stdout).toBe('late\n');
     expect(lines).toContain('receiving from the queue again');
   });
+
+  it('a graceful stop hands back what its last receives got, so no message waits out a visibility timeout', async () => {
+    queues = await createTestQueues(sqs, { visibilityTimeout: 600 });
+    const seen = start({ waitTimeSeconds: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // its receivers are now long-polling
+    const stopping = mapping!.stop();
+    mapping = undefined;
+    const sent = await send({ task: 'echo', input: { text: 'after stop' } });
+    await stopping;
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.url, WaitTimeSeconds: 2 }));
+    expect(received.Messages?.map((m) => m.MessageId)).toEqual([sent.messageId]);
+    expect(seen).toEqual([]);
+  });
 });
