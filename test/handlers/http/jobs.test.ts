@@ -3,22 +3,10 @@ import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
 import { createGetJobHandler } from '../../../handlers/http/get-job';
 import { createListJobsHandler } from '../../../handlers/http/list-jobs';
 import { newJobId } from '../../../lib/jobs/job-id';
-import type { JobRecord } from '../../../lib/jobs/job-record';
+import { queuedJob } from '../../helpers/jobs';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
 import { unitServices } from '../../helpers/services';
-
-function record(overrides: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: newJobId(),
-    task: 'echo',
-    input: { text: 'hi' },
-    status: 'queued',
-    attempts: 0,
-    queuedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
 
 describe('job handlers', () => {
   let services: Services;
@@ -33,7 +21,7 @@ describe('job handlers', () => {
 
   describe('GET /api/jobs/{id}', () => {
     it('returns the job', async () => {
-      const job = record();
+      const job = queuedJob();
       await services.store.create(job);
       const response = await createGetJobHandler(services)(
         apiEvent({ pathParameters: { id: job.id } }),
@@ -69,7 +57,7 @@ describe('job handlers', () => {
 
   describe('GET /api/jobs', () => {
     it('lists newest first with a status filter and a cursor', async () => {
-      const jobs = [0, 1, 2, 3].map((i) => record({ id: newJobId(1_700_000_000_000 + i) }));
+      const jobs = [0, 1, 2, 3].map((i) => queuedJob({ id: newJobId(1_700_000_000_000 + i) }));
       for (const job of jobs) await services.store.create(job);
       await services.store.transition(jobs[1]!.id, 'cancelled');
       const list = createListJobsHandler(services);
@@ -104,7 +92,7 @@ describe('job handlers', () => {
 
   describe('DELETE /api/jobs/{id}', () => {
     it('cancels a queued job so that no worker can claim it', async () => {
-      const job = record();
+      const job = queuedJob();
       await services.store.create(job);
       const response = await createCancelJobHandler(services)(
         apiEvent({ method: 'DELETE', pathParameters: { id: job.id } }),
@@ -117,7 +105,7 @@ describe('job handlers', () => {
     });
 
     it('answers 409 for a finished job', async () => {
-      const job = record();
+      const job = queuedJob();
       await services.store.create(job);
       await services.store.transition(job.id, 'running', { attempts: 1 });
       await services.store.transition(job.id, 'succeeded');
@@ -130,7 +118,7 @@ describe('job handlers', () => {
     });
 
     it('asks the worker of a running job to stop it', async () => {
-      const job = record();
+      const job = queuedJob();
       await services.store.create(job);
       await services.store.transition(job.id, 'running', { attempts: 1 });
       // Stand in for the worker: it sees the request and stops the job.

@@ -2,22 +2,10 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidTransitionError, JobError } from '../../../lib/jobs/job-errors';
 import { newJobId } from '../../../lib/jobs/job-id';
-import type { JobRecord } from '../../../lib/jobs/job-record';
+import { queuedJob } from '../../helpers/jobs';
 import { createJobStore } from '../../../lib/jobs/job-store';
 import type { JobStore } from '../../../lib/jobs/job-store';
 import { tempDir } from '../../helpers/services';
-
-function queued(overrides: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: newJobId(),
-    task: 'echo',
-    input: { text: 'hi' },
-    status: 'queued',
-    attempts: 0,
-    queuedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
 
 describe('job store', () => {
   let dir: string;
@@ -33,20 +21,20 @@ describe('job store', () => {
   });
 
   it('creates and reads a record', async () => {
-    const job = queued();
+    const job = queuedJob();
     await store.create(job);
     await expect(store.get(job.id)).resolves.toEqual(job);
   });
 
   it('leaves no temp files behind after writes', async () => {
-    const job = queued();
+    const job = queuedJob();
     await store.create(job);
     await store.transition(job.id, 'running', { attempts: 1 });
     expect(await readdir(path.join(dir, 'jobs'))).toEqual([`${job.id}.json`]);
   });
 
   it('follows the state machine and refuses a transition out of a final state', async () => {
-    const job = queued();
+    const job = queuedJob();
     await store.create(job);
     await store.transition(job.id, 'running', { attempts: 1 });
     const done = await store.transition(job.id, 'succeeded', { exitCode: 0 });
@@ -55,24 +43,24 @@ describe('job store', () => {
   });
 
   it('returns the same job for a repeated idempotency key', async () => {
-    const first = await store.create(queued(), { idempotencyKey: 'order-1' });
-    const again = await store.create(queued(), { idempotencyKey: 'order-1' });
+    const first = await store.create(queuedJob(), { idempotencyKey: 'order-1' });
+    const again = await store.create(queuedJob(), { idempotencyKey: 'order-1' });
     expect(first.created).toBe(true);
     expect(again).toEqual({ job: first.job, created: false });
   });
 
   it('removing a job frees its idempotency key', async () => {
-    const first = await store.create(queued(), { idempotencyKey: 'k' });
+    const first = await store.create(queuedJob(), { idempotencyKey: 'k' });
     await store.remove(first.job.id, { idempotencyKey: 'k' });
     await expect(store.get(first.job.id)).resolves.toBeUndefined();
-    const second = await store.create(queued(), { idempotencyKey: 'k' });
+    const second = await store.create(queuedJob(), { idempotencyKey: 'k' });
     expect(second.created).toBe(true);
   });
 
   it('lists newest first, page by page, and filters by status from the index', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i += 1) {
-      const job = queued({ id: newJobId(1_700_000_000_000 + i) });
+      const job = queuedJob({ id: newJobId(1_700_000_000_000 + i) });
       ids.push(job.id);
       await store.create(job);
     }
@@ -93,7 +81,7 @@ describe('job store', () => {
   });
 
   it('gives an attempt to exactly one claimant', async () => {
-    const job = queued();
+    const job = queuedJob();
     await store.create(job);
     const claim = { owner: 'w', kind: 'run' as const, claimedAt: '', leaseUntil: '' };
     const results = await Promise.all([1, 2, 3, 4].map(() => store.claim(job.id, 1, claim)));
@@ -101,7 +89,7 @@ describe('job store', () => {
   });
 
   it('records finished jobs for throughput', async () => {
-    const job = queued();
+    const job = queuedJob();
     await store.create(job);
     await store.transition(job.id, 'running', { attempts: 1 });
     await store.transition(job.id, 'failed', { finishedAt: new Date().toISOString(), runMs: 5 });
@@ -111,7 +99,7 @@ describe('job store', () => {
 
   it('keeps counts and finished events right as they change between calls (its caches follow the files)', async () => {
     const finish = async () => {
-      const job = queued();
+      const job = queuedJob();
       await store.create(job);
       await store.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
       await store.transition(job.id, 'succeeded', { finishedAt: new Date().toISOString() });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -8,6 +7,7 @@ import {
 } from '../../../lib/local/serverless-settings';
 import type { PrintedConfig } from '../../../lib/local/serverless-settings';
 import { StackError } from '../../../lib/local/stack-errors';
+import { runCommand } from '../../helpers/run-command';
 import { tempDir } from '../../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..', '..');
@@ -68,24 +68,17 @@ describe('consumer settings from serverless.yml', () => {
 
   it('packages for AWS with no credentials: reserved concurrency 4, MaximumConcurrency 4, partial batch failures, DLQ', async () => {
     const { dir, cleanup } = await tempDir();
-    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const env = { ...process.env };
-      delete env.AWS_ACCESS_KEY_ID;
-      delete env.AWS_SECRET_ACCESS_KEY;
-      const child = spawn(
-        path.join(projectDir, 'node_modules', '.bin', 'serverless'),
-        ['package', '--package', dir],
-        {
-          cwd: projectDir,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('close', (code) => resolve({ code, output }));
-    });
+    const env = { ...process.env };
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    const result = await runCommand(
+      path.join(projectDir, 'node_modules', '.bin', 'serverless'),
+      ['package', '--package', dir],
+      {
+        cwd: projectDir,
+        env,
+      },
+    );
     expect(result.code).toBe(0);
     const template = JSON.parse(
       await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -6,22 +5,16 @@ import { checkJava, resolveClasspath } from '../../../lib/local/elasticmq';
 import { startLocalStack } from '../../../lib/local/local-stack';
 import { freePort } from '../../../lib/local/ports';
 import { StackError } from '../../../lib/local/stack-errors';
+import { runCommand } from '../../helpers/run-command';
 import { silentLogger, tempDir } from '../../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..', '..');
 
-/** Runs `npm start`'s script and returns what it printed and its exit code. */
-function runStart(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
-      cwd: projectDir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('close', (code) => resolve({ code, output }));
+/** Runs `npm start`'s script in `cwd` and returns what it printed and its exit code. */
+function runStart(env: NodeJS.ProcessEnv, cwd = projectDir) {
+  return runCommand(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+    cwd,
+    env: { ...process.env, ...env },
   });
 }
 
@@ -85,17 +78,7 @@ describe('the local stack explains each failure in one line', () => {
     >;
     tasks.sleep!.timeoutSeconds = -5;
     await writeFile(path.join(dir, 'config', 'tasks.json'), JSON.stringify(tasks));
-    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
-        cwd: dir,
-        env: { ...process.env, HTTP_PORT: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('close', (code) => resolve({ code, output }));
-    });
+    const result = await runStart({ HTTP_PORT: '1' }, dir);
     expect(result.code).toBe(1);
     expect(result.output.trim()).toBe(
       'spawn-queue: config/tasks.json: task "sleep": timeoutSeconds must be an integer from 1 to 840',
