@@ -6,7 +6,9 @@ import path from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
+import { createJobStore } from '../jobs/job-store';
 import { liveTaskProcesses } from '../process/task-processes';
+import { createJobQueue } from '../queue/job-queue';
 import type { Logger } from '../logger';
 import { createSqsClient } from '../queue/sqs-client';
 import { createCatalogue } from '../tasks/catalogue';
@@ -17,6 +19,7 @@ import type { ElasticMq } from './elasticmq';
 import { createEventSourceMapping } from './event-source-mapping';
 import type { EventSourceMapping, EventSourceSettings } from './event-source-mapping';
 import { createLambdaInvoker } from './lambda-invoker';
+import { requeueOrphans } from './requeue-orphans';
 import { answers, isPortFree, waitUntil } from './ports';
 import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
 import type { ConsumerSettings } from './serverless-settings';
@@ -196,6 +199,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const consumer = consumerSettings(await printed);
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
+    if (elasticMq) {
+      const requeued = await requeueOrphans(
+        createJobStore({ dir: config.jobStoreDir }),
+        createJobQueue({
+          sqs,
+          queueName: config.jobsQueueName,
+          deadLetterQueueName: config.deadLetterQueueName,
+        }),
+      );
+      if (requeued > 0) say(`sent ${requeued} unfinished job(s) from the last run to the new queue again`);
+    }
 
     say(`starting serverless offline on http://localhost:${httpPort}`);
     taskWorkDir = config.taskWorkDir;

@@ -1,0 +1,52 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
+import { createJobStore } from '../../../lib/jobs/job-store';
+import { requeueOrphans } from '../../../lib/local/requeue-orphans';
+import { createJobQueue } from '../../../lib/queue/job-queue';
+import { createCatalogue } from '../../../lib/tasks/catalogue';
+import { createTestQueues, testSqs } from '../../helpers/elasticmq';
+import { context, sqsRecord } from '../../helpers/events';
+import { queuedJob } from '../../helpers/jobs';
+import { silentLogger, tempDir } from '../../helpers/services';
+
+describe('requeueOrphans (a restarted local queue)', () => {
+  it('sends unfinished jobs again and frees the claims of killed attempts, so both finish', async () => {
+    const sqs = testSqs();
+    const queues = await createTestQueues(sqs);
+    const { dir, cleanup } = await tempDir();
+    const store = createJobStore({ dir });
+    const waiting = queuedJob({ input: { text: 'was queued' } });
+    const killed = queuedJob({ input: { text: 'was running' } });
+    const done = queuedJob();
+    for (const job of [waiting, killed, done]) await store.create(job);
+    const lease = new Date(Date.now() + 600_000).toISOString();
+    await store.claim(killed.id, 1, { owner: 'old-stack', kind: 'run', claimedAt: '', leaseUntil: lease });
+    await store.transition(killed.id, 'running', { attempts: 1 });
+    await store.transition(done.id, 'running', { attempts: 1 });
+    await store.transition(done.id, 'succeeded');
+
+    const queue = createJobQueue({ sqs, queueName: queues.name, deadLetterQueueName: queues.deadLetterName });
+    await expect(requeueOrphans(store, queue)).resolves.toBe(2);
+
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    const bodies = (received.Messages ?? []).map((m) => JSON.parse(m.Body!) as { jobId: string });
+    expect(bodies.map((b) => b.jobId).sort()).toEqual([waiting.id, killed.id].sort());
+
+    const consumer = createRunJobsHandler({
+      store,
+      catalogue: createCatalogue(),
+      logger: silentLogger,
+      maxReceiveCount: 3,
+    });
+    const records: SQSRecord[] = (received.Messages ?? []).map((m) =>
+      sqsRecord({ body: m.Body!, messageId: m.MessageId! }),
+    );
+    await expect(consumer({ Records: records }, context)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(store.get(waiting.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 1 });
+    await expect(store.get(killed.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 2 });
+    await cleanup();
+  });
+});
