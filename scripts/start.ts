@@ -23,6 +23,8 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  // Locally everything runs on Node 20 (AWS runs the functions on nodejs22.x): the SDK's notice is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let shuttingDown = false;
   let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
   const shutdown = async (code: number) => {

@@ -24,6 +24,7 @@ export interface Target {
  * free ports with a fresh job store, so measurements never mix with a developer's jobs.
  */
 export async function useOrStartStack(options: { url?: string; fresh?: boolean } = {}): Promise<Target> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const url = options.url ?? 'http://localhost:5000';
   if (!options.fresh && (await answers(`${url}/api/health`, 2000))) {
     console.log(`using the running stack at ${url}`);

@@ -1,6 +1,5 @@
 import type middy from '@middy/core';
 import type { Logger } from '../logger';
-import { ApiError } from './api-error';
 import { json } from './json-response';
 
 interface ErrorResponseOptions {
@@ -50,5 +49,3 @@ function codeFor(status: number): string {
   if (status === 415) return 'unsupported_media_type';
   return status >= 500 ? 'unavailable' : 'bad_request';
 }
-
-export { ApiError };
