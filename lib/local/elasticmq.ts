@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runCommand, stopProcessGroup } from './child-processes';
 import { answers, waitUntil } from './ports';
 import { StackError } from './stack-errors';
 import { writeFileAtomic } from '../jobs/atomic-file';
@@ -23,26 +24,10 @@ export interface ElasticMqPaths {
 const ANSI = /\u001b\[[0-9;]*m/g;
 const stripAnsi = (line: string) => line.replace(ANSI, '');
 
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
-
 /** Throws a StackError when no Java runtime is on the PATH. */
 export async function checkJava(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
-    const { code } = await run('java', ['-version'], process.cwd(), env);
+    const { code } = await runCommand('java', ['-version'], { cwd: process.cwd(), env });
     if (code !== 0) throw new Error(`exit code ${code}`);
   } catch (cause) {
     throw new StackError(
@@ -82,7 +67,7 @@ export async function resolveClasspath({ projectDir, cacheDir }: ElasticMqPaths)
   const outputFile = `${cache}.mvn`;
   let result;
   try {
-    result = await run(
+    result = await runCommand(
       'mvn',
       [
         '-q',
@@ -93,7 +78,7 @@ export async function resolveClasspath({ projectDir, cacheDir }: ElasticMqPaths)
         `-Dmdep.outputFile=${outputFile}`,
         '-Dmdep.includeScope=runtime',
       ],
-      projectDir,
+      { cwd: projectDir },
     );
   } catch (cause) {
     throw new StackError(
@@ -166,24 +151,7 @@ export async function startElasticMq(options: ElasticMqOptions): Promise<Elastic
   let exited = false;
   child.once('exit', () => (exited = true));
 
-  const stop = async () => {
-    if (exited || child.pid === undefined) return;
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 5000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = () => stopProcessGroup(child);
 
   const up = await waitUntil(
     async () => !exited && (await answers(healthUrl(endpoint))),

@@ -52,7 +52,6 @@ export interface EventSourceMapping {
    * aborts them at once (for a shutdown that stops the queue too).
    */
   stop(options?: { drain?: boolean; graceful?: boolean }): Promise<void>;
-  stats(): { inFlight: number; invocations: number; deleted: number; returned: number };
 }
 
 function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
@@ -125,7 +124,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const minBackoffMs = options.minBackoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const slots = new PQueue({ concurrency: options.concurrency });
-  const counters = { invocations: 0, deleted: 0, returned: 0 };
   let running = false;
   let abort = new AbortController();
   /** Cuts a backoff pause short when the mapping stops. */
@@ -170,7 +168,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           Entries: chunk.map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
         }),
       );
-      counters.deleted += out.Successful?.length ?? 0;
       for (const failure of out.Failed ?? []) {
         logger.warn(
           { event: 'esm-delete-failed', code: failure.Code },
@@ -181,13 +178,11 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   }
 
   async function invokeBatch(records: SQSRecord[]): Promise<void> {
-    counters.invocations += 1;
     let response: unknown;
     try {
       response = await options.invoke({ Records: records });
     } catch (error) {
       // A function error returns the whole batch: SQS makes it visible again after the timeout.
-      counters.returned += records.length;
       logger.error(
         { event: 'esm-invoke-failed', records: records.length, err: error },
         'consumer invocation failed; the batch returns to the queue after its visibility timeout',
@@ -195,7 +190,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       return;
     }
     const failed = failedIds(records, response, options.reportBatchItemFailures);
-    counters.returned += failed.size;
     // The slot is free once the function returned: delete in the background, so the next batch
     // does not wait for it (stop() still waits for pending deletes).
     const deletion = deleteRecords(records.filter((r) => !failed.has(r.messageId))).catch(
@@ -306,6 +300,5 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       if (drain) await slots.onIdle();
       await Promise.all(deletions);
     },
-    stats: () => ({ inFlight: slots.pending, ...counters }),
   };
 }

@@ -14,6 +14,7 @@ import { createSqsClient } from '../queue/sqs-client';
 import { createCatalogue } from '../tasks/catalogue';
 import { CatalogueError } from '../tasks/task-errors';
 import { ConfigError } from '../config-errors';
+import { stopProcessGroup } from './child-processes';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
 import { createEventSourceMapping } from './event-source-mapping';
@@ -60,24 +61,6 @@ export interface LocalStack {
 
 const LOCAL_QUEUES = { JOBS_QUEUE_NAME: 'jobs', DEAD_LETTER_QUEUE_NAME: 'jobs-dead-letters' };
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  killGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, consumer: ConsumerSettings) {
   let url: string | undefined;
   try {
@@ -120,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     (stopping ??= (async () => {
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
       await eventSource?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
-      if (offline) await stopChild(offline);
+      if (offline) await stopProcessGroup(offline);
       if (taskWorkDir) await killTasksUnder(taskWorkDir).catch(() => undefined);
       await elasticMq?.stop();
     })());

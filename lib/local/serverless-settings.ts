@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { runCommand } from './child-processes';
 import type { EventSourceSettings } from './event-source-mapping';
 import { StackError } from './stack-errors';
 
@@ -91,35 +91,27 @@ export function checkVisibilityTimeout(
 }
 
 /** Runs `serverless print` and returns the resolved configuration. */
-export function printServerlessConfig(
+export async function printServerlessConfig(
   projectDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PrintedConfig> {
   const bin = path.join(projectDir, 'node_modules', '.bin', 'serverless');
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['print', '--format', 'json'], {
-      cwd: projectDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+  let result;
+  try {
+    result = await runCommand(bin, ['print', '--format', 'json'], { cwd: projectDir, env });
+  } catch (cause) {
+    throw new StackError(`cannot run serverless (did npm install run?): ${(cause as Error).message}`, {
+      cause,
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', (cause) =>
-      reject(new StackError(`cannot run serverless (did npm install run?): ${cause.message}`)),
-    );
-    child.once('close', (code) => {
-      if (code !== 0) {
-        const reason = err.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
-        reject(new StackError(`serverless.yml could not be read: ${reason.slice(0, 300)}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(out.slice(out.indexOf('{'))) as PrintedConfig);
-      } catch (cause) {
-        reject(new StackError('serverless print did not return JSON', { cause }));
-      }
-    });
-  });
+  }
+  if (result.code !== 0) {
+    const reason =
+      result.output.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit code ${result.code}`;
+    throw new StackError(`serverless.yml could not be read: ${reason.slice(0, 300)}`);
+  }
+  try {
+    return JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as PrintedConfig;
+  } catch (cause) {
+    throw new StackError('serverless print did not return JSON', { cause });
+  }
 }

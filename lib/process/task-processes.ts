@@ -42,8 +42,6 @@ export function sampleTaskProcesses(intervalMs = 20, workRoot?: string) {
     }
   })();
   return {
-    /** The most seen so far. */
-    peek: () => most,
     async stop() {
       running = false;
       await loop;

@@ -24,7 +24,6 @@ export interface JobQueue {
   depth(): Promise<QueueDepth>;
   /** One real call to the jobs queue (GetQueueAttributes); throws QueueUnavailableError. */
   ping(): Promise<void>;
-  url(): Promise<string>;
 }
 
 export interface JobQueueOptions {
@@ -112,6 +111,5 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         throw unavailable(options.queueName, error);
       }
     },
-    url: jobsUrl,
   };
 }

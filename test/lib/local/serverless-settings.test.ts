@@ -7,7 +7,7 @@ import {
 } from '../../../lib/local/serverless-settings';
 import type { PrintedConfig } from '../../../lib/local/serverless-settings';
 import { StackError } from '../../../lib/local/stack-errors';
-import { runCommand } from '../../helpers/run-command';
+import { runCommand } from '../../../lib/local/child-processes';
 import { tempDir } from '../../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..', '..');

@@ -5,7 +5,7 @@ import { checkJava, resolveClasspath } from '../../../lib/local/elasticmq';
 import { startLocalStack } from '../../../lib/local/local-stack';
 import { freePort } from '../../../lib/local/ports';
 import { StackError } from '../../../lib/local/stack-errors';
-import { runCommand } from '../../helpers/run-command';
+import { runCommand } from '../../../lib/local/child-processes';
 import { silentLogger, tempDir } from '../../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..', '..');
