@@ -19,12 +19,21 @@ import { createJobStore } from '../lib/jobs/job-store';
 import { newJobId } from '../lib/jobs/job-id';
 import { createCatalogue } from '../lib/tasks/catalogue';
 import { runCeiling } from './lib/ceiling';
+import {
+  burstRows,
+  pollingRows,
+  seedHistory,
+  spawnQueueServer,
+  startReference,
+  starvationRows,
+} from './lib/side-by-side';
 import { rssMb } from './lib/proc';
 import { median, percentile, printTable } from './lib/stats';
 import { projectDir, useOrStartStack } from './lib/target';
 import type { Target } from './lib/target';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
 interface Mix {
   name: string;
   task: string;
@@ -182,7 +191,7 @@ async function waitForEmptyQueue(target: Target, timeoutMs = 300_000): Promise<v
  */
 async function memoryWithBacklog(target: Target) {
   if (!target.stack) throw new Error('the memory benchmark needs a private stack');
-  await target.stack.eventSource.stop();
+  await target.stack.consumerProcess.stop({ drain: true });
   const submit = (amount: number, text: string) =>
     autocannon({
       url: target.httpUrl,
@@ -262,8 +271,32 @@ async function main(): Promise<void> {
       cpu: os.cpus()[0]?.model,
     },
   };
-  const parts = new Set((process.env.BENCH_PARTS ?? 'throughput,latency,memory,stats').split(','));
+  const parts = new Set(
+    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,stats').split(','),
+  );
   try {
+    if (parts.has('side-by-side') || parts.has('history')) {
+      const ours = spawnQueueServer(target);
+      const reference = await startReference();
+      try {
+        if (parts.has('side-by-side')) {
+          console.log('\n0. hostile clients, spawn-queue against the reference (the original design)');
+          report.bursts = await burstRows([ours, reference]);
+          report.polled = await pollingRows([ours, reference]);
+          report.starvation = await starvationRows([ours, reference]);
+        }
+        if (parts.has('history') && target.jobStoreDir) {
+          console.log(`\n0b. the same with ${HISTORY.toLocaleString()} finished jobs already stored`);
+          await seedHistory(target.jobStoreDir, HISTORY);
+          report.withHistory = [
+            ...(await burstRows([ours], ` (${HISTORY} stored)`)),
+            ...(await pollingRows([ours], ` (${HISTORY} stored)`)),
+          ];
+        }
+      } finally {
+        await reference.stop();
+      }
+    }
     if (parts.has('throughput')) {
       console.log('\n1. throughput against the ceiling (a raw 4-slot pool spawning the same command)');
       report.throughput = await throughput(target);

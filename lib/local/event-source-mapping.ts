@@ -7,6 +7,7 @@ import {
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import PQueue from 'p-queue';
+import { createMicroBatcher } from '../queue/micro-batch';
 
 /** The log lines the mapping writes: one object of fields and one message each. */
 export interface MappingLogger {
@@ -23,6 +24,13 @@ export interface EventSourceSettings {
   /** Invocations in flight at most: min(maximumConcurrency, reservedConcurrency). */
   concurrency: number;
   reportBatchItemFailures: boolean;
+  /**
+   * Batches held ready beyond the free slots (default 0): with one per slot, a slot that frees up
+   * starts its next batch at once instead of after a ReceiveMessage round trip. Lambda's pollers hold
+   * received messages before invoking too; held messages stay invisible in the queue, and a stop
+   * hands them back.
+   */
+  lookAhead?: number;
 }
 
 export interface EventSourceMappingOptions extends EventSourceSettings {
@@ -47,7 +55,8 @@ export interface EventSourceMappingOptions extends EventSourceSettings {
 export interface EventSourceMapping {
   start(): void;
   /**
-   * Stops receiving. `drain` (default true): wait for the invocations in flight. `graceful` (default
+   * Stops receiving. `drain` (default true): wait for the invocations in flight and the batches held
+   * for them; false hands held batches back to the queue at once. `graceful` (default
    * true): let receives in flight finish and put what they got straight back in the queue; false
    * aborts them at once (for a shutdown that stops the queue too).
    */
@@ -159,22 +168,25 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     return messages;
   }
 
-  async function deleteRecords(records: SQSRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 10) {
-      const chunk = records.slice(i, i + 10);
-      const out = await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
-        }),
+  /** Deletes of invocations that end at about the same time share DeleteMessageBatch calls. */
+  const deleteBatched = createMicroBatcher<string>(async (receiptHandles) => {
+    const out = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: receiptHandles.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle })),
+      }),
+    );
+    for (const failure of out.Failed ?? []) {
+      logger.warn(
+        { event: 'esm-delete-failed', code: failure.Code },
+        `could not delete a message: ${failure.Message}`,
       );
-      for (const failure of out.Failed ?? []) {
-        logger.warn(
-          { event: 'esm-delete-failed', code: failure.Code },
-          `could not delete a message: ${failure.Message}`,
-        );
-      }
     }
+    return [];
+  });
+
+  async function deleteRecords(records: SQSRecord[]): Promise<void> {
+    await Promise.all(records.map((r) => deleteBatched(r.receiptHandle)));
   }
 
   async function invokeBatch(records: SQSRecord[]): Promise<void> {
@@ -223,6 +235,18 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     }
   }
 
+  const lookAhead = options.lookAhead ?? 0;
+  /** Batches received and waiting for a slot (look-ahead), so a stop can hand them back. */
+  const held = new Set<SQSRecord[]>();
+
+  function dispatch(batch: SQSRecord[]): void {
+    held.add(batch);
+    void slots.add(() => {
+      held.delete(batch);
+      return invokeBatch(batch);
+    });
+  }
+
   /** Slots promised to receives in flight: never receive more than the free slots can take. */
   let reserved = 0;
   /** Receives in flight (counted here, not by their promises, so the count is exact when woken). */
@@ -243,7 +267,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       backoff = 0;
       const records = messages.map((m) => toRecord(m, options.queueArn, options.region));
       for (let i = 0; i < records.length; i += options.batchSize) {
-        void slots.add(() => invokeBatch(records.slice(i, i + options.batchSize)));
+        dispatch(records.slice(i, i + options.batchSize));
       }
     } catch (error) {
       if (!running) return;
@@ -268,7 +292,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   async function poll(): Promise<void> {
     const receivers = new Set<Promise<void>>();
     while (running) {
-      const free = options.concurrency - slots.pending - slots.size - reserved;
+      const free = options.concurrency + lookAhead - slots.pending - slots.size - reserved;
       // After a receive error, one receiver at a time until the queue answers again.
       if (free <= 0 || (backoff > 0 && receiving > 0)) {
         await new Promise<void>((resolve) => (wake = resolve));
@@ -297,7 +321,15 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       if (!graceful) abort.abort();
       wake(); // the poll loop may be waiting for a free slot
       await loop;
-      if (drain) await slots.onIdle();
+      if (!drain) {
+        // Batches still waiting for a slot were never invoked: they go back to the queue now.
+        slots.clear();
+        const waiting = [...held].flat();
+        held.clear();
+        await returnToQueue(waiting.map((r) => ({ ReceiptHandle: r.receiptHandle })));
+      } else {
+        await slots.onIdle();
+      }
       await Promise.all(deletions);
     },
   };

@@ -17,9 +17,9 @@ import { ConfigError } from '../config-errors';
 import { stopProcessGroup } from './child-processes';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
-import { createEventSourceMapping } from './event-source-mapping';
-import type { EventSourceMapping, EventSourceSettings } from './event-source-mapping';
-import { createLambdaInvoker } from './lambda-invoker';
+import { startConsumerProcess } from './consumer-process';
+import type { ConsumerProcess } from './consumer-process';
+import type { EventSourceSettings } from './event-source-mapping';
 import { requeueOrphans } from './requeue-orphans';
 import { answers, isPortFree, waitUntil } from './ports';
 import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
@@ -53,8 +53,9 @@ export interface LocalStack {
   lambdaUrl: string;
   sqsEndpoint: string;
   consumer: ConsumerSettings;
-  eventSource: EventSourceMapping;
-  /** Restarts the event source with other settings (benchmarks compare batch sizes this way). */
+  /** The consumer's own process: the event source mapping and the function it invokes. */
+  consumerProcess: ConsumerProcess;
+  /** Restarts the consumer with other event source settings (benchmarks compare batch sizes this way). */
   reconfigureEventSource(overrides: Partial<EventSourceSettings>): Promise<void>;
   stop(): Promise<void>;
 }
@@ -94,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const elasticMqPort = options.elasticMqPort ?? 9324;
   let elasticMq: ElasticMq | undefined;
   let offline: ChildProcess | undefined;
-  let eventSource: EventSourceMapping | undefined;
+  let consumerProcess: ConsumerProcess | undefined;
   let taskWorkDir: string | undefined;
   let stopping: Promise<void> | undefined;
   // Stop in the order that loses nothing: no new invocations, then the handlers, then the task
@@ -102,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stopAll = () =>
     (stopping ??= (async () => {
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
-      await eventSource?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
+      await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       if (offline) await stopProcessGroup(offline);
       if (taskWorkDir) await killTasksUnder(taskWorkDir).catch(() => undefined);
       await elasticMq?.stop();
@@ -132,16 +133,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
 
-    const printed = printServerlessConfig(options.projectDir);
+    const sqsEndpoint = options.sqsEndpoint ?? `http://localhost:${elasticMqPort}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...(options.sqsEndpoint ? {} : LOCAL_QUEUES),
+      ...options.env,
+      // Locally the handlers run on Node 20 (AWS runs them on nodejs22.x): the SDK's notice is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SQS_ENDPOINT: sqsEndpoint,
+      HTTP_PORT: String(httpPort),
+      LAMBDA_PORT: String(lambdaPort),
+      JOB_STORE_DIR: path.resolve(
+        options.projectDir,
+        options.jobStoreDir ?? options.env?.JOB_STORE_DIR ?? process.env.JOB_STORE_DIR ?? '.data',
+      ),
+      // Task work directories of this stack only, so stopping it stops its tasks and nobody else's.
+      TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
+    };
+    // serverless resolves the functions' environment from this same environment.
+    const printed = printServerlessConfig(options.projectDir, env);
     printed.catch(() => undefined);
 
-    let sqsEndpoint = options.sqsEndpoint;
-    const queueEnv: NodeJS.ProcessEnv = {};
-    if (sqsEndpoint) {
+    if (options.sqsEndpoint) {
       say(`using the SQS at ${sqsEndpoint} (SQS_ENDPOINT is set; ElasticMQ is not started)`);
     } else {
-      sqsEndpoint = `http://localhost:${elasticMqPort}`;
-      Object.assign(queueEnv, LOCAL_QUEUES);
       if (await isPortFree(elasticMqPort)) {
         say(`starting ElasticMQ on port ${elasticMqPort} (the first start downloads it with Maven)`);
         elasticMq = await startElasticMq({
@@ -162,24 +177,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
 
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...queueEnv,
-      ...options.env,
-      // Locally the handlers run on Node 20 (AWS runs them on nodejs22.x): the SDK's notice is noise here.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      SQS_ENDPOINT: sqsEndpoint,
-      HTTP_PORT: String(httpPort),
-      LAMBDA_PORT: String(lambdaPort),
-      JOB_STORE_DIR: path.resolve(
-        options.projectDir,
-        options.jobStoreDir ?? options.env?.JOB_STORE_DIR ?? '.data',
-      ),
-      // Task work directories of this stack only, so stopping it stops its tasks and nobody else's.
-      TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
-    };
     const config = loadConfig(env);
-    const consumer = consumerSettings(await printed);
+    const serverlessConfig = await printed;
+    const consumer = consumerSettings(serverlessConfig);
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
     if (elasticMq) {
@@ -233,40 +233,49 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `serverless offline did not come up on port ${httpPort}${offlineExited ? ' (it exited; see its output above)' : ''}`,
       );
 
-    const invoke = createLambdaInvoker({
-      endpoint: `http://127.0.0.1:${lambdaPort}`,
-      functionName: consumer.functionName,
-      region: config.region,
-      timeoutMs: (consumer.timeoutSeconds + 30) * 1000,
-    });
-    const startEventSource = (settings: EventSourceSettings) => {
-      const mapping = createEventSourceMapping({
-        sqs,
-        queueUrl: queue.url,
-        queueArn: queue.arn,
-        region: config.region,
-        ...settings,
-        invoke,
-        logger: options.logger,
+    const startConsumer = (settings: EventSourceSettings) =>
+      startConsumerProcess({
+        settings: {
+          projectDir: options.projectDir,
+          handler: consumer.handler,
+          functionName: consumer.functionName,
+          timeoutSeconds: consumer.timeoutSeconds,
+          memorySize: consumer.memorySize,
+          region: config.region,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          eventSource: {
+            batchSize: settings.batchSize,
+            maximumBatchingWindow: settings.maximumBatchingWindow,
+            concurrency: settings.concurrency,
+            reportBatchItemFailures: settings.reportBatchItemFailures,
+            // One batch held ready per slot: a freed slot starts its next job without a receive.
+            lookAhead: settings.lookAhead ?? settings.concurrency,
+          },
+        },
+        bundle: serverlessConfig.custom?.esbuild,
+        // What Lambda gives the function: its environment from serverless.yml, over the stack's.
+        env: { ...env, ...consumer.environment },
+        output: options.offlineOutput,
+        onExit: (code) => {
+          if (!stopping) options.onFailure?.(`the consumer exited (code ${code})`);
+        },
       });
-      mapping.start();
-      return mapping;
-    };
-    eventSource = startEventSource(consumer);
+    consumerProcess = await startConsumer(consumer);
     say(
-      `event source: ${config.jobsQueueName} -> ${consumer.functionName} (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once)`,
+      `event source: ${config.jobsQueueName} -> ${consumer.functionName} in its own process (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once)`,
     );
     return {
       httpUrl,
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,
       consumer,
-      get eventSource() {
-        return eventSource!;
+      get consumerProcess() {
+        return consumerProcess!;
       },
       async reconfigureEventSource(overrides) {
-        await eventSource?.stop();
-        eventSource = startEventSource({ ...consumer, ...overrides });
+        await consumerProcess?.stop({ drain: true });
+        consumerProcess = await startConsumer({ ...consumer, ...overrides });
       },
       stop: stopAll,
     };

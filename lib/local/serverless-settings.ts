@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { runCommand } from './child-processes';
+import type { BundleSettings } from './consumer-bundle';
 import type { EventSourceSettings } from './event-source-mapping';
 import { StackError } from './stack-errors';
 
@@ -7,20 +8,29 @@ import { StackError } from './stack-errors';
 export interface ConsumerSettings extends EventSourceSettings {
   /** The deployed function name, e.g. spawn-queue-dev-runJobs (what the Invoke API takes). */
   functionName: string;
+  /** The handler as serverless.yml names it, e.g. handlers/sqs/run-jobs.handler. */
+  handler: string;
   timeoutSeconds: number;
+  memorySize: number;
+  /** The function's environment: the provider's, then the function's own. */
+  environment: Record<string, string>;
   reservedConcurrency?: number;
   maximumConcurrency?: number;
 }
 
 interface PrintedFunction {
   name?: string;
+  handler?: string;
   timeout?: number;
+  memorySize?: number;
+  environment?: Record<string, unknown>;
   reservedConcurrency?: number;
   events?: Array<{ sqs?: Record<string, unknown> }>;
 }
 
 export interface PrintedConfig {
-  provider?: { timeout?: number };
+  provider?: { timeout?: number; memorySize?: number; environment?: Record<string, unknown> };
+  custom?: { esbuild?: BundleSettings };
   functions?: Record<string, PrintedFunction>;
 }
 
@@ -65,9 +75,16 @@ export function consumerSettings(config: PrintedConfig): ConsumerSettings {
       `serverless.yml: ${key} needs reservedConcurrency or sqs.maximumConcurrency of at least 1`,
     );
   }
+  if (!fn.handler) throw new StackError(`serverless.yml: ${key} has no handler`);
+  const environment = Object.fromEntries(
+    Object.entries({ ...config.provider?.environment, ...fn.environment }).map(([k, v]) => [k, String(v)]),
+  );
   return {
     functionName: fn.name ?? key,
+    handler: fn.handler,
     timeoutSeconds: positive(fn.timeout, config.provider?.timeout ?? 6, `${key}.timeout`)!,
+    memorySize: positive(fn.memorySize, config.provider?.memorySize ?? 1024, `${key}.memorySize`)!,
+    environment,
     batchSize,
     maximumBatchingWindow: positive(sqs.maximumBatchingWindow, 0, `${key}.sqs.maximumBatchingWindow`)!,
     reservedConcurrency: reserved,

@@ -1,5 +1,6 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createMicroBatcher } from './micro-batch';
 import { QueueUnavailableError } from './queue-errors';
 
 /** The body of a message on the jobs queue (see the README's message contract). */
@@ -72,12 +73,26 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     return out.Attributes ?? {};
   }
 
+  /** Concurrent submits share SendMessageBatch calls: one request per 10 messages under a burst. */
+  const sendBatched = createMicroBatcher<string>(async (bodies) => {
+    const out = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: await jobsUrl(),
+        Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
+      }),
+      bounded(),
+    );
+    const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
+    return bodies.map((_, i) => {
+      const failure = failed.get(String(i));
+      return failure ? new Error(`${failure.Code}: ${failure.Message ?? 'not sent'}`) : undefined;
+    });
+  });
+
   return {
     async send(message) {
       try {
-        await sqs.send(
-          new SendMessageCommand({ QueueUrl: await jobsUrl(), MessageBody: JSON.stringify(message) }),
-        );
+        await sendBatched(JSON.stringify(message));
       } catch (error) {
         throw unavailable(options.queueName, error);
       }

@@ -15,7 +15,13 @@ const projectDir = path.resolve(__dirname, '..', '..', '..');
 function config(fn: Record<string, unknown>, sqs: Record<string, unknown> = {}): PrintedConfig {
   return {
     functions: {
-      consumer: { name: 'svc-dev-consumer', timeout: 60, ...fn, events: [{ sqs: { arn: 'x', ...sqs } }] },
+      consumer: {
+        name: 'svc-dev-consumer',
+        handler: 'handlers/consumer.handler',
+        timeout: 60,
+        ...fn,
+        events: [{ sqs: { arn: 'x', ...sqs } }],
+      },
     },
   };
 }

@@ -1,0 +1,162 @@
+/**
+ * Clients that load a job API the way real users hurt it, not the way a polite benchmark does:
+ * bursts over many connections at once, and clients that poll every job they submitted. The same
+ * code drives spawn-queue and the reference server, so their figures compare.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { Agent, fetch } from 'undici';
+import type { RequestInit } from 'undici';
+import { percentile } from './stats';
+
+const FINAL = new Set(['succeeded', 'failed', 'timed_out', 'cancelled']);
+
+export interface BurstResult {
+  connections: number;
+  requests: number;
+  /** Non-2xx answers and connection errors. */
+  errors: number;
+  /** Requests the client gave up on (no answer within its timeout). */
+  timeouts: number;
+  p50Ms: number;
+  p99Ms: number;
+  submitsPerSec: number;
+  seconds: number;
+}
+
+/** `perConnection` submits on each of `connections` connections at once, back to back (autocannon). */
+export async function burst(
+  baseUrl: string,
+  options: { connections: number; perConnection: number; task?: string; input?: unknown; timeoutS?: number },
+): Promise<BurstResult> {
+  const requests = options.connections * options.perConnection;
+  const started = performance.now();
+  const result = await autocannon({
+    url: baseUrl,
+    connections: options.connections,
+    amount: requests,
+    timeout: options.timeoutS ?? 10,
+    requests: [
+      {
+        method: 'POST',
+        path: `/api/tasks/${options.task ?? 'echo'}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: options.input ?? { text: 'burst' } }),
+      },
+    ],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const ok = result['2xx'];
+  return {
+    connections: options.connections,
+    requests,
+    errors: requests - ok - result.timeouts,
+    timeouts: result.timeouts,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    submitsPerSec: Math.round((ok / seconds) * 10) / 10,
+    seconds: Math.round(seconds * 100) / 100,
+  };
+}
+
+export interface PollingResult {
+  jobs: number;
+  finished: number;
+  failedRequests: number;
+  jobsPerSec: number;
+  seconds: number;
+  /** GET requests the pollers made. */
+  polls: number;
+  pollP99Ms: number;
+}
+
+/**
+ * `submitters` clients submit `jobs` jobs; as soon as a job is accepted it is polled
+ * (GET /api/jobs/{id}) by `pollers` concurrent clients, each pausing `pauseMs` between requests,
+ * until every job is finished. Throughput is jobs / (first submit → last job seen finished).
+ */
+export async function pollingClient(
+  baseUrl: string,
+  options: {
+    task: string;
+    input: unknown;
+    jobs: number;
+    submitters?: number;
+    pollers?: number;
+    pauseMs?: number;
+    deadlineMs?: number;
+  },
+): Promise<PollingResult> {
+  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+  const request = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      ...init,
+      signal: AbortSignal.timeout(30_000),
+      dispatcher,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const deadline = Date.now() + (options.deadlineMs ?? 300_000);
+  const unfinished: string[] = [];
+  let finished = 0;
+  let failedRequests = 0;
+  let polls = 0;
+  const pollTimes: number[] = [];
+  let toSubmit = options.jobs;
+  const started = performance.now();
+  let lastFinish = started;
+
+  const submitter = async () => {
+    while (toSubmit > 0 && Date.now() < deadline) {
+      toSubmit -= 1;
+      try {
+        const { status, body } = await request(`/api/tasks/${options.task}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ input: options.input }),
+        });
+        if (status === 202 || status === 200) unfinished.push(String(body.jobId));
+        else failedRequests += 1;
+      } catch {
+        failedRequests += 1;
+      }
+    }
+  };
+  const poller = async () => {
+    while (Date.now() < deadline && (toSubmit > 0 || unfinished.length > 0 || submitting > 0)) {
+      const id = unfinished.shift();
+      if (id === undefined) {
+        await sleep(options.pauseMs ?? 25);
+        continue;
+      }
+      const t0 = performance.now();
+      try {
+        const { status, body } = await request(`/api/jobs/${id}`);
+        polls += 1;
+        pollTimes.push(performance.now() - t0);
+        if (status === 200 && FINAL.has(String(body.status))) {
+          finished += 1;
+          lastFinish = performance.now();
+        } else unfinished.push(id);
+      } catch {
+        failedRequests += 1;
+        unfinished.push(id);
+      }
+      await sleep(options.pauseMs ?? 25);
+    }
+  };
+  let submitting = options.submitters ?? 50;
+  const submitters = Array.from({ length: submitting }, () => submitter().finally(() => (submitting -= 1)));
+  await Promise.all([...submitters, ...Array.from({ length: options.pollers ?? 64 }, poller)]);
+  await dispatcher.close();
+  const seconds = (lastFinish - started) / 1000;
+  return {
+    jobs: options.jobs,
+    finished,
+    failedRequests,
+    jobsPerSec: Math.round((finished / seconds) * 100) / 100,
+    seconds: Math.round(seconds * 100) / 100,
+    polls,
+    pollP99Ms: Math.round(percentile(pollTimes, 99)),
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * spawn-queue and the reference (the original Express design: one Node process, HTTP and an
+ * in-process 4-slot queue) under the same hostile loads, in one run: every row prints both and
+ * spawn-queue / reference as a ratio.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { createJobStore } from '../../lib/jobs/job-store';
+import { newJobId } from '../../lib/jobs/job-id';
+import { freePort } from '../../lib/local/ports';
+import { burst, pollingClient } from './hostile-clients';
+import { projectDir } from './target';
+import type { Target } from './target';
+
+export interface Server {
+  name: string;
+  url: string;
+  /** Resolves once nothing is queued or running. */
+  idle(): Promise<void>;
+}
+
+/** Starts the reference server in its own process on a free port. */
+export async function startReference(): Promise<Server & { stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectDir, 'bench', 'reference', 'seed-design-server.ts'), String(port)],
+    { cwd: projectDir, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the reference server exited (code ${code})`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    name: 'reference',
+    url,
+    idle: () =>
+      waitFor(async () => {
+        const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
+          processPool: { activeProcesses: number; queuedTasks: number };
+        };
+        return stats.processPool.activeProcesses === 0 && stats.processPool.queuedTasks === 0;
+      }),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+export function spawnQueueServer(target: Target): Server {
+  return {
+    name: 'spawn-queue',
+    url: target.httpUrl,
+    idle: () =>
+      waitFor(async () => {
+        const stats = (await (await fetch(`${target.httpUrl}/api/queue-stats`)).json()) as {
+          queue: { visible: number; inFlight: number };
+          jobs: { queued: number; running: number };
+        };
+        return (
+          stats.queue.visible === 0 &&
+          stats.queue.inFlight === 0 &&
+          stats.jobs.queued === 0 &&
+          stats.jobs.running === 0
+        );
+      }),
+  };
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(500);
+  }
+  throw new Error('the server did not become idle in time');
+}
+
+/** Writes `count` finished jobs straight into a file job store (a store with history). */
+export async function seedHistory(jobStoreDir: string, count: number): Promise<void> {
+  const store = createJobStore({ dir: jobStoreDir });
+  const start = Date.now() - 2 * 24 * 3600_000;
+  for (let i = 0; i < count; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - i) }, async (_, k) => {
+        const at = start + (i + k) * 1000;
+        const id = newJobId(at);
+        const iso = new Date(at).toISOString();
+        await store.create({ id, task: 'echo', input: {}, status: 'queued', attempts: 0, queuedAt: iso });
+        await store.transition(id, 'running', { attempts: 1, startedAt: iso, waitMs: 5 });
+        await store.transition(id, 'succeeded', { finishedAt: iso, runMs: 3, exitCode: 0 });
+      }),
+    );
+  }
+}
+
+export const BURSTS = [
+  { connections: 10, perConnection: 100 },
+  { connections: 100, perConnection: 10 },
+  { connections: 300, perConnection: 3 },
+  { connections: 1000, perConnection: 3 },
+];
+
+export const POLLED = [
+  { name: 'echo', task: 'echo', input: { text: 'polled' }, jobs: 1000, ideal: undefined },
+  { name: 'sleep 0.1', task: 'sleep', input: { seconds: 0.1 }, jobs: 200, ideal: 40 },
+  { name: 'sleep 1', task: 'sleep', input: { seconds: 1 }, jobs: 40, ideal: 4 },
+];
+
+export type Row = Record<string, string | number>;
+
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+
+/** Bursts of submits over 10 … 1,000 connections. */
+export async function burstRows(servers: Server[], label = ''): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const shape of BURSTS) {
+    const results = [];
+    for (const server of servers) {
+      results.push(await burst(server.url, shape));
+      await server.idle();
+    }
+    const [ours, ref] = results;
+    const row: Row = {
+      load: `burst ${shape.connections * shape.perConnection} over ${shape.connections} conn${label}`,
+      errors: ours!.errors,
+      timeouts: ours!.timeouts,
+      p50Ms: ours!.p50Ms,
+      p99Ms: ours!.p99Ms,
+      submitsPerSec: ours!.submitsPerSec,
+    };
+    if (ref) {
+      Object.assign(row, {
+        refErrors: ref.errors + ref.timeouts,
+        refP99Ms: ref.p99Ms,
+        refSubmitsPerSec: ref.submitsPerSec,
+        ratio: ratio(ours!.submitsPerSec, ref.submitsPerSec),
+      });
+    }
+    console.log(' ', JSON.stringify(row));
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The client that polls every job it submitted (50 submitters, 64 polls in flight, 25 ms pause). */
+export async function pollingRows(servers: Server[], label = ''): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const mix of POLLED) {
+    const results = [];
+    for (const server of servers) {
+      results.push(await pollingClient(server.url, mix));
+      await server.idle();
+    }
+    const [ours, ref] = results;
+    const row: Row = {
+      load: `polled ${mix.jobs} x ${mix.name}${label}`,
+      finished: `${ours!.finished}/${mix.jobs}`,
+      failedRequests: ours!.failedRequests,
+      jobsPerSec: ours!.jobsPerSec,
+      ofIdeal: mix.ideal ? (ours!.jobsPerSec / mix.ideal).toFixed(3) : '',
+      pollP99Ms: ours!.pollP99Ms,
+    };
+    if (ref) {
+      Object.assign(row, {
+        refJobsPerSec: ref.jobsPerSec,
+        refOfIdeal: mix.ideal ? (ref.jobsPerSec / mix.ideal).toFixed(3) : '',
+        ratio: ratio(ours!.jobsPerSec, ref.jobsPerSec),
+      });
+    }
+    console.log(' ', JSON.stringify(row));
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Can HTTP traffic starve the slots? 40 one-second jobs, polled, while 200 more connections hammer
+ * GET /api/jobs/{id} and GET /api/tasks as fast as they can.
+ */
+export async function starvationRows(servers: Server[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const server of servers) {
+    const probe = (await (
+      await fetch(`${server.url}/api/tasks/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"input":{"text":"probe"}}',
+      })
+    ).json()) as { jobId: string };
+    let hammer: autocannon.Instance | undefined;
+    const hammering = new Promise<autocannon.Result>((resolve, reject) => {
+      hammer = autocannon(
+        {
+          url: server.url,
+          connections: 200,
+          duration: 120,
+          requests: [{ method: 'GET', path: `/api/jobs/${probe.jobId}` }],
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+    const result = await pollingClient(server.url, POLLED[2]!);
+    hammer?.stop();
+    const hammered = await hammering;
+    await server.idle();
+    rows.push({
+      load: `polled 40 x sleep 1 under 200 hammering connections (${server.name})`,
+      jobsPerSec: result.jobsPerSec,
+      ofIdeal: (result.jobsPerSec / 4).toFixed(3),
+      hammerRequestsPerSec: Math.round(hammered.requests.average),
+    });
+    console.log(' ', JSON.stringify(rows.at(-1)));
+  }
+  return rows;
+}

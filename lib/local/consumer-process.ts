@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { stopProcessGroup } from './child-processes';
+import { bundleConsumer } from './consumer-bundle';
+import type { BundleSettings } from './consumer-bundle';
+import type { ConsumerHostSettings, HostMessage, ParentMessage } from './consumer-protocol';
+import { StackError } from './stack-errors';
+
+export interface ConsumerProcess {
+  readonly process: ChildProcess;
+  /**
+   * Stops the event source and the host. `drain`: let invocations in flight finish first.
+   * `graceful`: let receives in flight finish and hand their messages back (see the mapping).
+   */
+  stop(options?: { drain?: boolean; graceful?: boolean; graceMs?: number }): Promise<void>;
+}
+
+export interface ConsumerProcessOptions {
+  settings: Omit<ConsumerHostSettings, 'handlerFile'>;
+  /** serverless-esbuild's settings (custom.esbuild), so the consumer is bundled as deployed. */
+  bundle?: BundleSettings;
+  /** The function's environment: what serverless gives the handler. */
+  env: NodeJS.ProcessEnv;
+  /** inherit (the terminal), a callback per chunk, or ignore. */
+  output?: 'inherit' | ((chunk: string) => void);
+  /** Called if the host exits before it was asked to stop. */
+  onExit?: (code: number | null) => void;
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts the consumer host (consumer-host.ts) in a process of its own, in its own process group, and
+ * resolves once it receives from the queue. Its settings come from serverless.yml (see
+ * serverless-settings.ts); host and handler run bundled, on plain Node, as on Lambda.
+ */
+export async function startConsumerProcess(options: ConsumerProcessOptions): Promise<ConsumerProcess> {
+  const { hostFile, handlerFile } = await bundleConsumer({
+    projectDir: options.settings.projectDir,
+    handler: options.settings.handler,
+    settings: options.bundle,
+  });
+  const settings: ConsumerHostSettings = { ...options.settings, handlerFile };
+  const child = spawn(process.execPath, ['--enable-source-maps', hostFile, JSON.stringify(settings)], {
+    cwd: settings.projectDir,
+    env: options.env,
+    detached: true,
+    stdio: [
+      'ignore',
+      options.output === 'inherit' ? 'inherit' : 'pipe',
+      options.output === 'inherit' ? 'inherit' : 'pipe',
+      'ipc',
+    ],
+  });
+  if (typeof options.output === 'function') {
+    const write = options.output;
+    child.stdout?.on('data', (d: Buffer) => write(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => write(d.toString()));
+  } else if (options.output === undefined) {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+
+  let stopping: Promise<void> | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  void exited.then((code) => {
+    if (!stopping) options.onExit?.(code);
+  });
+
+  const ready = await new Promise<HostMessage | { type: 'exit'; code: number | null } | { type: 'timeout' }>(
+    (resolve) => {
+      const timer = setTimeout(() => resolve({ type: 'timeout' }), options.startTimeoutMs ?? 60_000);
+      child.once('message', (message: HostMessage) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        resolve({ type: 'exit', code });
+      });
+    },
+  );
+  if (ready.type !== 'ready') {
+    stopping = stopProcessGroup(child, 1000);
+    await stopping;
+    const reason =
+      ready.type === 'failed'
+        ? ready.message
+        : ready.type === 'exit'
+          ? `it exited (code ${ready.code})`
+          : 'it did not answer in time';
+    throw new StackError(`the consumer ${settings.functionName} could not start: ${reason.slice(0, 300)}`);
+  }
+
+  return {
+    process: child,
+    stop({ drain = false, graceful = true, graceMs = 10_000 } = {}) {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (child.connected) child.send({ type: 'stop', drain, graceful } satisfies ParentMessage);
+        const done = await Promise.race([
+          exited.then(() => true),
+          new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+        ]);
+        if (!done) await stopProcessGroup(child, 2000);
+      })();
+      return stopping;
+    },
+  };
+}
