@@ -129,12 +129,16 @@ export function createJobRunner(options: JobRunnerOptions) {
     const attempt = job.attempts + 1;
     const task = catalogue.get(job.task);
     const leaseMs = (task?.timeoutMs ?? 0) + leaseMarginMs;
-    const claimed = await store.claim(job.id, attempt, {
-      owner,
-      kind: 'run',
-      claimedAt: new Date().toISOString(),
-      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
-    });
+    // The cancel check rides along with the claim: one round trip to the store, not two.
+    const [claimed, cancelRequested] = await Promise.all([
+      store.claim(job.id, attempt, {
+        owner,
+        kind: 'run',
+        claimedAt: new Date().toISOString(),
+        leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+      }),
+      store.isCancelRequested(job.id),
+    ]);
     if (!claimed) {
       const latest = await store.get(job.id);
       if (latest && isFinal(latest.status)) return 'done';
@@ -142,39 +146,54 @@ export function createJobRunner(options: JobRunnerOptions) {
       return 'retry';
     }
 
-    if (await store.isCancelRequested(job.id)) {
+    if (cancelRequested) {
       await finalize(log, job.id, 'cancelled', { attempts: attempt, error: 'cancelled before it started' });
       return 'done';
     }
 
     const startedAt = new Date();
-    job = await store.transition(job.id, 'running', {
+    const startPatch = {
       attempts: attempt,
       startedAt: startedAt.toISOString(),
       waitMs: since(job.queuedAt, startedAt.getTime()),
-    });
-    log.info({ event: 'start', task: job.task, attempt, waitMs: job.waitMs }, 'job started');
-
+    };
     let invocation;
     try {
       invocation = catalogue.prepare(job.task, job.input);
     } catch (error) {
       if (!(error instanceof UnknownTaskError || error instanceof TaskInputError)) throw error;
+      await store.transition(job.id, 'running', startPatch);
       await finalize(log, job.id, 'failed', { error: error.message, runMs: 0 });
       return 'done';
     }
 
+    const jobId = job.id;
     const abort = new AbortController();
+    // The process starts while its `running` record is written, not after: the write is off the
+    // path from a free slot to a running process. The result waits for it, so states stay in order;
+    // if it fails, the process is stopped and the attempt retried.
+    const marked = store.transition(jobId, 'running', startPatch).then(
+      (running) => {
+        log.info({ event: 'start', task: running.task, attempt, waitMs: running.waitMs }, 'job started');
+      },
+      (error: unknown) => {
+        abort.abort();
+        throw error;
+      },
+    );
     const poll = setInterval(() => {
-      store.isCancelRequested(job.id).then(
+      store.isCancelRequested(jobId).then(
         (requested) => requested && abort.abort(),
         () => undefined,
       );
     }, cancelPollMs);
     try {
-      const result = await run({ ...invocation, signal: abort.signal, workRoot: options.workRoot });
+      const [result] = await Promise.all([
+        run({ ...invocation, signal: abort.signal, workRoot: options.workRoot }),
+        marked,
+      ]);
       const status = statusOf(result);
-      await finalize(log, job.id, status, {
+      await finalize(log, jobId, status, {
         exitCode: result.exitCode,
         signal: result.signal,
         runMs: result.durationMs,
@@ -185,14 +204,15 @@ export function createJobRunner(options: JobRunnerOptions) {
       return 'done';
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      await marked.catch(() => undefined);
       if (receiveCount >= maxReceiveCount) {
-        await finalize(log, job.id, 'failed', {
+        await finalize(log, jobId, 'failed', {
           error: `gave up after ${receiveCount} deliveries (${reason}); the message moves to the dead-letter queue`,
           runMs: Date.now() - startedAt.getTime(),
         });
         log.error({ event: 'dead-letter', receiveCount, err: error }, 'job failed on its last delivery');
       } else {
-        await store.updateClaim(job.id, attempt, { leaseUntil: new Date(0).toISOString() });
+        await store.updateClaim(jobId, attempt, { leaseUntil: new Date(0).toISOString() });
         log.warn(
           { event: 'retry', receiveCount, err: error },
           'job attempt failed; it will be delivered again',

@@ -142,12 +142,14 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     return readJson<JobRecord>(paths.record(id));
   }
 
+  /** The record and its index entries change together (readers re-check an index against the record). */
   async function write(record: JobRecord, previous?: JobStatus): Promise<void> {
-    await writeFileAtomic(paths.record(record.id), JSON.stringify(record));
+    const writes = [writeFileAtomic(paths.record(record.id), JSON.stringify(record))];
     if (previous !== record.status) {
-      await writeFile(paths.index(record.status, record.id), '');
-      if (previous) await unlink(paths.index(previous, record.id)).catch(() => undefined);
+      writes.push(writeFile(paths.index(record.status, record.id), ''));
+      if (previous) writes.push(unlink(paths.index(previous, record.id)).catch(() => undefined));
     }
+    await Promise.all(writes);
   }
 
   async function recordFinished(record: JobRecord): Promise<void> {
@@ -204,10 +206,10 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
       if (!current) throw new JobNotFoundError(id);
       if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
       const next: JobRecord = { ...current, ...patch, id, status: to };
-      await write(next, current.status);
-      if (isFinal(to)) {
-        await Promise.all([recordFinished(next), unlink(paths.cancel(id)).catch(() => undefined)]);
-      }
+      await Promise.all([
+        write(next, current.status),
+        ...(isFinal(to) ? [recordFinished(next), unlink(paths.cancel(id)).catch(() => undefined)] : []),
+      ]);
       return next;
     });
   }
