@@ -8,14 +8,12 @@ import { newJobId } from '../../lib/jobs/job-id';
 import type { JobRecord } from '../../lib/jobs/job-record';
 import { isFinal } from '../../lib/jobs/job-record';
 import { jobLinks, jobView } from '../../lib/jobs/job-view';
-import { waitForJob } from '../../lib/jobs/wait-for-job';
+import { MAX_WAIT_SECONDS, waitForJob } from '../../lib/jobs/wait-for-job';
 import { QueueUnavailableError } from '../../lib/queue/queue-errors';
 import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
 import { TaskInputError, UnknownTaskError } from '../../lib/tasks/task-errors';
 
-/** API Gateway gives up at 29 s; a wait must end well before that. */
-export const MAX_WAIT_SECONDS = 25;
 const MAX_IDEMPOTENCY_KEY = 255;
 
 function readBody(body: unknown): Record<string, unknown> {

@@ -1,12 +1,20 @@
 import { isJobId } from '../jobs/job-id';
-import { badRequest } from './api-error';
+import { badRequest, notFound } from './api-error';
 import type { HttpEvent } from './http-handler';
 
-/** The `{id}` path parameter, checked to be a job id before it goes anywhere near a path. */
+/** Any well-formed UUID, whatever its version. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The `{id}` path parameter, checked to be a job id before it goes anywhere near a path. A malformed
+ * id is 400; a well-formed UUID that this service cannot have made (another version) is simply not
+ * a job here: 404, without touching the store.
+ */
 export function jobIdParam(event: HttpEvent): string {
   const id = event.pathParameters?.id ?? '';
-  if (!isJobId(id)) throw badRequest('invalid_job_id', 'job id must be a UUID made by this service');
-  return id;
+  if (isJobId(id)) return id;
+  if (UUID_PATTERN.test(id)) throw notFound('job_not_found', `no job ${String(id).toLowerCase()}`);
+  throw badRequest('invalid_job_id', 'job id must be a UUID');
 }
 
 /** An optional integer query parameter within [min, max]. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
 import path from 'node:path';
 import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
 import { InvalidTransitionError, JobError, JobNotFoundError } from './job-errors';
@@ -43,6 +44,11 @@ export interface JobStore {
   isCancelRequested(id: string): Promise<boolean>;
   /** Finished-job events since `sinceMs`, oldest first. */
   finishedSince(sinceMs: number, now?: number): Promise<FinishedEventTimes[]>;
+  /**
+   * Calls `listener` with the id of every job that reaches a final state, whichever process finished
+   * it, until the returned function is called. Best effort: a waiter still re-reads now and then.
+   */
+  onFinished(listener: (id: string) => void): () => void;
   /** Writes and removes a file: proves the store is writable. */
   probe(): Promise<void>;
   readMeta<T>(name: string): Promise<T | undefined>;
@@ -384,6 +390,28 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     return first.concat(...perMinute.slice(1));
   }
 
+  /**
+   * A job reaching a final state creates its entry in that status's index directory: one inotify
+   * watch per final status serves every waiter of this process, and costs nothing while nothing
+   * finishes. Watches are made on first use and kept (unref'd, so they never hold the process).
+   */
+  const finishedListeners = new Set<(id: string) => void>();
+  let watching: Promise<void> | undefined;
+  function onFinished(listener: (id: string) => void): () => void {
+    finishedListeners.add(listener);
+    watching ??= ensureDirs().then(() => {
+      for (const status of JOB_STATUSES.filter(isFinal)) {
+        const watcher = watch(paths.index(status), (_event, name) => {
+          if (name && isJobId(name)) for (const notify of finishedListeners) notify(name);
+        });
+        watcher.on('error', () => watcher.close());
+        watcher.unref();
+      }
+    });
+    watching.catch(() => (watching = undefined));
+    return () => finishedListeners.delete(listener);
+  }
+
   async function probe(): Promise<void> {
     await ensureDirs();
     const file = path.join(root, 'meta', `.probe-${process.pid}-${Date.now()}`);
@@ -415,6 +443,7 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     requestCancel,
     isCancelRequested,
     finishedSince,
+    onFinished,
     probe,
     readMeta,
     writeMeta,

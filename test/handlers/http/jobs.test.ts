@@ -3,6 +3,7 @@ import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
 import { createGetJobHandler } from '../../../handlers/http/get-job';
 import { createListJobsHandler } from '../../../handlers/http/list-jobs';
 import { newJobId } from '../../../lib/jobs/job-id';
+import { createJobStore } from '../../../lib/jobs/job-store';
 import { queuedJob } from '../../helpers/jobs';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
@@ -36,7 +37,7 @@ describe('job handlers', () => {
       });
     });
 
-    it.each(['../../etc/passwd', 'abc', '01a22357-c75e-4952-a5f3-52febc9b27c8'])(
+    it.each(['../../etc/passwd', 'abc', '01a22357-c75e-4952-a5f3-52febc9b27c8x', ''])(
       'answers 400 for malformed id %p',
       async (id) => {
         const response = await createGetJobHandler(services)(apiEvent({ pathParameters: { id } }), context);
@@ -44,6 +45,57 @@ describe('job handlers', () => {
         expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_job_id' } });
       },
     );
+
+    it.each(['00000000-0000-4000-8000-000000000000', '01A22357-C75E-4952-A5F3-52FEBC9B27C8'])(
+      'answers 404 for a well-formed UUID that is no job here (%p)',
+      async (id) => {
+        const response = await createGetJobHandler(services)(apiEvent({ pathParameters: { id } }), context);
+        expect(response.statusCode).toBe(404);
+        expect(bodyOf(response)).toMatchObject({ error: { code: 'job_not_found' } });
+      },
+    );
+
+    it('?wait=N answers as soon as the job finishes (finished by another writer of the store)', async () => {
+      const job = queuedJob();
+      await services.store.create(job);
+      const started = Date.now();
+      const waiting = createGetJobHandler(services)(
+        apiEvent({ pathParameters: { id: job.id }, query: { wait: '10' } }),
+        context,
+      );
+      await sleep(300);
+      // Another process finishing the job: a store of its own on the same directory.
+      const other = createJobStore({ dir: services.store.dir });
+      await other.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
+      await other.transition(job.id, 'succeeded', { finishedAt: new Date().toISOString(), exitCode: 0 });
+      const response = await waiting;
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toMatchObject({ jobId: job.id, status: 'succeeded' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('?wait=N answers with the job as it is after N seconds', async () => {
+      const job = queuedJob();
+      await services.store.create(job);
+      const started = Date.now();
+      const response = await createGetJobHandler(services)(
+        apiEvent({ pathParameters: { id: job.id }, query: { wait: '1' } }),
+        context,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(bodyOf(response)).toMatchObject({ status: 'queued' });
+    });
+
+    it.each(['26', '-1', 'x'])('answers 400 for ?wait=%p', async (wait) => {
+      const job = queuedJob();
+      await services.store.create(job);
+      const response = await createGetJobHandler(services)(
+        apiEvent({ pathParameters: { id: job.id }, query: { wait } }),
+        context,
+      );
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_query' } });
+    });
 
     it('answers 404 for an unknown job', async () => {
       const response = await createGetJobHandler(services)(

@@ -1,4 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
@@ -34,9 +34,10 @@ describe('POST /api/tasks/{task}', () => {
     const body = bodyOf(response);
     expect(body).toMatchObject({ status: 'queued', links: { self: `/api/jobs/${String(body.jobId)}` } });
     expect(response.headers?.location).toBe(`/api/jobs/${String(body.jobId)}`);
-    const command = send.mock.calls[0]?.[0] as SendMessageCommand;
-    expect(command).toBeInstanceOf(SendMessageCommand);
-    expect(JSON.parse(command.input.MessageBody ?? '')).toEqual({
+    const command = send.mock.calls[0]?.[0] as SendMessageBatchCommand;
+    expect(command).toBeInstanceOf(SendMessageBatchCommand);
+    expect(command.input.Entries).toHaveLength(1);
+    expect(JSON.parse(command.input.Entries?.[0]?.MessageBody ?? '')).toEqual({
       task: 'echo',
       input: { text: 'hi' },
       jobId: body.jobId,
@@ -149,7 +150,8 @@ describe('POST /api/tasks/{task}', () => {
   it('with ?wait returns 200 and the finished job when it finishes in time', async () => {
     send.mockImplementation(async (command: unknown) => {
       // Stand in for the consumer: finish the job shortly after it is sent.
-      const { jobId } = JSON.parse((command as SendMessageCommand).input.MessageBody ?? '{}') as {
+      const entry = (command as SendMessageBatchCommand).input.Entries?.[0];
+      const { jobId } = JSON.parse(entry?.MessageBody ?? '{}') as {
         jobId: string;
       };
       setTimeout(() => {
@@ -158,7 +160,7 @@ describe('POST /api/tasks/{task}', () => {
           await services.store.transition(jobId, 'succeeded', { exitCode: 0 });
         })();
       }, 150);
-      return {};
+      return { Successful: [{ Id: entry?.Id }] };
     });
     const response = await handler(
       submit('echo', { input: { text: 'hi' } }, { query: { wait: '2' } }),
@@ -174,5 +176,27 @@ describe('POST /api/tasks/{task}', () => {
       context,
     );
     expect(response.statusCode).toBe(202);
+  });
+
+  it('sends concurrent submits in shared SendMessageBatch calls (10 entries at most)', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => handler(submit('echo', { input: { text: `n${i}` } }), context)),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(25).fill(202));
+    const batches = send.mock.calls.map(([command]) => (command as SendMessageBatchCommand).input.Entries);
+    expect(batches.length).toBeLessThan(25);
+    expect(batches.every((entries) => entries!.length <= 10)).toBe(true);
+    const sent = batches.flat().map((entry) => JSON.parse(entry?.MessageBody ?? '{}') as { jobId: string });
+    expect(new Set(sent.map((m) => m.jobId)).size).toBe(25);
+  });
+
+  it('answers 503 for the one submit of a batch that SQS refused, and 202 for the others', async () => {
+    send.mockImplementation(async () => ({
+      Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }],
+    }));
+    const responses = await Promise.all(
+      [0, 1, 2].map((i) => handler(submit('echo', { input: { text: `n${i}` } }), context)),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([202, 503, 202]);
   });
 });

@@ -120,4 +120,19 @@ describe('job store', () => {
   it.each(['../../etc/passwd', 'not-an-id', ''])('refuses %p before it touches a path', async (id) => {
     await expect(store.get(id)).rejects.toBeInstanceOf(JobError);
   });
+
+  it('tells every subscriber which job finished, whichever store instance finished it', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    const seen: string[] = [];
+    const unsubscribe = store.onFinished((id) => seen.push(id));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const other = createJobStore({ dir: store.dir });
+    await other.transition(job.id, 'running', { attempts: 1 });
+    await other.transition(job.id, 'failed', { finishedAt: new Date().toISOString() });
+    const deadline = Date.now() + 3000;
+    while (!seen.includes(job.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    unsubscribe();
+    expect(seen).toContain(job.id);
+  });
 });

@@ -39,4 +39,23 @@ describe('job queue on the real ElasticMQ', () => {
     await expect(queue.send({ task: 'echo', input: {} })).rejects.toThrow(/queue jobs is unavailable/);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('sends messages given in the same tick as SendMessageBatch calls of at most 10', async () => {
+    const queues = await createTestQueues(sqs);
+    const calls: string[] = [];
+    const counting = Object.create(sqs) as typeof sqs;
+    counting.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      calls.push(command.constructor.name);
+      return (sqs.send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof sqs.send;
+    const queue = createJobQueue({
+      sqs: counting,
+      queueUrl: queues.url,
+      queueName: queues.name,
+      deadLetterQueueName: queues.deadLetterName,
+    });
+    await Promise.all(Array.from({ length: 25 }, (_, i) => queue.send({ task: 'echo', input: { n: i } })));
+    expect(calls).toEqual(['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand']);
+    await expect(queue.depth()).resolves.toMatchObject({ visible: 25 });
+  });
 });
