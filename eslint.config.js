@@ -49,6 +49,25 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The local emulation is sealed: production code (handlers and lib outside lib/local) never
+    // imports it, so nothing local-only can reach a deployed function.
+    files: ['handlers/**/*.ts', 'lib/**/*.ts'],
+    ignores: ['lib/local/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/local/*', '**/lib/local', './local', '../local'],
+              message: 'lib/local is the local emulation: only scripts, tests and benchmarks import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Benchmarks are command-line programs: printing is their job.
     files: ['bench/**/*.ts'],
     rules: { 'no-console': 'off' },

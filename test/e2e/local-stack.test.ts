@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { chromium as playwright } from 'playwright-core';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../../lib/config';
 import { createJobStore } from '../../lib/jobs/job-store';
 import { createSqsClient } from '../../lib/queue/sqs-client';
@@ -210,6 +211,45 @@ describe('local stack end to end', () => {
     );
   });
 
+  it('takes 300 submits over 100 connections at once: all 2xx, all finish, never more than 4 processes', async () => {
+    const sampler = sampleTaskProcesses();
+    const dispatcher = new Agent({ connections: 100 });
+    const call = async (method: string, route: string, body?: unknown) => {
+      const response = await undiciFetch(`${stack.httpUrl}${route}`, {
+        method,
+        dispatcher,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const submits = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => call('POST', '/api/tasks/echo', { input: { text: `n${i}` } })),
+      );
+      expect(submits.filter((s) => s.status !== 202)).toEqual([]);
+      // Each job is waited for with ?wait (the server answers when it finishes), 100 at a time.
+      const ids = submits.map((s) => String(s.body.jobId));
+      const statuses: string[] = [];
+      await Promise.all(
+        Array.from({ length: 100 }, async () => {
+          for (let id = ids.pop(); id; id = ids.pop()) {
+            let job = await call('GET', `/api/jobs/${id}?wait=25`);
+            while (job.body.status === 'queued' || job.body.status === 'running') {
+              job = await call('GET', `/api/jobs/${id}?wait=25`);
+            }
+            statuses.push(String(job.body.status));
+          }
+        }),
+      );
+      expect(statuses).toEqual(Array(300).fill('succeeded'));
+    } finally {
+      await dispatcher.close();
+      const { most } = await sampler.stop();
+      expect(most).toBeLessThanOrEqual(4);
+    }
+  }, 240_000);
+
   it('cancels a running job by killing its process group', async () => {
     const submitted = await api('POST', '/api/tasks/sleep', { input: { seconds: 60 } });
     const id = String(submitted.body.jobId);
@@ -224,7 +264,9 @@ describe('local stack end to end', () => {
   }, 40_000);
 
   it('stops everything it started: no port stays taken', async () => {
+    const consumer = stack.consumerProcess.process;
     await stack.stop();
     for (const port of Object.values(ports)) await expect(isPortFree(port)).resolves.toBe(true);
+    expect(consumer.exitCode !== null || consumer.signalCode !== null).toBe(true);
   }, 60_000);
 });
