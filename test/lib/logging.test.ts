@@ -1,6 +1,6 @@
 import { createSubmitJobHandler } from '../../handlers/http/submit-job';
 import { createRunJobsHandler } from '../../handlers/sqs/run-jobs';
-import type { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createLogger } from '../../lib/logger';
 import { apiEvent, bodyOf, context, sqsEvent, sqsRecord } from '../helpers/events';
 import { unitServices } from '../helpers/services';
@@ -25,7 +25,7 @@ describe('structured logs', () => {
       context,
     );
     const jobId = String(bodyOf(response).jobId);
-    const message = (send.mock.calls[0]?.[0] as SendMessageCommand).input.MessageBody!;
+    const message = (send.mock.calls[0]?.[0] as SendMessageBatchCommand).input.Entries![0]!.MessageBody!;
     await consume(sqsEvent(sqsRecord({ body: message })), context);
 
     expect(lines.map((l) => l.event)).toEqual(['submit', 'enqueue', 'start', 'finish']);

@@ -191,9 +191,11 @@ describe('POST /api/tasks/{task}', () => {
   });
 
   it('answers 503 for the one submit of a batch that SQS refused, and 202 for the others', async () => {
-    send.mockImplementation(async () => ({
-      Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }],
-    }));
+    send.mockImplementation(async (command: unknown) => {
+      const entries = (command as SendMessageBatchCommand).input.Entries ?? [];
+      const refused = entries.filter((e) => e.MessageBody?.includes('"n1"'));
+      return { Failed: refused.map((e) => ({ Id: e.Id, Code: 'InternalError', SenderFault: false })) };
+    });
     const responses = await Promise.all(
       [0, 1, 2].map((i) => handler(submit('echo', { input: { text: `n${i}` } }), context)),
     );
