@@ -7,7 +7,13 @@
  *  3. HTTP-side RSS idle vs with 10,000 jobs queued (the consumer paused).
  *  4. GET /api/queue-stats p95 with 10,000 jobs stored.
  *
- * BENCH_PARTS=throughput,latency,memory,stats picks parts; BENCH_RUNS=3 sets the runs per mix.
+ *  0. Side by side with a reference of the original Express design (bench/reference), under hostile
+ *     clients: bursts over 10 … 1,000 connections, a client polling every job, 1 s jobs while 200
+ *     connections hammer the API (part `side-by-side`, or `starvation` alone); then the same with
+ *     BENCH_HISTORY (50,000) finished jobs already in the store (part `history`).
+ *
+ * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts; BENCH_RUNS=3 sets
+ * the runs per mix.
  * Loopback only; every loop is bounded. Writes bench/results/bench-<time>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,6 +25,7 @@ import { createJobStore } from '../lib/jobs/job-store';
 import { newJobId } from '../lib/jobs/job-id';
 import { createCatalogue } from '../lib/tasks/catalogue';
 import { runCeiling } from './lib/ceiling';
+import { burst } from './lib/hostile-clients';
 import {
   burstRows,
   pollingRows,
@@ -275,14 +282,22 @@ async function main(): Promise<void> {
     (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,stats').split(','),
   );
   try {
-    if (parts.has('side-by-side') || parts.has('history')) {
+    if (parts.has('side-by-side') || parts.has('starvation') || parts.has('history')) {
       const ours = spawnQueueServer(target);
       const reference = await startReference();
       try {
+        // Warm-up: ElasticMQ's JVM compiles its hot paths over the first thousands of messages.
+        for (const server of [ours, reference]) {
+          await burst(server.url, { connections: 100, perConnection: 20 });
+          await server.idle();
+        }
         if (parts.has('side-by-side')) {
           console.log('\n0. hostile clients, spawn-queue against the reference (the original design)');
           report.bursts = await burstRows([ours, reference]);
           report.polled = await pollingRows([ours, reference]);
+        }
+        if (parts.has('side-by-side') || parts.has('starvation')) {
+          console.log('\n0a. can HTTP traffic starve the slots?');
           report.starvation = await starvationRows([ours, reference]);
         }
         if (parts.has('history') && target.jobStoreDir) {

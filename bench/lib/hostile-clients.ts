@@ -68,6 +68,8 @@ export interface PollingResult {
   /** GET requests the pollers made. */
   polls: number;
   pollP99Ms: number;
+  /** The jobs' ids, for reading their records afterwards. */
+  ids: string[];
 }
 
 /**
@@ -98,6 +100,7 @@ export async function pollingClient(
   };
   const deadline = Date.now() + (options.deadlineMs ?? 300_000);
   const unfinished: string[] = [];
+  const ids: string[] = [];
   let finished = 0;
   let failedRequests = 0;
   let polls = 0;
@@ -115,8 +118,10 @@ export async function pollingClient(
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ input: options.input }),
         });
-        if (status === 202 || status === 200) unfinished.push(String(body.jobId));
-        else failedRequests += 1;
+        if (status === 202 || status === 200) {
+          unfinished.push(String(body.jobId));
+          ids.push(String(body.jobId));
+        } else failedRequests += 1;
       } catch {
         failedRequests += 1;
       }
@@ -158,5 +163,6 @@ export async function pollingClient(
     seconds: Math.round(seconds * 100) / 100,
     polls,
     pollP99Ms: Math.round(percentile(pollTimes, 99)),
+    ids,
   };
 }

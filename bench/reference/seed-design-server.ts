@@ -23,6 +23,7 @@ interface Job {
   exitCode?: number | null;
   stdout?: string;
   queuedAt: string;
+  startedAt?: string;
   finishedAt?: string;
 }
 
@@ -72,6 +73,7 @@ async function submit(req: http.IncomingMessage, res: http.ServerResponse, task:
   jobs.set(job.jobId, job);
   void pool.add(async () => {
     job.status = 'running';
+    job.startedAt = new Date().toISOString();
     try {
       const result = await runProcess({ ...invocation, workRoot: os.tmpdir() });
       job.status = result.timedOut ? 'timed_out' : result.exitCode === 0 ? 'succeeded' : 'failed';

@@ -44,3 +44,41 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 5000): Pro
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * The tether: runs "$@" in the background; a watchdog reads the parent's pipe on fd 3 and, when it
+ * closes (the parent exited, or was killed with SIGKILL), kills the whole process group. Background
+ * commands of a non-interactive shell read /dev/null, hence the copy of stdin on fd 3.
+ */
+const TETHER = [
+  'exec 3<&0',
+  '"$@" 3<&- </dev/null &',
+  'child=$!',
+  '(read -r _ <&3; kill -KILL 0) &',
+  'watchdog=$!',
+  'exec 3<&-',
+  'wait "$child"',
+  'code=$?',
+  'kill "$watchdog" 2>/dev/null',
+  'exit "$code"',
+].join('\n');
+
+/**
+ * Spawns a command in a process group of its own that cannot outlive this process: a stop signals
+ * the group (stopProcessGroup), and if this process dies without stopping it — even by SIGKILL — the
+ * group is killed as soon as the pipe between them closes. Its stdin is that pipe (never written).
+ */
+export function spawnTethered(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; output: 'inherit' | 'pipe' },
+): ChildProcess {
+  const child = spawn('/bin/sh', ['-c', TETHER, 'tether', command, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ['pipe', options.output, options.output],
+  });
+  child.stdin?.on('error', () => undefined);
+  return child;
+}

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand, stopProcessGroup } from './child-processes';
+import { runCommand, spawnTethered, stopProcessGroup } from './child-processes';
 import { answers, waitUntil } from './ports';
 import { StackError } from './stack-errors';
 import { writeFileAtomic } from '../jobs/atomic-file';
@@ -130,7 +129,7 @@ export async function startElasticMq(options: ElasticMqOptions): Promise<Elastic
     options.logFile ?? path.join(options.projectDir, '.cache', 'elasticmq', `server-${options.port}.log`);
   await mkdir(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
-  const child = spawn(
+  const child = spawnTethered(
     'java',
     [
       '-Xmx256m',
@@ -142,8 +141,7 @@ export async function startElasticMq(options: ElasticMqOptions): Promise<Elastic
     {
       cwd: options.projectDir,
       env: { ...process.env, ...options.settings, ELASTICMQ_PORT: String(options.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+      output: 'pipe',
     },
   );
   child.stdout?.pipe(log);

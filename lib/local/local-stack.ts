@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +13,7 @@ import { createSqsClient } from '../queue/sqs-client';
 import { createCatalogue } from '../tasks/catalogue';
 import { CatalogueError } from '../tasks/task-errors';
 import { ConfigError } from '../config-errors';
-import { stopProcessGroup } from './child-processes';
+import { spawnTethered, stopProcessGroup } from './child-processes';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
 import { startConsumerProcess } from './consumer-process';
@@ -197,16 +196,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     say(`starting serverless offline on http://localhost:${httpPort}`);
     taskWorkDir = config.taskWorkDir;
     await mkdir(taskWorkDir, { recursive: true });
-    offline = spawn(
+    // Tethered: if this process dies without stopping it, serverless offline goes too.
+    offline = spawnTethered(
       path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
       ['offline', 'start'],
-      {
-        cwd: options.projectDir,
-        env,
-        detached: true,
-        stdio:
-          options.offlineOutput === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
-      },
+      { cwd: options.projectDir, env, output: options.offlineOutput === 'inherit' ? 'inherit' : 'pipe' },
     );
     if (typeof options.offlineOutput === 'function') {
       const write = options.offlineOutput;

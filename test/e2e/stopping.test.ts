@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, isPortFree } from '../../lib/local/ports';
+import { liveTaskProcesses } from '../../lib/process/task-processes';
+import { tempDir } from '../helpers/services';
+
+const projectDir = path.resolve(__dirname, '..', '..');
+
+/** Every live process whose environment names this job store: serverless offline, ElasticMQ, the consumer. */
+async function processesOf(jobStoreDir: string): Promise<number[]> {
+  const marker = `JOB_STORE_DIR=${jobStoreDir}`;
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (!environ.split('\0').includes(marker)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') pids.push(Number(entry));
+  }
+  return pids;
+}
+
+interface Started {
+  start: ChildProcess;
+  ports: number[];
+  workRoot: string;
+  jobStoreDir: string;
+}
+
+/** `npm start`'s own script, as a terminal runs it: a process group of its own (the foreground job). */
+async function startStack(jobStoreDir: string): Promise<Started> {
+  const [http, lambda, elasticMq] = [await freePort(), await freePort(), await freePort()];
+  const start = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')], {
+    cwd: projectDir,
+    env: {
+      ...process.env,
+      HTTP_PORT: String(http),
+      LAMBDA_PORT: String(lambda),
+      ELASTICMQ_PORT: String(elasticMq),
+      JOB_STORE_DIR: jobStoreDir,
+      LOG_LEVEL: 'warn',
+    },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  start.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    start.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('spawn-queue: ready')) resolve();
+    });
+    start.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output.slice(-500)}`)));
+  });
+  return {
+    start,
+    ports: [http!, lambda!, elasticMq!],
+    workRoot: path.join(os.tmpdir(), `spawn-queue-${http}`),
+    jobStoreDir,
+  };
+}
+
+async function runningJob(stack: Started): Promise<void> {
+  const url = `http://localhost:${stack.ports[0]}`;
+  await fetch(`${url}/api/tasks/sleep`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: { seconds: 60 } }),
+  });
+  const deadline = Date.now() + 20_000;
+  while ((await liveTaskProcesses(stack.workRoot)).length === 0 && Date.now() < deadline) await sleep(100);
+  expect((await liveTaskProcesses(stack.workRoot)).length).toBe(1);
+}
+
+/** Waits up to 10 s for nothing of the stack to be left: no process, no task, no port taken. */
+async function expectNothingLeft(stack: Started): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let left: unknown[] = [];
+  while (Date.now() < deadline) {
+    const ports = [];
+    for (const port of stack.ports) if (!(await isPortFree(port))) ports.push(port);
+    left = [
+      ...(await processesOf(stack.jobStoreDir)),
+      ...(await liveTaskProcesses(stack.workRoot)),
+      ...ports.map((p) => `port ${p}`),
+    ];
+    if (left.length === 0) return;
+    await sleep(200);
+  }
+  expect(left).toEqual([]);
+}
+
+/**
+ * Stopping is total, however it comes: Ctrl-C (SIGINT to the whole foreground group), SIGTERM or
+ * SIGINT to the start process alone, SIGHUP (the terminal closed), and SIGKILL of the start process.
+ */
+describe('stopping the local stack', () => {
+  const ways: Array<[string, (start: ChildProcess) => void]> = [
+    ['Ctrl-C: SIGINT to the whole process group', (start) => process.kill(-start.pid!, 'SIGINT')],
+    ['SIGTERM to the start process', (start) => start.kill('SIGTERM')],
+    ['SIGHUP: the terminal closed', (start) => process.kill(-start.pid!, 'SIGHUP')],
+    ['SIGKILL of the start process', (start) => start.kill('SIGKILL')],
+  ];
+
+  it.each(ways)(
+    '%s, with a job running, leaves nothing running within 10 s',
+    async (_name, stop) => {
+      const { dir, cleanup } = await tempDir('spawn-queue-stop-');
+      try {
+        const stack = await startStack(dir);
+        expect((await processesOf(dir)).length).toBeGreaterThanOrEqual(3);
+        await runningJob(stack);
+        // JOB_STORE_DIR from the environment took effect: the job's record is there.
+        expect((await readdir(path.join(dir, 'jobs'))).length).toBe(1);
+        stop(stack.start);
+        await expectNothingLeft(stack);
+      } finally {
+        await cleanup();
+      }
+    },
+    120_000,
+  );
+});
