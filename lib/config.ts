@@ -26,6 +26,8 @@ export interface Config {
   taskWorkDir: string;
   /** Consumer slots: the function's reserved concurrency and the event source's maximumConcurrency. */
   consumerConcurrency: number;
+  /** Jobs waiting in the queue beyond which a submit is refused with 429. */
+  maxQueuedJobs: number;
   /** Largest request body accepted by the HTTP API. */
   maxBodyBytes: number;
   logLevel: string;
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     taskWorkDir: path.resolve(text(env, 'TASK_WORK_DIR', os.tmpdir())),
     consumerConcurrency: integer(env, 'CONSUMER_CONCURRENCY', 4, 1, 1000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024),
+    maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 10_000, 1, 100_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     stage: text(env, 'STAGE', 'dev'),
   });

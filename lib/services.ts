@@ -4,6 +4,8 @@ import { createJobStore } from './jobs/job-store';
 import type { JobStore } from './jobs/job-store';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
+import { createBacklogLimit } from './queue/backlog-limit';
+import type { BacklogLimit } from './queue/backlog-limit';
 import { createJobQueue } from './queue/job-queue';
 import type { JobQueue } from './queue/job-queue';
 import { createSqsClient } from './queue/sqs-client';
@@ -17,21 +19,25 @@ export interface Services {
   store: JobStore;
   queue: JobQueue;
   catalogue: Catalogue;
+  /** MAX_QUEUED_JOBS, checked against a cached queue depth. */
+  backlog: BacklogLimit;
 }
 
 export function createServices(config: Config): Services {
+  const queue = createJobQueue({
+    sqs: createSqsClient(config),
+    queueUrl: config.jobsQueueUrl,
+    queueName: config.jobsQueueName,
+    deadLetterQueueUrl: config.deadLetterQueueUrl,
+    deadLetterQueueName: config.deadLetterQueueName,
+  });
   return {
     config,
     logger: createLogger({ level: config.logLevel }),
     store: createJobStore({ dir: config.jobStoreDir }),
-    queue: createJobQueue({
-      sqs: createSqsClient(config),
-      queueUrl: config.jobsQueueUrl,
-      queueName: config.jobsQueueName,
-      deadLetterQueueUrl: config.deadLetterQueueUrl,
-      deadLetterQueueName: config.deadLetterQueueName,
-    }),
+    queue,
     catalogue: createCatalogue(),
+    backlog: createBacklogLimit({ depth: () => queue.depth(), maxQueuedJobs: config.maxQueuedJobs }),
   };
 }
 

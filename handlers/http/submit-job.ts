@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { badRequest, conflict, notFound, unavailable } from '../../lib/http/api-error';
+import { badRequest, conflict, notFound, tooManyRequests, unavailable } from '../../lib/http/api-error';
 import type { HttpEvent } from '../../lib/http/http-handler';
 import { httpHandler } from '../../lib/http/http-handler';
 import { json } from '../../lib/http/json-response';
@@ -9,12 +9,15 @@ import type { JobRecord } from '../../lib/jobs/job-record';
 import { isFinal } from '../../lib/jobs/job-record';
 import { jobLinks, jobView } from '../../lib/jobs/job-view';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../lib/jobs/wait-for-job';
+import { QueueFullError } from '../../lib/queue/backlog-limit';
 import { QueueUnavailableError } from '../../lib/queue/queue-errors';
 import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
 import { TaskInputError, UnknownTaskError } from '../../lib/tasks/task-errors';
 
 const MAX_IDEMPOTENCY_KEY = 255;
+/** How long a client refused with 429 should wait: about what 4 slots need to make room. */
+const RETRY_AFTER_SECONDS = 5;
 
 function readBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -34,7 +37,7 @@ function readBody(body: unknown): Record<string, unknown> {
  * POST /api/tasks/{task}: validates the input, writes a `queued` job record, sends it to SQS and
  * answers 202. With `?wait=N` it answers 200 with the finished job if it finishes within N seconds.
  */
-export function createSubmitJobHandler({ store, queue, catalogue, config, logger }: Services) {
+export function createSubmitJobHandler({ store, queue, catalogue, config, logger, backlog }: Services) {
   return httpHandler(
     async (event: HttpEvent) => {
       const taskName = event.pathParameters?.task ?? '';
@@ -57,6 +60,26 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       } catch (error) {
         if (error instanceof TaskInputError) throw badRequest('invalid_input', error.message);
         if (error instanceof UnknownTaskError) throw notFound('unknown_task', error.message);
+        throw error;
+      }
+
+      try {
+        await backlog.check();
+      } catch (error) {
+        if (error instanceof QueueFullError) {
+          throw tooManyRequests(
+            'queue_full',
+            `${error.limit} jobs are waiting, the most this service queues; nothing was queued, try again later`,
+            RETRY_AFTER_SECONDS,
+          );
+        }
+        if (error instanceof QueueUnavailableError) {
+          throw unavailable(
+            'queue_unavailable',
+            'the job queue is not reachable; nothing was queued, try again',
+            error,
+          );
+        }
         throw error;
       }
 
@@ -93,6 +116,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
             error,
           );
         }
+        backlog.sent();
         log.info({ event: 'enqueue' }, 'job sent to the queue');
       }
 

@@ -14,6 +14,7 @@ interface Exposable {
   statusCode?: number;
   expose?: boolean;
   code?: unknown;
+  headers?: Record<string, string>;
   message: string;
 }
 
@@ -32,7 +33,7 @@ export function errorResponse(opts: ErrorResponseOptions = {}): middy.Middleware
     if (status && error.expose) {
       const code = typeof error.code === 'string' ? error.code : codeFor(status);
       if (status >= 500) options.logger.error({ err: request.error, status }, error.message);
-      request.response = json(status, { error: { code, message: error.message } });
+      request.response = json(status, { error: { code, message: error.message } }, error.headers);
       return;
     }
     options.logger.error({ err: request.error }, 'unhandled error');
@@ -47,5 +48,6 @@ function codeFor(status: number): string {
   if (status === 405) return 'method_not_allowed';
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
+  if (status === 429) return 'too_many_requests';
   return status >= 500 ? 'unavailable' : 'bad_request';
 }

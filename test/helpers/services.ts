@@ -6,6 +6,7 @@ import { jest } from '@jest/globals';
 import { loadConfig } from '../../lib/config';
 import { createJobStore } from '../../lib/jobs/job-store';
 import { createLogger } from '../../lib/logger';
+import { createBacklogLimit } from '../../lib/queue/backlog-limit';
 import { createJobQueue } from '../../lib/queue/job-queue';
 import type { Services } from '../../lib/services';
 import { createCatalogue } from '../../lib/tasks/catalogue';
@@ -29,8 +30,9 @@ export async function unitServices() {
   const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const send = jest.fn(async (_command: unknown): Promise<unknown> => ({}));
   sqs.send = send as unknown as SQSClient['send'];
+  const config = loadConfig({ JOB_STORE_DIR: dir, MAX_BODY_BYTES: '2048' });
   const services: Services = {
-    config: loadConfig({ JOB_STORE_DIR: dir, MAX_BODY_BYTES: '2048' }),
+    config,
     logger: silentLogger,
     store: createJobStore({ dir }),
     queue: createJobQueue({
@@ -41,6 +43,11 @@ export async function unitServices() {
       deadLetterQueueName: 'jobs-dead-letters',
     }),
     catalogue: createCatalogue(),
+    // An empty queue, so the send calls a test sees are its own; the limit has tests of its own.
+    backlog: createBacklogLimit({
+      depth: async () => ({ visible: 0, inFlight: 0, delayed: 0, deadLetter: 0 }),
+      maxQueuedJobs: config.maxQueuedJobs,
+    }),
   };
   return { services, send, cleanup };
 }

@@ -1,5 +1,6 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
+import { createBacklogLimit } from '../../../lib/queue/backlog-limit';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
 import { unitServices } from '../../helpers/services';
@@ -200,5 +201,29 @@ describe('POST /api/tasks/{task}', () => {
       [0, 1, 2].map((i) => handler(submit('echo', { input: { text: `n${i}` } }), context)),
     );
     expect(responses.map((r) => r.statusCode)).toEqual([202, 503, 202]);
+  });
+
+  it('answers 429 queue_full with Retry-After beyond MAX_QUEUED_JOBS, and writes nothing', async () => {
+    send.mockImplementation(async (command: unknown) =>
+      command instanceof GetQueueAttributesCommand
+        ? { Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesDelayed: '0' } }
+        : {},
+    );
+    const limited = createSubmitJobHandler({
+      ...services,
+      backlog: createBacklogLimit({ depth: () => services.queue.depth(), maxQueuedJobs: 5 }),
+    });
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) {
+      statuses.push((await limited(submit('echo', { input: { text: `n${i}` } }), context)).statusCode);
+    }
+    // 3 waiting + 2 sent by this process = 5: the third submit is refused.
+    expect(statuses).toEqual([202, 202, 429, 429]);
+    const refused = await limited(submit('echo', { input: { text: 'more' } }), context);
+    expect(refused.headers?.['retry-after']).toBe('5');
+    expect(bodyOf(refused)).toMatchObject({ error: { code: 'queue_full' } });
+    await expect(jobCount()).resolves.toBe(2);
+    // The depth was read once for all of these submits, not once per submit.
+    expect(send.mock.calls.filter(([c]) => c instanceof GetQueueAttributesCommand)).toHaveLength(2);
   });
 });
