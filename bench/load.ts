@@ -1,5 +1,5 @@
 /**
- * `npm run load`: the seed's table, measured. Drives the local stack over HTTP with 10, 50, 100 and
+ * `npm run load`: the original Express design's load table, measured. Drives the local stack over HTTP with 10, 50, 100 and
  * 1,000 concurrent users. Each user submits jobs (autocannon: one connection per user), then polls
  * each of its jobs until it finishes, as a client would (backing off from 250 ms to 4 s). One row per level; rows also go to
  * bench/results/load-<time>.json. Loopback only; every loop is bounded in count and time.

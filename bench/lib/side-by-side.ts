@@ -26,7 +26,12 @@ export async function startReference(): Promise<Server & { stop(): Promise<void>
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(projectDir, 'bench', 'reference', 'seed-design-server.ts'), String(port)],
+    [
+      '--import',
+      'tsx',
+      path.join(projectDir, 'bench', 'reference', 'original-design-server.ts'),
+      String(port),
+    ],
     { cwd: projectDir, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {

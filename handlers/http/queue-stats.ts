@@ -7,7 +7,7 @@ import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
 import { computeQueueStats } from '../../lib/stats/queue-stats';
 
-/** GET /api/queue-stats: the seed's processPool object, plus queue depth, throughput and latency. */
+/** GET /api/queue-stats: the original Express design's processPool object, plus queue depth, throughput and latency. */
 export function createQueueStatsHandler({
   store,
   queue,

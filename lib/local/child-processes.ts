@@ -57,8 +57,10 @@ const TETHER = [
   '(read -r _ <&3; kill -KILL 0) &',
   'watchdog=$!',
   'exec 3<&-',
-  'wait "$child"',
-  'code=$?',
+  // A stop signals the whole group: pass it on and stay until the command has really exited (its
+  // port is free then), so the exit the parent sees is the command's.
+  'trap \'kill -TERM "$child" 2>/dev/null\' TERM INT HUP',
+  'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
   'kill "$watchdog" 2>/dev/null',
   'exit "$code"',
 ].join('\n');

@@ -11,7 +11,7 @@ const PEAK_META = 'peak-queue-size';
 
 /** GET /api/queue-stats. Every number comes from SQS and the shared job store, never from one process. */
 export interface QueueStats {
-  /** The seed's fields, same names. */
+  /** The original Express design's fields, same names. */
   processPool: {
     activeProcesses: number;
     queuedTasks: number;

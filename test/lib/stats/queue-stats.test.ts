@@ -66,7 +66,7 @@ describe('queue stats', () => {
     });
   }
 
-  it("keeps the seed's processPool fields and derives every number from SQS and the store", async () => {
+  it("keeps the original design's processPool fields and derives every number from SQS and the store", async () => {
     await job('running', now - 30_000); // busy for the last 30 s
     await job('succeeded', now - 90_000, now - 30_000, 200); // 30 s of it inside the last minute
     await job('failed', now - 10 * 60_000, now - 10 * 60_000 + 1000, 300); // outside the last minute

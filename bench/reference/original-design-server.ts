@@ -4,7 +4,7 @@
  * spawns the same catalogue tasks with the same process runner. Jobs live in memory (a restart loses
  * them; that is the design's trade-off, not something this file adds).
  *
- *   node --import tsx bench/reference/seed-design-server.ts <port>
+ *   node --import tsx bench/reference/original-design-server.ts <port>
  *
  * Routes: POST /api/tasks/{task} (202 { jobId }), GET /api/jobs/{id} (?wait=N), GET /api/queue-stats.
  * Plain node:http rather than Express: same design, one dependency less, and no slower.
