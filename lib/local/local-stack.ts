@@ -196,6 +196,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     say(`starting serverless offline on http://localhost:${httpPort}`);
     taskWorkDir = config.taskWorkDir;
     await mkdir(taskWorkDir, { recursive: true });
+    // Task processes an earlier run of this stack left (its consumer was killed with SIGKILL) end
+    // before anything runs: a restart never has more than 4 at once.
+    const leftovers = await liveTaskProcesses(taskWorkDir);
+    if (leftovers.length > 0) {
+      await killTasksUnder(taskWorkDir);
+      say(`ended ${leftovers.length} task process(es) an earlier run left behind`);
+    }
     // Tethered: if this process dies without stopping it, serverless offline goes too.
     offline = spawnTethered(
       path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),

@@ -24,6 +24,8 @@ async function processesOf(jobStoreDir: string): Promise<number[]> {
   return pids;
 }
 
+let printed = '';
+
 interface Started {
   start: ChildProcess;
   ports: number[];
@@ -32,8 +34,8 @@ interface Started {
 }
 
 /** `npm start`'s own script, as a terminal runs it: a process group of its own (the foreground job). */
-async function startStack(jobStoreDir: string): Promise<Started> {
-  const [http, lambda, elasticMq] = [await freePort(), await freePort(), await freePort()];
+async function startStack(jobStoreDir: string, reuse?: number[]): Promise<Started> {
+  const [http, lambda, elasticMq] = reuse ?? [await freePort(), await freePort(), await freePort()];
   const start = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')], {
     cwd: projectDir,
     env: {
@@ -48,6 +50,7 @@ async function startStack(jobStoreDir: string): Promise<Started> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  start.stdout?.on('data', (d: Buffer) => (printed += d.toString()));
   start.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
     start.stdout?.on('data', (d: Buffer) => {
@@ -124,4 +127,33 @@ describe('stopping the local stack', () => {
     },
     120_000,
   );
+
+  it('after a crash that orphans a running task, the next start ends it before running anything', async () => {
+    const { dir, cleanup } = await tempDir('spawn-queue-crash-');
+    try {
+      const first = await startStack(dir);
+      await runningJob(first);
+      const [task] = await liveTaskProcesses(first.workRoot);
+      const consumer = [];
+      for (const pid of await processesOf(dir)) {
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (cmdline.includes('consumer-host')) consumer.push(pid);
+      }
+      expect(consumer).toHaveLength(1);
+      // The crash: the consumer and the start process die at once, without a word.
+      process.kill(consumer[0]!, 'SIGKILL');
+      first.start.kill('SIGKILL');
+      await sleep(1000);
+      expect(await liveTaskProcesses(first.workRoot)).toEqual([task]);
+
+      printed = '';
+      const second = await startStack(dir, first.ports);
+      expect(printed).toContain('ended 1 task process(es) an earlier run left behind');
+      expect((await liveTaskProcesses(second.workRoot)).includes(task!)).toBe(false);
+      process.kill(-second.start.pid!, 'SIGINT');
+      await expectNothingLeft(second);
+    } finally {
+      await cleanup();
+    }
+  }, 180_000);
 });
