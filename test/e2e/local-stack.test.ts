@@ -72,6 +72,17 @@ describe('local stack end to end', () => {
     });
   });
 
+  it('answers unknown routes and methods in its own error shape, not the emulator page', async () => {
+    const put = await fetch(`${stack.httpUrl}/api/tasks/echo`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    expect(await put.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    await expect(api('GET', '/api/nope')).resolves.toEqual({
+      status: 404,
+      body: { error: { code: 'route_not_found', message: 'no route /api/nope' } },
+    });
+  });
+
   it('refuses a second start on the same ports with a one-line reason', async () => {
     await expect(startLocalStack({ projectDir, ...ports, logger: silentLogger })).rejects.toThrow(StackError);
     await expect(startLocalStack({ projectDir, ...ports, logger: silentLogger })).rejects.toThrow(
