@@ -25,6 +25,23 @@ export function runCommand(
   });
 }
 
+/** Where a child's output goes: the terminal, a callback per chunk, or nowhere (undefined). */
+export type ChildOutput = 'inherit' | ((chunk: string) => void) | undefined;
+
+/** The stdio setting for stdout and stderr that `output` needs. */
+export function stdioFor(output: ChildOutput): 'inherit' | 'pipe' {
+  return output === 'inherit' ? 'inherit' : 'pipe';
+}
+
+/** Sends a child's piped stdout and stderr to the callback, or drains them so the child never blocks. */
+export function routeOutput(child: ChildProcess, output: ChildOutput): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    if (typeof output === 'function') stream.on('data', (d: Buffer) => output(d.toString()));
+    else stream.resume();
+  }
+}
+
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {

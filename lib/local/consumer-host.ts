@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { liveTaskProcesses } from '../process/task-processes';
+import { killTaskProcesses } from '../process/task-processes';
 import { createSqsClient } from '../queue/sqs-client';
 import { createEventSourceMapping } from './event-source-mapping';
 import type { EventSourceMapping } from './event-source-mapping';
@@ -80,13 +80,7 @@ async function main(): Promise<void> {
     (stopping ??= (async () => {
       await mapping?.stop(options).catch(() => undefined);
       // Whatever still runs belongs to invocations that were cut short: end their process groups.
-      for (const pid of await liveTaskProcesses(config.taskWorkDir).catch(() => [])) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // not a group leader, or gone already
-        }
-      }
+      await killTaskProcesses(config.taskWorkDir).catch(() => 0);
       process.exit(code);
     })());
 

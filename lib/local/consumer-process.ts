@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { stopProcessGroup } from './child-processes';
+import { routeOutput, stdioFor, stopProcessGroup } from './child-processes';
+import type { ChildOutput } from './child-processes';
 import { bundleConsumer } from './consumer-bundle';
 import type { BundleSettings } from './consumer-bundle';
 import type { ConsumerHostSettings, HostMessage, ParentMessage } from './consumer-protocol';
@@ -21,8 +22,7 @@ export interface ConsumerProcessOptions {
   bundle?: BundleSettings;
   /** The function's environment: what serverless gives the handler. */
   env: NodeJS.ProcessEnv;
-  /** inherit (the terminal), a callback per chunk, or ignore. */
-  output?: 'inherit' | ((chunk: string) => void);
+  output?: ChildOutput;
   /** Called if the host exits before it was asked to stop. */
   onExit?: (code: number | null) => void;
   startTimeoutMs?: number;
@@ -44,21 +44,9 @@ export async function startConsumerProcess(options: ConsumerProcessOptions): Pro
     cwd: settings.projectDir,
     env: options.env,
     detached: true,
-    stdio: [
-      'ignore',
-      options.output === 'inherit' ? 'inherit' : 'pipe',
-      options.output === 'inherit' ? 'inherit' : 'pipe',
-      'ipc',
-    ],
+    stdio: ['ignore', stdioFor(options.output), stdioFor(options.output), 'ipc'],
   });
-  if (typeof options.output === 'function') {
-    const write = options.output;
-    child.stdout?.on('data', (d: Buffer) => write(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => write(d.toString()));
-  } else if (options.output === undefined) {
-    child.stdout?.resume();
-    child.stderr?.resume();
-  }
+  routeOutput(child, options.output);
 
   let stopping: Promise<void> | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -6,14 +6,15 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-s
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
 import { createJobStore } from '../jobs/job-store';
-import { liveTaskProcesses } from '../process/task-processes';
+import { killTaskProcesses } from '../process/task-processes';
 import { createJobQueue } from '../queue/job-queue';
 import type { Logger } from '../logger';
 import { createSqsClient } from '../queue/sqs-client';
 import { createCatalogue } from '../tasks/catalogue';
 import { CatalogueError } from '../tasks/task-errors';
 import { ConfigError } from '../config-errors';
-import { spawnTethered, stopProcessGroup } from './child-processes';
+import { routeOutput, spawnTethered, stdioFor, stopProcessGroup } from './child-processes';
+import type { ChildOutput } from './child-processes';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
 import { startConsumerProcess } from './consumer-process';
@@ -38,7 +39,7 @@ export interface LocalStackOptions {
   /** Settings for ElasticMQ's config file (JOBS_VISIBILITY_TIMEOUT, ...). */
   elasticMqSettings?: Record<string, string>;
   /** Where serverless offline's output goes: inherit (the terminal) or a callback per chunk. */
-  offlineOutput?: 'inherit' | ((chunk: string) => void);
+  offlineOutput?: ChildOutput;
   /** Human-readable progress lines. */
   say?: (line: string) => void;
   logger: Logger;
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   httpUrl: string;
+  /** Where this stack's task processes get their working directories (how to find them). */
+  taskWorkDir: string;
   /** serverless offline's Lambda Invoke API. */
   lambdaUrl: string;
   sqsEndpoint: string;
@@ -104,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       if (offline) await stopProcessGroup(offline);
-      if (taskWorkDir) await killTasksUnder(taskWorkDir).catch(() => undefined);
+      if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
       await elasticMq?.stop();
     })());
 
@@ -198,25 +201,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(taskWorkDir, { recursive: true });
     // Task processes an earlier run of this stack left (its consumer was killed with SIGKILL) end
     // before anything runs: a restart never has more than 4 at once.
-    const leftovers = await liveTaskProcesses(taskWorkDir);
-    if (leftovers.length > 0) {
-      await killTasksUnder(taskWorkDir);
-      say(`ended ${leftovers.length} task process(es) an earlier run left behind`);
-    }
+    const leftovers = await killTaskProcesses(taskWorkDir);
+    if (leftovers > 0) say(`ended ${leftovers} task process(es) an earlier run left behind`);
     // Tethered: if this process dies without stopping it, serverless offline goes too.
     offline = spawnTethered(
       path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
       ['offline', 'start'],
-      { cwd: options.projectDir, env, output: options.offlineOutput === 'inherit' ? 'inherit' : 'pipe' },
+      { cwd: options.projectDir, env, output: stdioFor(options.offlineOutput) },
     );
-    if (typeof options.offlineOutput === 'function') {
-      const write = options.offlineOutput;
-      offline.stdout?.on('data', (d: Buffer) => write(d.toString()));
-      offline.stderr?.on('data', (d: Buffer) => write(d.toString()));
-    } else if (options.offlineOutput === undefined) {
-      offline.stdout?.resume();
-      offline.stderr?.resume();
-    }
+    routeOutput(offline, options.offlineOutput);
     let offlineExited = false;
     offline.once('exit', (code) => {
       offlineExited = true;
@@ -268,6 +261,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     return {
       httpUrl,
+      taskWorkDir: config.taskWorkDir,
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,
       consumer,
@@ -283,16 +277,5 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await stopAll();
     throw error;
-  }
-}
-
-/** Task processes run in their own process groups: stop the groups this stack's consumer started. */
-async function killTasksUnder(workRoot: string): Promise<void> {
-  for (const pid of await liveTaskProcesses(workRoot)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // not a group leader (a task's child) or already gone: its group goes with its leader
-    }
   }
 }

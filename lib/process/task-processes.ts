@@ -29,6 +29,22 @@ export async function liveTaskProcesses(workRoot?: string): Promise<number[]> {
   return pids;
 }
 
+/**
+ * Ends the task processes under `workRoot`: each runs in a process group of its own, so its group is
+ * killed (a task's children go with it). Returns how many live task processes there were.
+ */
+export async function killTaskProcesses(workRoot: string): Promise<number> {
+  const pids = await liveTaskProcesses(workRoot);
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // not a group leader (a task's child) or already gone: its group goes with its leader
+    }
+  }
+  return pids.length;
+}
+
 /** Samples the task processes every `intervalMs` until stopped; reports the most seen at once. */
 export function sampleTaskProcesses(intervalMs = 20, workRoot?: string) {
   let most = 0;

@@ -99,7 +99,7 @@ describe('local stack end to end', () => {
   }, 30_000);
 
   it('runs 40 sleep jobs of 0.5 s with never more than 4 processes at once', async () => {
-    const sampler = sampleTaskProcesses();
+    const sampler = sampleTaskProcesses(20, stack.taskWorkDir);
     const started = Date.now();
     const submits = await Promise.all(
       Array.from({ length: 40 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 0.5 } })),
@@ -138,7 +138,8 @@ describe('local stack end to end', () => {
       );
       ids = submits.map((s) => String(s.body.jobId));
       const deadline = Date.now() + 20_000;
-      while ((await liveTaskProcesses()).length < 4 && Date.now() < deadline) await sleep(50);
+      while ((await liveTaskProcesses(stack.taskWorkDir)).length < 4 && Date.now() < deadline)
+        await sleep(50);
     }, 30_000);
 
     afterAll(async () => {
@@ -160,13 +161,13 @@ describe('local stack end to end', () => {
         return counts.succeeded + counts.failed + counts.timed_out + counts.cancelled;
       };
       const before = {
-        processes: (await liveTaskProcesses()).length,
+        processes: (await liveTaskProcesses(stack.taskWorkDir)).length,
         visible: await depth(),
         finished: await finished(),
       };
       const stats = (await api('GET', '/api/queue-stats')).body as unknown as QueueStats;
       const after = {
-        processes: (await liveTaskProcesses()).length,
+        processes: (await liveTaskProcesses(stack.taskWorkDir)).length,
         visible: await depth(),
         finished: await finished(),
       };
@@ -223,7 +224,7 @@ describe('local stack end to end', () => {
   });
 
   it('takes 300 submits over 100 connections at once: all 2xx, all finish, never more than 4 processes', async () => {
-    const sampler = sampleTaskProcesses();
+    const sampler = sampleTaskProcesses(20, stack.taskWorkDir);
     const dispatcher = new Agent({ connections: 100 });
     const call = async (method: string, route: string, body?: unknown) => {
       const response = await undiciFetch(`${stack.httpUrl}${route}`, {
