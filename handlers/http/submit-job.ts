@@ -19,6 +19,9 @@ const MAX_IDEMPOTENCY_KEY = 255;
 /** How long a client refused with 429 should wait: about what 4 slots need to make room. */
 const RETRY_AFTER_SECONDS = 5;
 
+const queueUnavailable = (cause: QueueUnavailableError) =>
+  unavailable('queue_unavailable', 'the job queue is not reachable; nothing was queued, try again', cause);
+
 function readBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('invalid_body', 'body must be a JSON object such as { "input": { ... } }');
@@ -74,11 +77,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
           );
         }
         if (error instanceof QueueUnavailableError) {
-          throw unavailable(
-            'queue_unavailable',
-            'the job queue is not reachable; nothing was queued, try again',
-            error,
-          );
+          throw queueUnavailable(error);
         }
         throw error;
       }
@@ -110,11 +109,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
           // Nothing may stay `queued` forever: roll the job back, so a retry starts clean.
           await store.remove(job.id, { idempotencyKey });
           log.error({ event: 'enqueue', err: error }, 'queue unavailable; job rolled back');
-          throw unavailable(
-            'queue_unavailable',
-            'the job queue is not reachable; nothing was queued, try again',
-            error,
-          );
+          throw queueUnavailable(error);
         }
         backlog.sent();
         log.info({ event: 'enqueue' }, 'job sent to the queue');
