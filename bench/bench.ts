@@ -21,15 +21,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { createJobStore } from '../lib/jobs/job-store';
-import { newJobId } from '../lib/jobs/job-id';
 import { createCatalogue } from '../lib/tasks/catalogue';
 import { runCeiling } from './lib/ceiling';
+import { seedFinishedJobs } from './lib/seed-store';
 import { burst } from './lib/hostile-clients';
 import {
   burstRows,
+  onEach,
   pollingRows,
-  seedHistory,
   spawnQueueServer,
   startReference,
   starvationRows,
@@ -238,15 +237,11 @@ async function memoryWithBacklog(target: Target) {
 async function statsLatency(target: Target) {
   // 10,000 finished jobs in the last 15 minutes: the worst case for the throughput window.
   if (target.jobStoreDir) {
-    const store = createJobStore({ dir: target.jobStoreDir });
-    const now = Date.now();
-    for (let i = 0; i < 10_000; i += 1) {
-      const id = newJobId(now - 14 * 60_000 + i * 60);
-      const at = new Date(now - 14 * 60_000 + i * 60).toISOString();
-      await store.create({ id, task: 'echo', input: {}, status: 'queued', attempts: 0, queuedAt: at });
-      await store.transition(id, 'running', { attempts: 1, startedAt: at, waitMs: 5 });
-      await store.transition(id, 'succeeded', { finishedAt: at, runMs: 3, exitCode: 0 });
-    }
+    await seedFinishedJobs(target.jobStoreDir, {
+      count: 10_000,
+      firstAtMs: Date.now() - 14 * 60_000,
+      stepMs: 60,
+    });
   }
   const counts = await json<{ jobs: Record<string, number> }>(`${target.httpUrl}/api/queue-stats`);
   const stored = Object.values(counts.jobs).reduce((a, b) => a + b, 0);
@@ -287,10 +282,9 @@ async function main(): Promise<void> {
       const reference = await startReference();
       try {
         // Warm-up: ElasticMQ's JVM compiles its hot paths over the first thousands of messages.
-        for (const server of [ours, reference]) {
-          await burst(server.url, { connections: 100, perConnection: 20 });
-          await server.idle();
-        }
+        await onEach([ours, reference], (server) =>
+          burst(server.url, { connections: 100, perConnection: 20 }),
+        );
         if (parts.has('side-by-side')) {
           console.log('\n0. hostile clients, spawn-queue against the reference (the original design)');
           report.bursts = await burstRows([ours, reference]);
@@ -302,7 +296,11 @@ async function main(): Promise<void> {
         }
         if (parts.has('history') && target.jobStoreDir) {
           console.log(`\n0b. the same with ${HISTORY.toLocaleString()} finished jobs already stored`);
-          await seedHistory(target.jobStoreDir, HISTORY);
+          await seedFinishedJobs(target.jobStoreDir, {
+            count: HISTORY,
+            firstAtMs: Date.now() - 2 * 24 * 3600_000,
+            stepMs: 1000,
+          });
           report.withHistory = [
             ...(await burstRows([ours], ` (${HISTORY} stored)`)),
             ...(await pollingRows([ours], ` (${HISTORY} stored)`)),

@@ -7,8 +7,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { createJobStore } from '../../lib/jobs/job-store';
-import { newJobId } from '../../lib/jobs/job-id';
 import { freePort } from '../../lib/local/ports';
 import { burst, pollingClient } from './hostile-clients';
 import { projectDir } from './target';
@@ -85,22 +83,14 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 600_000): Prom
   throw new Error('the server did not become idle in time');
 }
 
-/** Writes `count` finished jobs straight into a file job store (a store with history). */
-export async function seedHistory(jobStoreDir: string, count: number): Promise<void> {
-  const store = createJobStore({ dir: jobStoreDir });
-  const start = Date.now() - 2 * 24 * 3600_000;
-  for (let i = 0; i < count; i += 100) {
-    await Promise.all(
-      Array.from({ length: Math.min(100, count - i) }, async (_, k) => {
-        const at = start + (i + k) * 1000;
-        const id = newJobId(at);
-        const iso = new Date(at).toISOString();
-        await store.create({ id, task: 'echo', input: {}, status: 'queued', attempts: 0, queuedAt: iso });
-        await store.transition(id, 'running', { attempts: 1, startedAt: iso, waitMs: 5 });
-        await store.transition(id, 'succeeded', { finishedAt: iso, runMs: 3, exitCode: 0 });
-      }),
-    );
+/** Runs the same load on each server in turn, letting each drain before the next load. */
+export async function onEach<T>(servers: Server[], load: (server: Server) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (const server of servers) {
+    results.push(await load(server));
+    await server.idle();
   }
+  return results;
 }
 
 export const BURSTS = [
@@ -124,12 +114,7 @@ const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 export async function burstRows(servers: Server[], label = ''): Promise<Row[]> {
   const rows: Row[] = [];
   for (const shape of BURSTS) {
-    const results = [];
-    for (const server of servers) {
-      results.push(await burst(server.url, shape));
-      await server.idle();
-    }
-    const [ours, ref] = results;
+    const [ours, ref] = await onEach(servers, (server) => burst(server.url, shape));
     const row: Row = {
       load: `burst ${shape.connections * shape.perConnection} over ${shape.connections} conn${label}`,
       errors: ours!.errors,
@@ -156,12 +141,7 @@ export async function burstRows(servers: Server[], label = ''): Promise<Row[]> {
 export async function pollingRows(servers: Server[], label = ''): Promise<Row[]> {
   const rows: Row[] = [];
   for (const mix of POLLED) {
-    const results = [];
-    for (const server of servers) {
-      results.push(await pollingClient(server.url, mix));
-      await server.idle();
-    }
-    const [ours, ref] = results;
+    const [ours, ref] = await onEach(servers, (server) => pollingClient(server.url, mix));
     const row: Row = {
       load: `polled ${mix.jobs} x ${mix.name}${label}`,
       finished: `${ours!.finished}/${mix.jobs}`,
