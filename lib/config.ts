@@ -20,8 +20,16 @@ export interface Config {
   deadLetterQueueName: string;
   /** Receives after which SQS moves a message to the dead-letter queue (the queue's redrive policy). */
   maxReceiveCount: number;
-  /** Directory of the job store. */
+  /** Which adapter holds the job store: files (local default) or a DynamoDB table (deployed). */
+  jobStore: 'file' | 'dynamodb';
+  /** Directory of the file job store. */
   jobStoreDir: string;
+  /** Table of the DynamoDB job store. */
+  jobTableName: string;
+  /** DynamoDB endpoint override (dynalite locally); undefined means the AWS default endpoint. */
+  dynamodbEndpoint: string | undefined;
+  /** Days a finished job is kept before it expires (DynamoDB TTL). */
+  jobRetentionDays: number;
   /** Where each task gets its fresh working directory (local disk, not the shared store). */
   taskWorkDir: string;
   /** Consumer slots: the function's reserved concurrency and the event source's maximumConcurrency. */
@@ -82,16 +90,24 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 /** Reads and validates the settings; throws a ConfigError naming the variable and the bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const sqsEndpoint = optionalUrl(env, 'SQS_ENDPOINT');
+  const dynamodbEndpoint = optionalUrl(env, 'DYNAMODB_ENDPOINT');
   return Object.freeze({
     region: text(env, 'AWS_REGION', 'us-east-1'),
     sqsEndpoint,
-    useLocalCredentials: sqsEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE,
+    useLocalCredentials:
+      (sqsEndpoint !== undefined || dynamodbEndpoint !== undefined) &&
+      !env.AWS_ACCESS_KEY_ID &&
+      !env.AWS_PROFILE,
     jobsQueueUrl: optionalUrl(env, 'JOBS_QUEUE_URL'),
     jobsQueueName: text(env, 'JOBS_QUEUE_NAME', 'jobs'),
     deadLetterQueueUrl: optionalUrl(env, 'DEAD_LETTER_QUEUE_URL'),
     deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 3, 1, 1000),
+    jobStore: oneOf(env, 'JOB_STORE', ['file', 'dynamodb'] as const, 'file'),
     jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),
+    jobTableName: text(env, 'JOB_TABLE_NAME', 'jobs'),
+    dynamodbEndpoint,
+    jobRetentionDays: integer(env, 'JOB_RETENTION_DAYS', 30, 1, 3650),
     taskWorkDir: path.resolve(text(env, 'TASK_WORK_DIR', os.tmpdir())),
     consumerConcurrency: integer(env, 'CONSUMER_CONCURRENCY', 4, 1, 1000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024),

@@ -1,7 +1,7 @@
 import { getConfig } from './config';
 import type { Config } from './config';
-import { createJobStore } from './jobs/job-store';
-import type { JobStore } from './jobs/job-store';
+import { createJobStore } from './store/create-job-store';
+import type { JobStore } from './store/job-store';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { createBacklogLimit } from './queue/backlog-limit';
@@ -34,7 +34,7 @@ export function createServices(config: Config): Services {
   return {
     config,
     logger: createLogger({ level: config.logLevel }),
-    store: createJobStore({ dir: config.jobStoreDir }),
+    store: createJobStore(config),
     queue,
     catalogue: createCatalogue(),
     backlog: createBacklogLimit({ depth: () => queue.depth(), maxQueuedJobs: config.maxQueuedJobs }),

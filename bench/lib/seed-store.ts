@@ -1,4 +1,4 @@
-import { createJobStore } from '../../lib/jobs/job-store';
+import { createFileJobStore } from '../../lib/store/file-job-store';
 import { newJobId } from '../../lib/jobs/job-id';
 
 /**
@@ -10,7 +10,7 @@ export async function seedFinishedJobs(
   jobStoreDir: string,
   { count, firstAtMs, stepMs }: { count: number; firstAtMs: number; stepMs: number },
 ): Promise<void> {
-  const store = createJobStore({ dir: jobStoreDir });
+  const store = createFileJobStore({ dir: jobStoreDir });
   for (let i = 0; i < count; i += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, count - i) }, async (_, k) => {

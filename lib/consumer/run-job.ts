@@ -4,7 +4,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../logger';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import { isFinal } from '../jobs/job-record';
-import type { JobStore } from '../jobs/job-store';
+import type { JobStore } from '../store/job-store';
 import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runCommand, spawnTethered, stopProcessGroup } from './child-processes';
 import { answers, waitUntil } from './ports';
 import { StackError } from './stack-errors';
-import { writeFileAtomic } from '../jobs/atomic-file';
+import { writeFileAtomic } from '../store/atomic-file';
 
 export const ELASTICMQ_ARTIFACT = 'org.elasticmq:elasticmq-server_2.13';
 const MAIN_CLASS = 'org.elasticmq.server.Main';

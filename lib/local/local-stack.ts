@@ -5,7 +5,7 @@ import path from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
-import { createJobStore } from '../jobs/job-store';
+import { createJobStore } from '../store/create-job-store';
 import { killTaskProcesses } from '../process/task-processes';
 import { createJobQueue } from '../queue/job-queue';
 import type { Logger } from '../logger';
@@ -186,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
     if (elasticMq) {
       const requeued = await requeueOrphans(
-        createJobStore({ dir: config.jobStoreDir }),
+        createJobStore(config),
         createJobQueue({
           sqs,
           queueName: config.jobsQueueName,

@@ -1,4 +1,4 @@
-import type { JobStore } from '../jobs/job-store';
+import type { JobStore } from '../store/job-store';
 import type { JobQueue } from '../queue/job-queue';
 
 /**

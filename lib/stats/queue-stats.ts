@@ -1,11 +1,11 @@
 import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import type { FinishedEventTimes, JobStore } from '../jobs/job-store';
 import type { JobQueue, QueueDepth } from '../queue/job-queue';
-import { percentiles } from './percentiles';
+import type { FinishedMinute, JobStore } from '../store/job-store';
+import { MINUTE_MS as MINUTE } from './finished-minutes';
+import { histogramPercentiles, mergeHistograms } from './histogram';
 import type { Percentiles } from './percentiles';
 
-const MINUTE = 60_000;
 const WINDOW_MINUTES = 15;
 const PEAK_META = 'peak-queue-size';
 
@@ -42,21 +42,23 @@ export interface QueueStatsOptions {
   now?: number;
 }
 
-/** Seconds of [start, end] that fall inside [from, to]. */
+/** Milliseconds of [start, end] that fall inside [from, to]. */
 function overlapMs(start: number, end: number, from: number, to: number): number {
   return Math.max(0, Math.min(end, to) - Math.max(start, from));
 }
 
-function busyMs(events: FinishedEventTimes[], running: JobRecord[], from: number, to: number): number {
-  let total = 0;
-  for (const event of events) {
-    if (event.startedAtMs === undefined) continue;
-    total += overlapMs(event.startedAtMs, event.finishedAtMs, from, to);
-  }
-  for (const job of running) {
-    if (job.startedAt) total += overlapMs(Date.parse(job.startedAt), to, from, to);
-  }
-  return total;
+/**
+ * A minute's share of a window: the part of the minute (up to `now`, as it holds nothing later) that
+ * lies inside [from, now]. Exact for whole minutes; a minute cut by `from` counts in proportion.
+ */
+function share(minute: FinishedMinute, from: number, now: number): number {
+  const end = Math.min(minute.minuteMs + MINUTE, now);
+  const span = end - minute.minuteMs;
+  return span <= 0 ? 0 : overlapMs(minute.minuteMs, end, from, now) / span;
+}
+
+function sumOver(minutes: FinishedMinute[], from: number, now: number, field: 'finished' | 'busyMs'): number {
+  return minutes.reduce((sum, minute) => sum + minute[field] * share(minute, from, now), 0);
 }
 
 async function runningJobs(store: JobStore): Promise<JobRecord[]> {
@@ -88,33 +90,28 @@ export async function computeQueueStats({
   now = Date.now(),
 }: QueueStatsOptions): Promise<QueueStats> {
   const windowStart = now - WINDOW_MINUTES * MINUTE;
-  const [depth, counts, events, running] = await Promise.all([
+  const [depth, counts, minutes, running] = await Promise.all([
     queue.depth(),
     store.countByStatus(),
-    store.finishedSince(windowStart, now),
+    store.finishedByMinute(windowStart, now),
     runningJobs(store),
   ]);
   const peakQueueSize = await observePeak(store, depth.visible);
-  // One pass: events per minute bucket (oldest first), and the last minute's events.
   const currentMinute = now - (now % MINUTE);
-  const buckets = new Array<number>(WINDOW_MINUTES).fill(0);
-  const lastMinute: FinishedEventTimes[] = [];
-  let inLast5 = 0;
-  for (const event of events) {
-    const bucket =
-      WINDOW_MINUTES -
-      1 -
-      Math.floor((currentMinute - (event.finishedAtMs - (event.finishedAtMs % MINUTE))) / MINUTE);
-    if (bucket >= 0 && bucket < WINDOW_MINUTES) buckets[bucket]! += 1;
-    if (event.finishedAtMs >= now - MINUTE) lastMinute.push(event);
-    if (event.finishedAtMs >= now - 5 * MINUTE) inLast5 += 1;
-  }
+  const perMinute = Array.from({ length: WINDOW_MINUTES }, (_, i) => {
+    const minuteMs = currentMinute - (WINDOW_MINUTES - 1 - i) * MINUTE;
+    return {
+      minute: new Date(minuteMs).toISOString().slice(0, 16),
+      finished: minutes.find((m) => m.minuteMs === minuteMs)?.finished ?? 0,
+    };
+  });
   const rate = (finished: number, minutes: number) => Math.round((finished / minutes) * 100) / 100;
-  const utilization = (busyMs(lastMinute, running, now - MINUTE, now) / (maxConcurrency * MINUTE)) * 100;
-  const perMinute = buckets.map((finished, i) => ({
-    minute: new Date(currentMinute - (WINDOW_MINUTES - 1 - i) * MINUTE).toISOString().slice(0, 16),
-    finished,
-  }));
+  let busy = sumOver(minutes, now - MINUTE, now, 'busyMs');
+  for (const job of running) {
+    if (job.startedAt) busy += overlapMs(Date.parse(job.startedAt), now, now - MINUTE, now);
+  }
+  const utilization = (busy / (maxConcurrency * MINUTE)) * 100;
+  const inWindow = minutes.filter((minute) => share(minute, windowStart, now) > 0);
 
   return {
     processPool: {
@@ -127,15 +124,13 @@ export async function computeQueueStats({
     maxConcurrency,
     queue: depth,
     throughput: {
-      lastMinute: rate(lastMinute.length, 1),
-      last5Minutes: rate(inLast5, 5),
-      last15Minutes: rate(events.length, WINDOW_MINUTES),
+      lastMinute: rate(sumOver(minutes, now - MINUTE, now, 'finished'), 1),
+      last5Minutes: rate(sumOver(minutes, now - 5 * MINUTE, now, 'finished'), 5),
+      last15Minutes: rate(sumOver(minutes, windowStart, now, 'finished'), WINDOW_MINUTES),
       perMinute,
     },
-    waitMs: percentiles(events.flatMap((e) => (e.waitMs === undefined ? [] : [e.waitMs]))),
-    runMs: percentiles(
-      events.flatMap((e) => (e.runMs === undefined || e.startedAtMs === undefined ? [] : [e.runMs])),
-    ),
+    waitMs: histogramPercentiles(mergeHistograms(inWindow.map((minute) => minute.waitMs))),
+    runMs: histogramPercentiles(mergeHistograms(inWindow.map((minute) => minute.runMs))),
     jobs: counts,
     running: running.map((job) => ({
       jobId: job.id,

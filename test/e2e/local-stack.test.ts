@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-s
 import { chromium as playwright } from 'playwright-core';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../../lib/config';
-import { createJobStore } from '../../lib/jobs/job-store';
+import { createFileJobStore } from '../../lib/store/file-job-store';
 import { createSqsClient } from '../../lib/queue/sqs-client';
 import type { QueueStats } from '../../lib/stats/queue-stats';
 import path from 'node:path';
@@ -34,7 +34,7 @@ describe('local stack end to end', () => {
   let cleanup: () => Promise<void>;
   let jobStoreDir: string;
   const sqs = () => createSqsClient(loadConfig({ SQS_ENDPOINT: stack.sqsEndpoint }));
-  const store = () => createJobStore({ dir: jobStoreDir });
+  const store = () => createFileJobStore({ dir: jobStoreDir });
 
   beforeAll(async () => {
     const temp = await tempDir('spawn-queue-e2e-');

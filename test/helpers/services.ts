@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { jest } from '@jest/globals';
 import { loadConfig } from '../../lib/config';
-import { createJobStore } from '../../lib/jobs/job-store';
+import { createFileJobStore } from '../../lib/store/file-job-store';
 import { createLogger } from '../../lib/logger';
 import { createBacklogLimit } from '../../lib/queue/backlog-limit';
 import { createJobQueue } from '../../lib/queue/job-queue';
@@ -34,7 +34,7 @@ export async function unitServices() {
   const services: Services = {
     config,
     logger: silentLogger,
-    store: createJobStore({ dir }),
+    store: createFileJobStore({ dir }),
     queue: createJobQueue({
       sqs,
       queueUrl: 'http://localhost:9324/000000000000/jobs',

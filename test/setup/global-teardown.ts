@@ -1,5 +1,7 @@
+import type { Dynalite } from '../../lib/local/dynalite';
 import type { ElasticMq } from '../../lib/local/elasticmq';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __elasticMq?: ElasticMq }).__elasticMq?.stop();
+  const shared = globalThis as { __elasticMq?: ElasticMq; __dynalite?: Dynalite };
+  await Promise.all([shared.__elasticMq?.stop(), shared.__dynalite?.stop()]);
 }

@@ -3,7 +3,7 @@ import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
 import { createGetJobHandler } from '../../../handlers/http/get-job';
 import { createListJobsHandler } from '../../../handlers/http/list-jobs';
 import { newJobId } from '../../../lib/jobs/job-id';
-import { createJobStore } from '../../../lib/jobs/job-store';
+import { createFileJobStore } from '../../../lib/store/file-job-store';
 import { queuedJob } from '../../helpers/jobs';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
@@ -65,7 +65,7 @@ describe('job handlers', () => {
       );
       await sleep(300);
       // Another process finishing the job: a store of its own on the same directory.
-      const other = createJobStore({ dir: services.store.dir });
+      const other = createFileJobStore({ dir: services.config.jobStoreDir });
       await other.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
       await other.transition(job.id, 'succeeded', { finishedAt: new Date().toISOString(), exitCode: 0 });
       const response = await waiting;

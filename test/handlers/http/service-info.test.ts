@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createJobStore } from '../../../lib/jobs/job-store';
+import { createFileJobStore } from '../../../lib/store/file-job-store';
 import { createHealthHandler } from '../../../handlers/http/health';
 import { createListTasksHandler } from '../../../handlers/http/list-tasks';
 import { createSystemInfoHandler } from '../../../handlers/http/system-info';
@@ -34,9 +34,9 @@ describe('GET /api/health', () => {
   it('is 503 naming the store when it cannot be written', async () => {
     const { services, cleanup } = await unitServices();
     // A store directory below a regular file cannot be created, even by root.
-    const file = path.join(services.store.dir, 'not-a-dir');
+    const file = path.join(services.config.jobStoreDir, 'not-a-dir');
     await writeFile(file, '');
-    const broken = { ...services, store: createJobStore({ dir: path.join(file, 'store') }) };
+    const broken = { ...services, store: createFileJobStore({ dir: path.join(file, 'store') }) };
     const response = await createHealthHandler(broken)(apiEvent(), context);
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toMatchObject({

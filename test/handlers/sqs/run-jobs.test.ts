@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
-import { createJobStore } from '../../../lib/jobs/job-store';
-import type { JobStore } from '../../../lib/jobs/job-store';
+import { createFileJobStore } from '../../../lib/store/file-job-store';
+import type { JobStore } from '../../../lib/store/job-store';
 import { SpawnError } from '../../../lib/process/process-errors';
 import type { RunOptions } from '../../../lib/process/run-process';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
@@ -18,7 +18,7 @@ describe('consumer (SQS handler)', () => {
   beforeEach(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    store = createJobStore({ dir: temp.dir });
+    store = createFileJobStore({ dir: temp.dir });
   });
   afterEach(async () => {
     await cleanup();

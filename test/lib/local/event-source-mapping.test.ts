@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
-import { createJobStore } from '../../../lib/jobs/job-store';
-import type { JobStore } from '../../../lib/jobs/job-store';
+import { createFileJobStore } from '../../../lib/store/file-job-store';
+import type { JobStore } from '../../../lib/store/job-store';
 import { createEventSourceMapping, failedIds } from '../../../lib/local/event-source-mapping';
 import type { EventSourceMapping, EventSourceMappingOptions } from '../../../lib/local/event-source-mapping';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
@@ -52,7 +52,7 @@ describe('event source mapping on the real ElasticMQ', () => {
   beforeEach(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    store = createJobStore({ dir: temp.dir });
+    store = createFileJobStore({ dir: temp.dir });
   });
   afterEach(async () => {
     await mapping?.stop();

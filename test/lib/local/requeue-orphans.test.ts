@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
-import { createJobStore } from '../../../lib/jobs/job-store';
+import { createFileJobStore } from '../../../lib/store/file-job-store';
 import { requeueOrphans } from '../../../lib/local/requeue-orphans';
 import { createJobQueue } from '../../../lib/queue/job-queue';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
@@ -15,7 +15,7 @@ describe('requeueOrphans (a restarted local queue)', () => {
     const sqs = testSqs();
     const queues = await createTestQueues(sqs);
     const { dir, cleanup } = await tempDir();
-    const store = createJobStore({ dir });
+    const store = createFileJobStore({ dir });
     const waiting = queuedJob({ input: { text: 'was queued' } });
     const killed = queuedJob({ input: { text: 'was running' } });
     const done = queuedJob();

@@ -1,7 +1,7 @@
 import type { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
-import { createJobStore } from '../../../lib/jobs/job-store';
+import { createFileJobStore } from '../../../lib/store/file-job-store';
 import type { Services } from '../../../lib/services';
 import { computeQueueStats } from '../../../lib/stats/queue-stats';
 import { percentiles } from '../../../lib/stats/percentiles';
@@ -99,7 +99,7 @@ describe('queue stats', () => {
   it('keeps the peak queue size across restarts (it lives in the store)', async () => {
     await computeQueueStats({ store: services.store, queue: services.queue, maxConcurrency: 4, now });
     send.mockResolvedValue({ Attributes: { ApproximateNumberOfMessages: '1' } });
-    const reopened = createJobStore({ dir: services.store.dir });
+    const reopened = createFileJobStore({ dir: services.config.jobStoreDir });
     const stats = await computeQueueStats({ store: reopened, queue: services.queue, maxConcurrency: 4, now });
     expect(stats.processPool).toMatchObject({ queuedTasks: 1, peakQueueSize: 7 });
   });

@@ -1,15 +1,31 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { InvalidTransitionError, JobError, JobNotFoundError } from '../jobs/job-errors';
+import { isJobId } from '../jobs/job-id';
+import { canTransition, isFinal, JOB_STATUSES } from '../jobs/job-record';
+import type { JobRecord, JobStatus } from '../jobs/job-record';
+import { addFinished, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
+import type { FinishedFacts } from '../stats/finished-minutes';
 import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
-import { InvalidTransitionError, JobError, JobNotFoundError } from './job-errors';
-import { isJobId } from './job-id';
-import { canTransition, isFinal, JOB_STATUSES } from './job-record';
-import type { JobRecord, JobStatus } from './job-record';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+
+/** One line of a finished/<minute>.jsonl file. */
+interface FinishedEvent {
+  id: string;
+  task: string;
+  status: JobStatus;
+  startedAt?: string;
+  finishedAt: string;
+  waitMs?: number;
+  runMs?: number;
+}
 
 /**
- * The job store: one JSON file per job, on a directory that every worker shares.
+ * The file adapter of the job store: one JSON file per job, on a directory every worker of the
+ * local stack shares. The embedded default for `npm start` and the tests.
  *
  * Layout (all names are server-made job ids, checked before they touch a path):
  *   jobs/<id>.json            the record, replaced atomically on every change
@@ -22,76 +38,6 @@ import type { JobRecord, JobStatus } from './job-record';
  * Job ids are UUID v7, so sorting names sorts by creation time: a page is a readdir, a sort and
  * `limit` record reads, however many jobs there are.
  */
-export interface JobStore {
-  readonly dir: string;
-  create(
-    record: JobRecord,
-    options?: { idempotencyKey?: string },
-  ): Promise<{ job: JobRecord; created: boolean }>;
-  get(id: string): Promise<JobRecord | undefined>;
-  /** Changes a job's state; throws InvalidTransitionError when the state machine forbids it. */
-  transition(id: string, to: JobStatus, patch?: Partial<JobRecord>): Promise<JobRecord>;
-  /** Removes a job that never reached the queue (used when the enqueue fails). */
-  remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
-  list(query?: ListQuery): Promise<JobPage>;
-  countByStatus(): Promise<Record<JobStatus, number>>;
-  /** Claims attempt `attempt` of a job; true for exactly one caller. */
-  claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
-  readClaim(id: string, attempt: number): Promise<Claim | undefined>;
-  /** Changes a claim held by the caller (e.g. ends its lease after a failed attempt). */
-  updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void>;
-  requestCancel(id: string): Promise<void>;
-  isCancelRequested(id: string): Promise<boolean>;
-  /** Finished-job events since `sinceMs`, oldest first. */
-  finishedSince(sinceMs: number, now?: number): Promise<FinishedEventTimes[]>;
-  /**
-   * Calls `listener` with the id of every job that reaches a final state, whichever process finished
-   * it, until the returned function is called. Best effort: a waiter still re-reads now and then.
-   */
-  onFinished(listener: (id: string) => void): () => void;
-  /** Writes and removes a file: proves the store is writable. */
-  probe(): Promise<void>;
-  readMeta<T>(name: string): Promise<T | undefined>;
-  writeMeta(name: string, value: unknown): Promise<void>;
-}
-
-export interface Claim {
-  owner: string;
-  kind: 'run' | 'cancel';
-  claimedAt: string;
-  /** After this time a run claim is presumed dead (its worker crashed) and may be taken over. */
-  leaseUntil: string;
-}
-
-export interface ListQuery {
-  status?: JobStatus;
-  limit?: number;
-  /** The id of the last job of the previous page. */
-  cursor?: string;
-}
-
-export interface JobPage {
-  jobs: JobRecord[];
-  nextCursor?: string;
-}
-
-export interface FinishedEvent {
-  id: string;
-  task: string;
-  status: JobStatus;
-  startedAt?: string;
-  finishedAt: string;
-  waitMs?: number;
-  runMs?: number;
-}
-
-/** A finished event as read back, with its times parsed once. */
-export interface FinishedEventTimes extends FinishedEvent {
-  finishedAtMs: number;
-  startedAtMs?: number;
-}
-
-const MINUTE_MS = 60_000;
 /** Longer than any file system's timestamp granularity. */
 const QUIET_MS = 100;
 
@@ -104,7 +50,7 @@ function checkId(id: string): void {
 }
 
 /** Opens (and creates if needed) a job store in `dir`. */
-export function createJobStore({ dir }: { dir: string }): JobStore {
+export function createFileJobStore({ dir }: { dir: string }): JobStore {
   const root = path.resolve(dir);
   const paths = {
     record: (id: string) => path.join(root, 'jobs', `${id}.json`),
@@ -338,9 +284,9 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
    * Minute files are append-only: what was parsed of one is kept, and only bytes appended since are
    * read and parsed on the next call.
    */
-  const minutes = new Map<string, { bytes: number; events: FinishedEventTimes[] }>();
+  const minutes = new Map<string, { bytes: number; events: FinishedFacts[] }>();
 
-  async function readMinute(file: string): Promise<FinishedEventTimes[]> {
+  async function readMinute(file: string): Promise<FinishedFacts[]> {
     const cached = minutes.get(file) ?? { bytes: 0, events: [] };
     let size: number;
     try {
@@ -363,9 +309,10 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
         try {
           const event = JSON.parse(line) as FinishedEvent;
           events.push({
-            ...event,
             finishedAtMs: Date.parse(event.finishedAt),
             startedAtMs: event.startedAt ? Date.parse(event.startedAt) : undefined,
+            waitMs: event.waitMs,
+            runMs: event.runMs,
           });
         } catch {
           // A line cut short by a crash mid-append: skip it.
@@ -378,16 +325,18 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     }
   }
 
-  async function finishedSince(sinceMs: number, now = Date.now()): Promise<FinishedEventTimes[]> {
+  async function finishedByMinute(fromMs: number, toMs = Date.now()): Promise<FinishedMinute[]> {
     await ensureDirs();
     const files: string[] = [];
-    for (let t = sinceMs - (sinceMs % MINUTE_MS); t <= now; t += MINUTE_MS)
-      files.push(paths.finished(minuteKey(t)));
+    for (let t = minuteStart(fromMs); t <= toMs; t += MINUTE_MS) files.push(paths.finished(minuteKey(t)));
     for (const file of minutes.keys()) if (!files.includes(file) && file < files[0]!) minutes.delete(file);
-    const perMinute = await Promise.all(files.map(readMinute));
-    // Only the oldest minute can hold events from before `sinceMs`.
-    const first = (perMinute[0] ?? []).filter((event) => event.finishedAtMs >= sinceMs);
-    return first.concat(...perMinute.slice(1));
+    const byMinute = new Map<number, FinishedMinute>();
+    for (const events of await Promise.all(files.map(readMinute))) {
+      for (const event of events) addFinished(byMinute, event);
+    }
+    return [...byMinute.values()]
+      .filter((minute) => minute.minuteMs + MINUTE_MS > fromMs && minute.minuteMs <= toMs)
+      .sort((a, b) => a.minuteMs - b.minuteMs);
   }
 
   /**
@@ -397,6 +346,7 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
    */
   const finishedListeners = new Set<(id: string) => void>();
   let watching: Promise<void> | undefined;
+  const watchers: FSWatcher[] = [];
   function onFinished(listener: (id: string) => void): () => void {
     finishedListeners.add(listener);
     watching ??= ensureDirs().then(() => {
@@ -406,6 +356,7 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
         });
         watcher.on('error', () => watcher.close());
         watcher.unref();
+        watchers.push(watcher);
       }
     });
     watching.catch(() => (watching = undefined));
@@ -429,8 +380,12 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     await exclusive(`meta:${name}`, () => writeFileAtomic(paths.meta(name), JSON.stringify(value)));
   }
 
+  async function close(): Promise<void> {
+    for (const watcher of watchers.splice(0)) watcher.close();
+    watching = undefined;
+  }
+
   return {
-    dir: root,
     create,
     get,
     transition,
@@ -442,10 +397,11 @@ export function createJobStore({ dir }: { dir: string }): JobStore {
     updateClaim,
     requestCancel,
     isCancelRequested,
-    finishedSince,
+    finishedByMinute,
     onFinished,
     probe,
     readMeta,
     writeMeta,
+    close,
   };
 }

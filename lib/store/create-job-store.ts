@@ -1,0 +1,48 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config';
+import { createDynamoDbJobStore } from './dynamodb-job-store';
+import { createFileJobStore } from './file-job-store';
+import type { JobStore } from './job-store';
+
+type StoreConfig = Pick<
+  Config,
+  | 'jobStore'
+  | 'jobStoreDir'
+  | 'jobTableName'
+  | 'jobRetentionDays'
+  | 'region'
+  | 'dynamodbEndpoint'
+  | 'useLocalCredentials'
+>;
+
+/** The DynamoDB client of the store. Short timeouts: an unreachable table is a quick 503, not a hang. */
+export function createDynamoDbClient(
+  config: Omit<StoreConfig, 'jobStore' | 'jobStoreDir' | 'jobTableName' | 'jobRetentionDays'>,
+) {
+  const client = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.dynamodbEndpoint,
+    credentials: config.useLocalCredentials ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    maxAttempts: 3,
+    requestHandler: {
+      httpAgent: { keepAlive: true, maxSockets: 256 },
+      httpsAgent: { keepAlive: true, maxSockets: 256 },
+      requestTimeout: 5000,
+    },
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The job store JOB_STORE names: files in JOB_STORE_DIR, or the DynamoDB table JOB_TABLE_NAME. */
+export function createJobStore(config: StoreConfig): JobStore {
+  if (config.jobStore === 'dynamodb') {
+    return createDynamoDbJobStore({
+      client: createDynamoDbClient(config),
+      tableName: config.jobTableName,
+      retentionDays: config.jobRetentionDays,
+      ownsClient: true,
+    });
+  }
+  return createFileJobStore({ dir: config.jobStoreDir });
+}

@@ -1,0 +1,501 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidTransitionError, JobError, JobNotFoundError } from '../jobs/job-errors';
+import { isJobId } from '../jobs/job-id';
+import { canTransition, FINAL_STATUSES, isFinal } from '../jobs/job-record';
+import type { JobRecord, JobStatus } from '../jobs/job-record';
+import { busyByMinute, emptyMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
+import { bucketOf } from '../stats/histogram';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+
+/**
+ * The DynamoDB adapter of the job store: one table (config/job-table.json, the same definition the
+ * deployed template and the local stack use), no operation that scans it.
+ *
+ *   pk                   sk           what
+ *   job#<id>             job          the record (a JSON string) + jobStatus, jobList, jobId for the indexes
+ *   job#<id>             claim#<n>    who runs (or cancelled) attempt n: put-if-absent, so one wins
+ *   job#<id>             cancel       a cancel asked for while the job runs
+ *   idempotency#<sha256> key          the job made for an Idempotency-Key: put-if-absent
+ *   counts               final        jobs per final status (ADD on every finish)
+ *   minute#<ms>          stats        finished, busyMs and w_<bucket> / r_<bucket> histogram counts
+ *   meta#<name>          meta         small shared values (the peak queue size)
+ *
+ * Indexes: byStatus (jobStatus, jobId) for a status's pages, the running jobs and the queued and
+ * running counts; byCreation (jobList = "all", jobId) for the newest-first list. Job ids are UUID v7,
+ * so the sort key orders by creation. Finished jobs, their claims and keys expire `retentionDays`
+ * after they end (TTL on expiresAt); minute statistics after a day.
+ */
+export interface DynamoDbJobStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  retentionDays?: number;
+  /** Destroys the client on close (when the store made it). */
+  ownsClient?: boolean;
+}
+
+const ALL = 'all';
+const DAY_S = 86_400;
+/** Attempts of a compare-and-set that lost a race before the transition gives up. */
+const TRANSITION_RETRIES = 5;
+
+type Item = Record<string, unknown>;
+
+function checkId(id: string): void {
+  if (!isJobId(id)) throw new JobError(`not a job id: ${JSON.stringify(id).slice(0, 60)}`, String(id));
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+const jobKey = (id: string) => ({ pk: `job#${id}`, sk: 'job' });
+const claimKey = (id: string, attempt: number) => ({ pk: `job#${id}`, sk: `claim#${attempt}` });
+const cancelKey = (id: string) => ({ pk: `job#${id}`, sk: 'cancel' });
+const idempotencyKeyOf = (key: string) => ({
+  pk: `idempotency#${createHash('sha256').update(key).digest('hex')}`,
+  sk: 'key',
+});
+const countsKey = { pk: 'counts', sk: 'final' };
+const minuteKey = (minuteMs: number) => ({ pk: `minute#${minuteMs}`, sk: 'stats' });
+const metaKey = (name: string) => ({ pk: `meta#${name}`, sk: 'meta' });
+
+/**
+ * DynamoDB items end at 400 KB. The catalogue's output caps keep records far below that; output that
+ * JSON escaping blows up past MAX_RECORD_BYTES anyway is cut (its end dropped, `truncated` set), so a
+ * finish is always stored.
+ */
+export const MAX_RECORD_BYTES = 350_000;
+
+export function fitItemLimit(record: JobRecord): JobRecord {
+  let size = Buffer.byteLength(JSON.stringify(record));
+  if (size <= MAX_RECORD_BYTES || !record.output) return record;
+  const output = { ...record.output, truncated: true };
+  while (size > MAX_RECORD_BYTES && (output.stdout.length > 0 || output.stderr.length > 0)) {
+    const keep = Math.max(0, MAX_RECORD_BYTES / size - 0.05);
+    output.stdout = output.stdout.slice(0, Math.floor(output.stdout.length * keep));
+    output.stderr = output.stderr.slice(0, Math.floor(output.stderr.length * keep));
+    size = Buffer.byteLength(JSON.stringify({ ...record, output }));
+  }
+  return { ...record, output };
+}
+
+export function createDynamoDbJobStore({
+  client,
+  tableName,
+  retentionDays = 30,
+  ownsClient = false,
+}: DynamoDbJobStoreOptions): JobStore {
+  const TableName = tableName;
+  const retainUntil = (fromMs = Date.now()) => Math.floor(fromMs / 1000) + retentionDays * DAY_S;
+
+  function jobItem(record: JobRecord): Item {
+    record = fitItemLimit(record);
+    return {
+      ...jobKey(record.id),
+      jobId: record.id,
+      jobStatus: record.status,
+      jobList: ALL,
+      record: JSON.stringify(record),
+      ...(isFinal(record.status) ? { expiresAt: retainUntil() } : {}),
+    };
+  }
+
+  const recordOf = (item: Item | undefined): JobRecord | undefined =>
+    item ? (JSON.parse(item.record as string) as JobRecord) : undefined;
+
+  async function get(id: string): Promise<JobRecord | undefined> {
+    checkId(id);
+    const { Item } = await client.send(new GetCommand({ TableName, Key: jobKey(id), ConsistentRead: true }));
+    return recordOf(Item);
+  }
+
+  async function putJobIfAbsent(record: JobRecord): Promise<boolean> {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName,
+          Item: jobItem(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The job a key points at; a concurrent submit may be between writing the key and the record. */
+  async function keyedJob(key: string): Promise<{ jobId?: string; job?: JobRecord }> {
+    let jobId: string | undefined;
+    for (let i = 0; i < 40; i += 1) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName, Key: idempotencyKeyOf(key), ConsistentRead: true }),
+      );
+      if (!Item) return {};
+      jobId = Item.jobId as string;
+      const job = isJobId(jobId) ? await get(jobId) : undefined;
+      if (job) return { jobId, job };
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return { jobId };
+  }
+
+  async function create(
+    record: JobRecord,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    checkId(record.id);
+    const key = options.idempotencyKey;
+    if (key !== undefined) {
+      const Item = { ...idempotencyKeyOf(key), jobId: record.id, expiresAt: retainUntil() };
+      try {
+        await client.send(
+          new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const existing = await keyedJob(key);
+        if (existing.job) return { job: existing.job, created: false };
+        // The job of that key was rolled back (its enqueue failed): this submit takes the key over,
+        // unless another submit took it over first.
+        try {
+          await client.send(
+            new PutCommand({
+              TableName,
+              Item,
+              ConditionExpression: 'attribute_not_exists(pk) OR jobId = :previous',
+              ExpressionAttributeValues: { ':previous': existing.jobId ?? '' },
+            }),
+          );
+        } catch (takeOver) {
+          if (!isConditionFailure(takeOver)) throw takeOver;
+          return create(record, options);
+        }
+      }
+    }
+    if (await putJobIfAbsent(record)) return { job: record, created: true };
+    const existing = await get(record.id);
+    return existing ? { job: existing, created: false } : create(record, options);
+  }
+
+  async function recordFinished(record: JobRecord): Promise<void> {
+    const finishedAtMs = record.finishedAt ? Date.parse(record.finishedAt) : Date.now();
+    const startedAtMs = record.startedAt ? Date.parse(record.startedAt) : undefined;
+    const own = minuteStart(finishedAtMs);
+    const busy = new Map(startedAtMs === undefined ? [] : busyByMinute(startedAtMs, finishedAtMs));
+    const minutes = new Set([own, ...busy.keys()]);
+    const expiresAt = Math.floor(finishedAtMs / 1000) + DAY_S;
+    const updates = [...minutes].map((minuteMs) => {
+      const add: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':expiresAt': expiresAt };
+      if (minuteMs === own) {
+        values[':one'] = 1;
+        add.push('finished :one');
+        if (record.waitMs !== undefined) {
+          names['#w'] = `w_${bucketOf(record.waitMs)}`;
+          add.push('#w :one');
+        }
+        if (record.runMs !== undefined && startedAtMs !== undefined) {
+          names['#r'] = `r_${bucketOf(record.runMs)}`;
+          add.push('#r :one');
+        }
+      }
+      const busyMs = busy.get(minuteMs);
+      if (busyMs) {
+        values[':busy'] = busyMs;
+        add.push('busyMs :busy');
+      }
+      return client.send(
+        new UpdateCommand({
+          TableName,
+          Key: minuteKey(minuteMs),
+          UpdateExpression: `SET expiresAt = :expiresAt ADD ${add.join(', ')}`,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      );
+    });
+    updates.push(
+      client.send(
+        new UpdateCommand({
+          TableName,
+          Key: countsKey,
+          UpdateExpression: 'ADD #status :one',
+          ExpressionAttributeNames: { '#status': record.status },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      ),
+      client.send(new DeleteCommand({ TableName, Key: cancelKey(record.id) })),
+    );
+    await Promise.all(updates);
+  }
+
+  async function transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}): Promise<JobRecord> {
+    checkId(id);
+    for (let attempt = 0; ; attempt += 1) {
+      const current = await get(id);
+      if (!current) throw new JobNotFoundError(id);
+      if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
+      const next: JobRecord = { ...current, ...patch, id, status: to };
+      try {
+        // Compare-and-set: the status it was checked against is still the stored one.
+        await client.send(
+          new PutCommand({
+            TableName,
+            Item: jobItem(next),
+            ConditionExpression: 'jobStatus = :from',
+            ExpressionAttributeValues: { ':from': current.status },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error) && attempt < TRANSITION_RETRIES) continue;
+        throw error;
+      }
+      // Statistics: a failure here must not undo the transition that was made.
+      if (isFinal(to)) await recordFinished(next).catch(() => undefined);
+      return next;
+    }
+  }
+
+  async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
+    checkId(id);
+    await client.send(new DeleteCommand({ TableName, Key: jobKey(id) }));
+    if (options.idempotencyKey === undefined) return;
+    try {
+      await client.send(
+        new DeleteCommand({
+          TableName,
+          Key: idempotencyKeyOf(options.idempotencyKey),
+          ConditionExpression: 'jobId = :id',
+          ExpressionAttributeValues: { ':id': id },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async function list(query: ListQuery = {}): Promise<JobPage> {
+    const limit = query.limit ?? 20;
+    if (query.cursor !== undefined) checkId(query.cursor);
+    const partition = query.status
+      ? { IndexName: 'byStatus', name: 'jobStatus', value: query.status }
+      : { IndexName: 'byCreation', name: 'jobList', value: ALL };
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName,
+        IndexName: partition.IndexName,
+        KeyConditionExpression: `#p = :p${query.cursor ? ' AND jobId < :cursor' : ''}`,
+        ExpressionAttributeNames: { '#p': partition.name },
+        ExpressionAttributeValues: {
+          ':p': partition.value,
+          ...(query.cursor ? { ':cursor': query.cursor } : {}),
+        },
+        ScanIndexForward: false,
+        // One more than asked: whether there is a next page, without a second query.
+        Limit: limit + 1,
+      }),
+    );
+    const jobs = Items.slice(0, limit).map((item) => recordOf(item)!);
+    const last = jobs.at(-1);
+    return Items.length > limit && last ? { jobs, nextCursor: last.id } : { jobs };
+  }
+
+  /** Index entries of one status, counted by DynamoDB (keys only, page by page). */
+  async function countIndex(status: JobStatus): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'byStatus',
+          KeyConditionExpression: 'jobStatus = :s',
+          ExpressionAttributeValues: { ':s': status },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
+  /**
+   * Queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the index, exact.
+   * Final statuses grow without bound: a counter item, added to on every finish.
+   */
+  async function countByStatus(): Promise<Record<JobStatus, number>> {
+    const [queued, running, counts] = await Promise.all([
+      countIndex('queued'),
+      countIndex('running'),
+      client.send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true })),
+    ]);
+    const final = Object.fromEntries(
+      FINAL_STATUSES.map((status) => [status, Number(counts.Item?.[status] ?? 0)]),
+    );
+    return { queued, running, ...final } as Record<JobStatus, number>;
+  }
+
+  async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
+    checkId(id);
+    try {
+      await client.send(
+        new PutCommand({
+          TableName,
+          Item: { ...claimKey(id, attempt), ...value, expiresAt: retainUntil() + DAY_S },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async function readClaim(id: string, attempt: number): Promise<Claim | undefined> {
+    checkId(id);
+    const { Item } = await client.send(
+      new GetCommand({ TableName, Key: claimKey(id, attempt), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { owner, kind, claimedAt, leaseUntil } = Item as unknown as Claim;
+    return { owner, kind, claimedAt, leaseUntil };
+  }
+
+  async function updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void> {
+    checkId(id);
+    const fields = Object.entries(patch).filter(([, value]) => value !== undefined);
+    if (fields.length === 0) return;
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: claimKey(id, attempt),
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async function requestCancel(id: string): Promise<void> {
+    checkId(id);
+    await client.send(
+      new PutCommand({
+        TableName,
+        Item: { ...cancelKey(id), requestedAt: new Date().toISOString(), expiresAt: retainUntil() },
+      }),
+    );
+  }
+
+  async function isCancelRequested(id: string): Promise<boolean> {
+    checkId(id);
+    const { Item } = await client.send(
+      new GetCommand({ TableName, Key: cancelKey(id), ConsistentRead: true }),
+    );
+    return Item !== undefined;
+  }
+
+  function minuteOf(minuteMs: number, item: Item | undefined): FinishedMinute {
+    const minute = emptyMinute(minuteMs);
+    for (const [name, value] of Object.entries(item ?? {})) {
+      if (name === 'finished') minute.finished = Number(value);
+      else if (name === 'busyMs') minute.busyMs = Number(value);
+      else if (name.startsWith('w_')) minute.waitMs[name.slice(2)] = Number(value);
+      else if (name.startsWith('r_')) minute.runMs[name.slice(2)] = Number(value);
+    }
+    return minute;
+  }
+
+  async function finishedByMinute(fromMs: number, toMs = Date.now()): Promise<FinishedMinute[]> {
+    const wanted: number[] = [];
+    for (let t = minuteStart(fromMs); t <= toMs; t += MINUTE_MS) wanted.push(t);
+    const found = new Map<string, Item>();
+    // BatchGetItem takes 100 keys; a window is 16 minutes.
+    for (let i = 0; i < wanted.length; i += 100) {
+      let keys: Item[] | undefined = wanted.slice(i, i + 100).map(minuteKey);
+      for (let round = 0; keys && keys.length > 0 && round < 5; round += 1) {
+        const result: BatchGetCommandOutput = await client.send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[TableName] ?? []) found.set(item.pk as string, item);
+        keys = result.UnprocessedKeys?.[TableName]?.Keys;
+      }
+    }
+    return wanted
+      .filter((minuteMs) => found.has(minuteKey(minuteMs).pk))
+      .map((minuteMs) => minuteOf(minuteMs, found.get(minuteKey(minuteMs).pk)));
+  }
+
+  async function probe(): Promise<void> {
+    await client.send(
+      new UpdateCommand({
+        TableName,
+        Key: metaKey('probe'),
+        UpdateExpression: 'SET #at = :at',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
+  }
+
+  async function readMeta<T>(name: string): Promise<T | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName, Key: metaKey(name), ConsistentRead: true }),
+    );
+    return Item ? (JSON.parse(Item.value as string) as T) : undefined;
+  }
+
+  async function writeMeta(name: string, value: unknown): Promise<void> {
+    await client.send(
+      new PutCommand({ TableName, Item: { ...metaKey(name), value: JSON.stringify(value) } }),
+    );
+  }
+
+  async function close(): Promise<void> {
+    if (ownsClient) client.destroy();
+  }
+
+  return {
+    create,
+    get,
+    transition,
+    remove,
+    list,
+    countByStatus,
+    claim,
+    readClaim,
+    updateClaim,
+    requestCancel,
+    isCancelRequested,
+    finishedByMinute,
+    // DynamoDB tells no one about changes (short of a stream): waiters re-read on their own.
+    onFinished: () => () => undefined,
+    probe,
+    readMeta,
+    writeMeta,
+    close,
+  };
+}

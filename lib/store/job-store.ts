@@ -1,0 +1,84 @@
+import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { Histogram } from '../stats/histogram';
+
+/**
+ * The job store: the one place job state lives, shared by every function (the HTTP handlers, the
+ * consumer, the stats). A port with two adapters: files on a local directory (`npm start`, tests)
+ * and a DynamoDB table (deployed stacks). Every adapter passes the same contract suite.
+ *
+ * What is atomic, whatever the backend:
+ * - `create` with an Idempotency-Key: create-if-absent on the key, so two submits make one job.
+ * - `transition`: compare-and-set on the status; the state machine (job-record.ts) is checked
+ *   against the status it replaces.
+ * - `claim`: create-if-absent on (job, attempt), so exactly one caller runs or cancels an attempt.
+ * Everything else (counts, finished-job statistics, the peak) is a statistic: eventually right.
+ */
+export interface JobStore {
+  create(
+    record: JobRecord,
+    options?: { idempotencyKey?: string },
+  ): Promise<{ job: JobRecord; created: boolean }>;
+  get(id: string): Promise<JobRecord | undefined>;
+  /** Changes a job's state; throws InvalidTransitionError when the state machine forbids it. */
+  transition(id: string, to: JobStatus, patch?: Partial<JobRecord>): Promise<JobRecord>;
+  /** Removes a job that never reached the queue (used when the enqueue fails), and its key. */
+  remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
+  /** Newest first; a page costs `limit` records, however many jobs there are. */
+  list(query?: ListQuery): Promise<JobPage>;
+  countByStatus(): Promise<Record<JobStatus, number>>;
+  /** Claims attempt `attempt` of a job; true for exactly one caller. */
+  claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
+  readClaim(id: string, attempt: number): Promise<Claim | undefined>;
+  /** Changes a claim held by the caller (e.g. ends its lease after a failed attempt). */
+  updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void>;
+  requestCancel(id: string): Promise<void>;
+  isCancelRequested(id: string): Promise<boolean>;
+  /** Finished jobs aggregated per minute, for the minutes that overlap [fromMs, toMs], oldest first. */
+  finishedByMinute(fromMs: number, toMs?: number): Promise<FinishedMinute[]>;
+  /**
+   * Calls `listener` with the id of every job that reaches a final state, whichever process finished
+   * it, until the returned function is called. Best effort (an adapter may never call it): a waiter
+   * still re-reads now and then.
+   */
+  onFinished(listener: (id: string) => void): () => void;
+  /** Proves the store can be written and read (health). */
+  probe(): Promise<void>;
+  readMeta<T>(name: string): Promise<T | undefined>;
+  writeMeta(name: string, value: unknown): Promise<void>;
+  /** Releases what the adapter holds open (watches, sockets). */
+  close(): Promise<void>;
+}
+
+export interface Claim {
+  owner: string;
+  kind: 'run' | 'cancel';
+  claimedAt: string;
+  /** After this time a run claim is presumed dead (its worker crashed) and may be taken over. */
+  leaseUntil: string;
+}
+
+export interface ListQuery {
+  status?: JobStatus;
+  limit?: number;
+  /** The id of the last job of the previous page. */
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  nextCursor?: string;
+}
+
+/** What the statistics keep of finished jobs: one aggregate per minute, never the jobs themselves. */
+export interface FinishedMinute {
+  /** Start of the minute, ms since the epoch. */
+  minuteMs: number;
+  /** Jobs that reached a final state in this minute. */
+  finished: number;
+  /** Run time of finished attempts that fell inside this minute (a long run spreads over minutes). */
+  busyMs: number;
+  /** Wait (queued → started) of the jobs finished in this minute. */
+  waitMs: Histogram;
+  /** Run time of the jobs finished in this minute that started. */
+  runMs: Histogram;
+}

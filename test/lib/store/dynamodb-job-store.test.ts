@@ -1,0 +1,65 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { loadConfig } from '../../../lib/config';
+import { createDynamoDbClient } from '../../../lib/store/create-job-store';
+import { fitItemLimit, MAX_RECORD_BYTES } from '../../../lib/store/dynamodb-job-store';
+import { queuedJob } from '../../helpers/jobs';
+import { testStore } from '../../helpers/job-stores';
+import type { TestStore } from '../../helpers/job-stores';
+
+/** What only the DynamoDB adapter does; the shared behaviour is in job-store.contract.test.ts. */
+describe('DynamoDB job store', () => {
+  let subject: TestStore;
+  beforeEach(async () => {
+    subject = await testStore('dynamodb');
+  });
+  afterEach(async () => {
+    await subject.cleanup();
+  });
+
+  it('gives a finished job an expiry (TTL) of JOB_RETENTION_DAYS, and none before', async () => {
+    const { store, env } = subject;
+    const job = queuedJob();
+    await store.create(job);
+    const client = createDynamoDbClient(loadConfig(env));
+    const item = async () =>
+      (
+        await client.send(
+          new GetCommand({ TableName: env.JOB_TABLE_NAME, Key: { pk: `job#${job.id}`, sk: 'job' } }),
+        )
+      ).Item!;
+    expect((await item()).expiresAt).toBeUndefined();
+    await store.transition(job.id, 'cancelled');
+    const days = ((await item()).expiresAt as number) - Date.now() / 1000;
+    expect(days / 86_400).toBeCloseTo(30, 1);
+    client.destroy();
+  });
+
+  it('stores a finish whose output would pass the item limit, cut and marked truncated', async () => {
+    // Control characters: JSON escapes each as six bytes.
+    const stdout = '\u0001'.repeat(120_000);
+    const record = {
+      ...queuedJob(),
+      status: 'succeeded' as const,
+      output: { stdout, stderr: 'e', truncated: false },
+    };
+    const fitted = fitItemLimit(record);
+    expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    expect(fitted.output).toMatchObject({ truncated: true });
+    expect(fitted.output!.stdout.length).toBeGreaterThan(10_000);
+
+    const { store } = subject;
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await store.transition(job.id, 'succeeded', { output: record.output });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      status: 'succeeded',
+      output: { truncated: true },
+    });
+  });
+
+  it('leaves a small record as it is', () => {
+    const record = queuedJob();
+    expect(fitItemLimit(record)).toBe(record);
+  });
+});

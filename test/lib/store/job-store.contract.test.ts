@@ -1,0 +1,211 @@
+import { InvalidTransitionError, JobError, JobNotFoundError } from '../../../lib/jobs/job-errors';
+import { newJobId } from '../../../lib/jobs/job-id';
+import type { JobStore } from '../../../lib/store/job-store';
+import { queuedJob } from '../../helpers/jobs';
+import { STORE_KINDS, testStore } from '../../helpers/job-stores';
+import type { TestStore } from '../../helpers/job-stores';
+
+/** Every behaviour of the store port, held to each adapter alike. */
+describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
+  let subject: TestStore;
+  let store: JobStore;
+
+  beforeEach(async () => {
+    subject = await testStore(kind);
+    store = subject.store;
+  });
+  afterEach(async () => {
+    await subject.cleanup();
+  });
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const claimOf = (owner: string) => ({
+    owner,
+    kind: 'run' as const,
+    claimedAt: iso(Date.now()),
+    leaseUntil: iso(Date.now() + 60_000),
+  });
+
+  it('creates and reads a record; an unknown id reads as undefined', async () => {
+    const job = queuedJob();
+    await expect(store.create(job)).resolves.toEqual({ job, created: true });
+    await expect(store.get(job.id)).resolves.toEqual(job);
+    await expect(store.get(newJobId())).resolves.toBeUndefined();
+  });
+
+  it('follows the state machine and refuses a transition out of a final state', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    const done = await store.transition(job.id, 'succeeded', { exitCode: 0 });
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 1, exitCode: 0 });
+    await expect(store.get(job.id)).resolves.toEqual(done);
+    await expect(store.transition(job.id, 'running')).rejects.toBeInstanceOf(InvalidTransitionError);
+    await expect(store.transition(newJobId(), 'running')).rejects.toBeInstanceOf(JobNotFoundError);
+  });
+
+  it('lets exactly one of two racing transitions out of running win (compare-and-set on the status)', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    const results = await Promise.allSettled([
+      store.transition(job.id, 'succeeded', { exitCode: 0 }),
+      store.transition(job.id, 'cancelled'),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failure = results.find((r) => r.status === 'rejected');
+    expect(failure?.reason).toBeInstanceOf(InvalidTransitionError);
+  });
+
+  it('returns the same job for a repeated idempotency key', async () => {
+    const first = await store.create(queuedJob(), { idempotencyKey: 'order-1' });
+    const again = await store.create(queuedJob(), { idempotencyKey: 'order-1' });
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ job: first.job, created: false });
+  });
+
+  it('makes one job of two submits with the same idempotency key at once, even from two workers', async () => {
+    const other = subject.open();
+    const results = await Promise.all([
+      store.create(queuedJob(), { idempotencyKey: 'race' }),
+      other.create(queuedJob(), { idempotencyKey: 'race' }),
+    ]);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results[0]!.job.id).toBe(results[1]!.job.id);
+    expect((await store.list()).jobs).toHaveLength(1);
+  });
+
+  it('removing a job frees its idempotency key', async () => {
+    const first = await store.create(queuedJob(), { idempotencyKey: 'k' });
+    await store.remove(first.job.id, { idempotencyKey: 'k' });
+    await expect(store.get(first.job.id)).resolves.toBeUndefined();
+    const second = await store.create(queuedJob(), { idempotencyKey: 'k' });
+    expect(second.created).toBe(true);
+    expect(second.job.id).not.toBe(first.job.id);
+  });
+
+  it('lists newest first, page by page, filters by status, and counts', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const job = queuedJob({ id: newJobId(1_700_000_000_000 + i) });
+      ids.push(job.id);
+      await store.create(job);
+    }
+    await store.transition(ids[2]!, 'cancelled');
+    await store.transition(ids[4]!, 'running', { attempts: 1 });
+    const newestFirst = [...ids].reverse();
+
+    const page1 = await store.list({ limit: 3 });
+    expect(page1.jobs.map((j) => j.id)).toEqual(newestFirst.slice(0, 3));
+    const page2 = await store.list({ limit: 3, cursor: page1.nextCursor });
+    expect(page2.jobs.map((j) => j.id)).toEqual(newestFirst.slice(3, 6));
+    const page3 = await store.list({ limit: 3, cursor: page2.nextCursor });
+    expect(page3.jobs.map((j) => j.id)).toEqual(newestFirst.slice(6));
+    expect(page3.nextCursor).toBeUndefined();
+    const exact = await store.list({ limit: 7 });
+    expect(exact.jobs).toHaveLength(7);
+    expect(exact.nextCursor).toBeUndefined();
+
+    const cancelled = await store.list({ status: 'cancelled' });
+    expect(cancelled.jobs.map((j) => j.id)).toEqual([ids[2]]);
+    const queued = await store.list({ status: 'queued', limit: 2 });
+    expect(queued.jobs.map((j) => j.id)).toEqual([ids[6], ids[5]]);
+    const queuedNext = await store.list({ status: 'queued', limit: 10, cursor: queued.nextCursor });
+    expect(queuedNext.jobs.map((j) => j.id)).toEqual([ids[3], ids[1], ids[0]]);
+    await expect(store.countByStatus()).resolves.toEqual({
+      queued: 5,
+      running: 1,
+      succeeded: 0,
+      failed: 0,
+      timed_out: 0,
+      cancelled: 1,
+    });
+    // Another worker on the same store counts the same.
+    await expect(subject.open().countByStatus()).resolves.toMatchObject({ queued: 5, cancelled: 1 });
+  });
+
+  it('gives an attempt to exactly one claimant, across workers', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    const other = subject.open();
+    const results = await Promise.all(
+      [store, other, store, other].map((s, i) => s.claim(job.id, 1, claimOf(`w${i}`))),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = `w${results.indexOf(true)}`;
+    await expect(store.readClaim(job.id, 1)).resolves.toMatchObject({ owner: winner, kind: 'run' });
+    await expect(store.claim(job.id, 2, claimOf('next'))).resolves.toBe(true);
+    await expect(store.readClaim(job.id, 3)).resolves.toBeUndefined();
+  });
+
+  it("changes a claim's lease and nothing else", async () => {
+    const job = queuedJob();
+    await store.create(job);
+    const claim = claimOf('w');
+    await store.claim(job.id, 1, claim);
+    await store.updateClaim(job.id, 1, { leaseUntil: iso(0) });
+    await expect(store.readClaim(job.id, 1)).resolves.toEqual({ ...claim, leaseUntil: iso(0) });
+    // No claim, nothing to change: no error, nothing made.
+    await store.updateClaim(job.id, 9, { leaseUntil: iso(0) });
+    await expect(store.readClaim(job.id, 9)).resolves.toBeUndefined();
+  });
+
+  it('keeps a cancel request until the job ends', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await expect(store.isCancelRequested(job.id)).resolves.toBe(false);
+    await store.requestCancel(job.id);
+    await expect(subject.open().isCancelRequested(job.id)).resolves.toBe(true);
+    await store.transition(job.id, 'cancelled');
+    await expect(store.isCancelRequested(job.id)).resolves.toBe(false);
+  });
+
+  it('aggregates finished jobs per minute: counts, wait and run histograms, busy time spread over minutes', async () => {
+    const minute = 60_000;
+    const base = Date.now() - (Date.now() % minute) - 10 * minute;
+    const finish = async (
+      startedAt: number,
+      finishedAt: number,
+      waitMs: number,
+      status: 'succeeded' | 'failed',
+    ) => {
+      const job = queuedJob();
+      await store.create(job);
+      await store.transition(job.id, 'running', { attempts: 1, startedAt: iso(startedAt), waitMs });
+      await store.transition(job.id, status, { finishedAt: iso(finishedAt), runMs: finishedAt - startedAt });
+    };
+    await finish(base + 30_000, base + minute + 30_000, 200, 'succeeded'); // 60 s over two minutes
+    await finish(base + minute + 40_000, base + minute + 41_000, 1234, 'failed');
+    const queued = queuedJob();
+    await store.create(queued);
+    await store.transition(queued.id, 'cancelled', { finishedAt: iso(base + 2 * minute + 1) });
+
+    const minutes = await subject.open().finishedByMinute(base - 5 * minute, base + 5 * minute);
+    expect(minutes).toEqual([
+      { minuteMs: base, finished: 0, busyMs: 30_000, waitMs: {}, runMs: {} },
+      {
+        minuteMs: base + minute,
+        finished: 2,
+        busyMs: 31_000,
+        waitMs: { 200: 1, 1300: 1 },
+        runMs: { 60000: 1, 1000: 1 },
+      },
+      { minuteMs: base + 2 * minute, finished: 1, busyMs: 0, waitMs: {}, runMs: {} },
+    ]);
+    await expect(store.finishedByMinute(base + 3 * minute, base + 5 * minute)).resolves.toEqual([]);
+    await expect(store.countByStatus()).resolves.toMatchObject({ succeeded: 1, failed: 1, cancelled: 1 });
+  });
+
+  it('keeps small shared values and proves it can be written', async () => {
+    await expect(store.readMeta('peak')).resolves.toBeUndefined();
+    await store.writeMeta('peak', { value: 7 });
+    await expect(subject.open().readMeta('peak')).resolves.toEqual({ value: 7 });
+    await expect(store.probe()).resolves.toBeUndefined();
+  });
+
+  it.each(['../../etc/passwd', 'not-an-id', ''])('refuses %p as a job id', async (id) => {
+    await expect(store.get(id)).rejects.toBeInstanceOf(JobError);
+    await expect(store.list({ cursor: id || 'x' })).rejects.toBeInstanceOf(JobError);
+  });
+});
