@@ -4,7 +4,7 @@ import { loadConfig } from '../../lib/config';
 import { ensureJobTable, localDynamoDbClient } from '../../lib/local/dynalite';
 import { createJobStore } from '../../lib/store/create-job-store';
 import type { JobStore } from '../../lib/store/job-store';
-import { tempDir } from './services';
+import { tempDir } from './temp-dir';
 
 export type StoreKind = 'file' | 'dynamodb';
 export const STORE_KINDS: StoreKind[] = ['file', 'dynamodb'];

@@ -3,18 +3,20 @@ import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
 import { createGetJobHandler } from '../../../handlers/http/get-job';
 import { createListJobsHandler } from '../../../handlers/http/list-jobs';
 import { newJobId } from '../../../lib/jobs/job-id';
-import { createFileJobStore } from '../../../lib/store/file-job-store';
+import type { JobStore } from '../../../lib/store/job-store';
 import { queuedJob } from '../../helpers/jobs';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
+import { STORE_KINDS } from '../../helpers/job-stores';
 import { unitServices } from '../../helpers/services';
 
-describe('job handlers', () => {
+describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
   let services: Services;
   let cleanup: () => Promise<void>;
+  let openStore: () => JobStore;
 
   beforeEach(async () => {
-    ({ services, cleanup } = await unitServices());
+    ({ services, openStore, cleanup } = await unitServices({ store: kind }));
   });
   afterEach(async () => {
     await cleanup();
@@ -64,8 +66,8 @@ describe('job handlers', () => {
         context,
       );
       await sleep(300);
-      // Another process finishing the job: a store of its own on the same directory.
-      const other = createFileJobStore({ dir: services.config.jobStoreDir });
+      // Another process finishing the job: a store of its own on the same data.
+      const other = openStore();
       await other.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
       await other.transition(job.id, 'succeeded', { finishedAt: new Date().toISOString(), exitCode: 0 });
       const response = await waiting;

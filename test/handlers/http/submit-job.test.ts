@@ -3,6 +3,7 @@ import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
 import { createBacklogLimit } from '../../../lib/queue/backlog-limit';
 import type { Services } from '../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
+import { STORE_KINDS } from '../../helpers/job-stores';
 import { unitServices } from '../../helpers/services';
 
 type Send = Awaited<ReturnType<typeof unitServices>>['send'];
@@ -11,14 +12,14 @@ function submit(task: string, body: unknown, extra: Parameters<typeof apiEvent>[
   return apiEvent({ method: 'POST', path: `/api/tasks/${task}`, pathParameters: { task }, body, ...extra });
 }
 
-describe('POST /api/tasks/{task}', () => {
+describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
   let services: Services;
   let send: Send;
   let cleanup: () => Promise<void>;
   let handler: ReturnType<typeof createSubmitJobHandler>;
 
   beforeEach(async () => {
-    ({ services, send, cleanup } = await unitServices());
+    ({ services, send, cleanup } = await unitServices({ store: kind }));
     handler = createSubmitJobHandler(services);
   });
   afterEach(async () => {

@@ -2,23 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
-import { createFileJobStore } from '../../../lib/store/file-job-store';
 import type { JobStore } from '../../../lib/store/job-store';
 import { SpawnError } from '../../../lib/process/process-errors';
 import type { RunOptions } from '../../../lib/process/run-process';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import { context, sqsEvent, sqsRecord } from '../../helpers/events';
-import { silentLogger, tempDir } from '../../helpers/services';
+import { STORE_KINDS, testStore } from '../../helpers/job-stores';
+import { silentLogger } from '../../helpers/services';
 
-describe('consumer (SQS handler)', () => {
+describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
   let store: JobStore;
   let cleanup: () => Promise<void>;
   const catalogue = createCatalogue();
 
   beforeEach(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    store = createFileJobStore({ dir: temp.dir });
+    ({ store, cleanup } = await testStore(kind));
   });
   afterEach(async () => {
     await cleanup();

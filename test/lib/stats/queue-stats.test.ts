@@ -1,30 +1,47 @@
 import type { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
-import { createFileJobStore } from '../../../lib/store/file-job-store';
+import type { JobStore } from '../../../lib/store/job-store';
+import { STORE_KINDS } from '../../helpers/job-stores';
 import type { Services } from '../../../lib/services';
 import { computeQueueStats } from '../../../lib/stats/queue-stats';
-import { percentiles } from '../../../lib/stats/percentiles';
+import {
+  addToHistogram,
+  bucketOf,
+  histogramPercentiles,
+  mergeHistograms,
+} from '../../../lib/stats/histogram';
 import { unitServices } from '../../helpers/services';
 
 type Send = Awaited<ReturnType<typeof unitServices>>['send'];
 
-describe('percentiles', () => {
-  it('uses nearest rank', () => {
-    expect(percentiles([])).toEqual({ p50: null, p95: null, p99: null });
-    expect(percentiles(Array.from({ length: 100 }, (_, i) => i + 1))).toEqual({ p50: 50, p95: 95, p99: 99 });
+describe('latency histogram', () => {
+  it('keeps values below 100 ms exact and rounds larger ones up to two significant digits', () => {
+    expect([0, 0.2, 99, 100, 101, 1000, 1001, 1234, 60_000, 61_234].map(bucketOf)).toEqual([
+      0, 1, 99, 100, 110, 1000, 1100, 1300, 60_000, 62_000,
+    ]);
+  });
+
+  it('answers nearest-rank percentiles from merged minutes', () => {
+    const a = {};
+    const b = {};
+    for (let i = 1; i <= 50; i += 1) addToHistogram(a, i);
+    for (let i = 51; i <= 100; i += 1) addToHistogram(b, i);
+    expect(histogramPercentiles({})).toEqual({ p50: null, p95: null, p99: null });
+    expect(histogramPercentiles(mergeHistograms([a, b]))).toEqual({ p50: 50, p95: 95, p99: 99 });
   });
 });
 
-describe('queue stats', () => {
+describe.each(STORE_KINDS)('queue stats (%s store)', (kind) => {
   let services: Services;
   let send: Send;
   let cleanup: () => Promise<void>;
+  let openStore: () => JobStore;
   const now = Date.parse('2026-11-28T12:00:00.000Z');
   const iso = (ms: number) => new Date(ms).toISOString();
 
   beforeEach(async () => {
-    ({ services, send, cleanup } = await unitServices());
+    ({ services, send, openStore, cleanup } = await unitServices({ store: kind }));
     send.mockImplementation(async (command: unknown) => {
       const url = (command as GetQueueAttributesCommand).input.QueueUrl ?? '';
       return url.endsWith('dead-letters')
@@ -99,7 +116,7 @@ describe('queue stats', () => {
   it('keeps the peak queue size across restarts (it lives in the store)', async () => {
     await computeQueueStats({ store: services.store, queue: services.queue, maxConcurrency: 4, now });
     send.mockResolvedValue({ Attributes: { ApproximateNumberOfMessages: '1' } });
-    const reopened = createFileJobStore({ dir: services.config.jobStoreDir });
+    const reopened = openStore();
     const stats = await computeQueueStats({ store: reopened, queue: services.queue, maxConcurrency: 4, now });
     expect(stats.processPool).toMatchObject({ queuedTasks: 1, peakQueueSize: 7 });
   });
