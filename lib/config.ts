@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { isTokenHash } from './auth/api-tokens';
 import { ConfigError } from './config-errors';
 
 /**
@@ -40,6 +41,10 @@ export interface Config {
   maxBodyBytes: number;
   logLevel: string;
   stage: string;
+  /** SHA-256 hashes of the accepted API tokens, given directly (the local stack). */
+  apiTokenHashes: string[];
+  /** SSM parameter that holds the hashes (deployed stacks). Auth is on when either is set. */
+  apiTokenParameter: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -87,6 +92,20 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function tokenHashes(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  const parts = raw.split(/[\s,]+/).filter(Boolean);
+  const bad = parts.find((part) => !isTokenHash(part.toLowerCase()));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `${name} must list SHA-256 hashes of tokens (64 hex digits each; "npm run token" makes one), got "${bad.slice(0, 12)}..."`,
+      name,
+    );
+  }
+  return parts.map((part) => part.toLowerCase());
+}
+
 /** Reads and validates the settings; throws a ConfigError naming the variable and the bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const sqsEndpoint = optionalUrl(env, 'SQS_ENDPOINT');
@@ -114,6 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 10_000, 1, 100_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     stage: text(env, 'STAGE', 'dev'),
+    apiTokenHashes: tokenHashes(env, 'API_TOKEN_HASHES'),
+    apiTokenParameter: env.API_TOKEN_PARAMETER?.trim() || undefined,
   });
 }
 

@@ -1,3 +1,6 @@
+import { createAuthenticator } from './auth/authenticator';
+import type { Authenticator } from './auth/authenticator';
+import { createSsmClient, ssmTokenSource, staticTokenSource } from './auth/token-source';
 import { getConfig } from './config';
 import type { Config } from './config';
 import { createJobStore } from './store/create-job-store';
@@ -21,6 +24,16 @@ export interface Services {
   catalogue: Catalogue;
   /** MAX_QUEUED_JOBS, checked against a cached queue depth. */
   backlog: BacklogLimit;
+  /** The API token check every non-public route runs first. */
+  auth: Authenticator;
+}
+
+function tokenSourceFor(config: Config) {
+  if (config.apiTokenHashes.length > 0) return staticTokenSource(config.apiTokenHashes);
+  if (config.apiTokenParameter) {
+    return ssmTokenSource({ ssm: createSsmClient(config.region), parameterName: config.apiTokenParameter });
+  }
+  return undefined;
 }
 
 export function createServices(config: Config): Services {
@@ -38,6 +51,7 @@ export function createServices(config: Config): Services {
     queue,
     catalogue: createCatalogue(),
     backlog: createBacklogLimit({ depth: () => queue.depth(), maxQueuedJobs: config.maxQueuedJobs }),
+    auth: createAuthenticator(tokenSourceFor(config)),
   };
 }
 

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       httpPort: port('HTTP_PORT', 5000),
       lambdaPort: port('LAMBDA_PORT', 5002),
       elasticMqPort: port('ELASTICMQ_PORT', 9324),
+      dynamoDbPort: port('DYNAMODB_PORT', 8000),
       sqsEndpoint: process.env.SQS_ENDPOINT || undefined,
       offlineOutput: 'inherit',
       say,

@@ -17,7 +17,7 @@ const STOP_WAIT_MS = 5000;
  * DELETE /api/jobs/{id}: a queued job is claimed for cancellation, so no worker ever starts it; a
  * running job gets a cancel request that its worker acts on by killing the whole process group.
  */
-export function createCancelJobHandler({ store, logger }: Pick<Services, 'store' | 'logger'>) {
+export function createCancelJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
@@ -52,7 +52,7 @@ export function createCancelJobHandler({ store, logger }: Pick<Services, 'store'
       if (isFinal(latest.status)) return json(200, jobView(latest));
       return json(202, { ...jobView(latest), cancelRequested: true });
     },
-    { logger },
+    { logger, auth },
   );
 }
 

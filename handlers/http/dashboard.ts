@@ -20,7 +20,7 @@ export function createDashboardHandler({ logger }: Pick<Services, 'logger'>) {
       },
       body: page,
     }),
-    { logger },
+    { logger, auth: 'public' },
   );
 }
 

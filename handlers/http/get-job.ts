@@ -13,7 +13,7 @@ import type { Services } from '../../lib/services';
  * GET /api/jobs/{id}. With `?wait=N` (N ≤ 25) it answers when the job finishes or after N seconds,
  * whichever comes first, so a client need not poll hard; the wait costs the server no reads.
  */
-export function createGetJobHandler({ store, logger }: Pick<Services, 'store' | 'logger'>) {
+export function createGetJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
@@ -25,7 +25,7 @@ export function createGetJobHandler({ store, logger }: Pick<Services, 'store' | 
       }
       return json(200, jobView(job));
     },
-    { logger },
+    { logger, auth },
   );
 }
 

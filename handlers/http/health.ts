@@ -31,7 +31,7 @@ export function createHealthHandler({ queue, store, logger }: Pick<Services, 'qu
         error: { code: 'unhealthy', message: `${failing} not answering` },
       });
     },
-    { logger },
+    { logger, auth: 'public' },
   );
 }
 

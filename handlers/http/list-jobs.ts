@@ -10,7 +10,7 @@ import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
 
 /** GET /api/jobs?status=&limit=&cursor=: newest first, one page at a time. */
-export function createListJobsHandler({ store, logger }: Pick<Services, 'store' | 'logger'>) {
+export function createListJobsHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const query = event.queryStringParameters ?? {};
@@ -31,7 +31,7 @@ export function createListJobsHandler({ store, logger }: Pick<Services, 'store' 
         links: { next },
       });
     },
-    { logger },
+    { logger, auth },
   );
 }
 

@@ -5,7 +5,11 @@ import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
 
 /** GET /api/tasks: the catalogue, so clients can see what may run and what input it takes. */
-export function createListTasksHandler({ catalogue, logger }: Pick<Services, 'catalogue' | 'logger'>) {
+export function createListTasksHandler({
+  catalogue,
+  logger,
+  auth,
+}: Pick<Services, 'catalogue' | 'logger' | 'auth'>) {
   const tasks = catalogue.tasks().map((task) => ({
     name: task.name,
     description: task.description,
@@ -14,7 +18,7 @@ export function createListTasksHandler({ catalogue, logger }: Pick<Services, 'ca
     maxOutputBytes: task.maxOutputBytes,
     links: { submit: `/api/tasks/${task.name}` },
   }));
-  return httpHandler(async (_event: HttpEvent) => json(200, { tasks }), { logger });
+  return httpHandler(async (_event: HttpEvent) => json(200, { tasks }), { logger, auth });
 }
 
 export const handler = createListTasksHandler(getServices());

@@ -10,7 +10,7 @@ import type { Services } from '../../lib/services';
  * exists with other methods, 404 otherwise, both in the API's error shape (never the gateway's or
  * the emulator's own page, which would list every route).
  */
-export function createNoRouteHandler({ logger }: Pick<Services, 'logger'>) {
+export function createNoRouteHandler({ logger, auth }: Pick<Services, 'logger' | 'auth'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const method = event.requestContext?.http?.method ?? 'GET';
@@ -21,7 +21,7 @@ export function createNoRouteHandler({ logger }: Pick<Services, 'logger'>) {
         headers: { allow: allowed.join(', ') },
       });
     },
-    { logger },
+    { logger, auth },
   );
 }
 

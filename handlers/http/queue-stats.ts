@@ -13,7 +13,8 @@ export function createQueueStatsHandler({
   queue,
   config,
   logger,
-}: Pick<Services, 'store' | 'queue' | 'config' | 'logger'>) {
+  auth,
+}: Pick<Services, 'store' | 'queue' | 'config' | 'logger' | 'auth'>) {
   return httpHandler(
     async (_event: HttpEvent) => {
       try {
@@ -32,7 +33,7 @@ export function createQueueStatsHandler({
         throw error;
       }
     },
-    { logger },
+    { logger, auth },
   );
 }
 

@@ -40,7 +40,7 @@ function readBody(body: unknown): Record<string, unknown> {
  * POST /api/tasks/{task}: validates the input, writes a `queued` job record, sends it to SQS and
  * answers 202. With `?wait=N` it answers 200 with the finished job if it finishes within N seconds.
  */
-export function createSubmitJobHandler({ store, queue, catalogue, config, logger, backlog }: Services) {
+export function createSubmitJobHandler({ store, queue, catalogue, config, logger, backlog, auth }: Services) {
   return httpHandler(
     async (event: HttpEvent) => {
       const taskName = event.pathParameters?.task ?? '';
@@ -127,7 +127,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         headers,
       );
     },
-    { logger, body: { maxBytes: config.maxBodyBytes } },
+    { logger, auth, body: { maxBytes: config.maxBodyBytes } },
   );
 }
 

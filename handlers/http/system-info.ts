@@ -13,7 +13,8 @@ export function createSystemInfoHandler({
   config,
   catalogue,
   logger,
-}: Pick<Services, 'config' | 'catalogue' | 'logger'>) {
+  auth,
+}: Pick<Services, 'config' | 'catalogue' | 'logger' | 'auth'>) {
   return httpHandler(
     async (_event: HttpEvent) => {
       const memory = process.memoryUsage();
@@ -45,7 +46,7 @@ export function createSystemInfoHandler({
         },
       });
     },
-    { logger },
+    { logger, auth },
   );
 }
 

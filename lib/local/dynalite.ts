@@ -25,10 +25,11 @@ export interface DynaliteOptions {
   port: number;
   /** LevelDB directory; in memory when absent. */
   dataDir?: string;
+  env?: NodeJS.ProcessEnv;
   output?: ChildOutput;
 }
 
-export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+export function localDynamoDbClient(endpoint: string | undefined): DynamoDBClient {
   return new DynamoDBClient({
     region: 'us-east-1',
     endpoint,
@@ -76,7 +77,7 @@ export async function startDynalite(options: DynaliteOptions): Promise<Dynalite>
   }
   const child = spawnTethered(process.execPath, args, {
     cwd: options.projectDir,
-    env: process.env,
+    env: options.env ?? process.env,
     output: options.output === 'inherit' ? 'inherit' : 'pipe',
   });
   routeOutput(child, options.output ?? (() => undefined));

@@ -15,6 +15,8 @@ import { CatalogueError } from '../tasks/task-errors';
 import { ConfigError } from '../config-errors';
 import { routeOutput, spawnTethered, stdioFor, stopProcessGroup } from './child-processes';
 import type { ChildOutput } from './child-processes';
+import { ensureJobTable, localDynamoDbClient, startDynalite } from './dynalite';
+import type { Dynalite } from './dynalite';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
 import { startConsumerProcess } from './consumer-process';
@@ -31,6 +33,8 @@ export interface LocalStackOptions {
   httpPort?: number;
   lambdaPort?: number;
   elasticMqPort?: number;
+  /** dynalite's port when JOB_STORE=dynamodb and no DYNAMODB_ENDPOINT is given. */
+  dynamoDbPort?: number;
   /** Use this SQS instead of starting ElasticMQ. */
   sqsEndpoint?: string;
   jobStoreDir?: string;
@@ -85,6 +89,22 @@ async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, c
   return { url, arn: attributes.QueueArn ?? `arn:aws:sqs:local:000000000000:${queueName}` };
 }
 
+/** The job table exists (made as the template makes it) and answers. */
+async function tableCheck(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const endpoint = config.dynamodbEndpoint ?? 'the AWS default endpoint';
+  const client = localDynamoDbClient(config.dynamodbEndpoint);
+  try {
+    await ensureJobTable(client, config.jobTableName);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StackError(
+      `DynamoDB at ${endpoint} does not answer for table "${config.jobTableName}": ${reason.slice(0, 200)}`,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
 /**
  * Brings up the whole local stack: ElasticMQ (unless another SQS is given), serverless offline with
  * the handlers, and the event source mapping that feeds the consumer. Every failure is a StackError
@@ -95,7 +115,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const httpPort = options.httpPort ?? 5000;
   const lambdaPort = options.lambdaPort ?? 5002;
   const elasticMqPort = options.elasticMqPort ?? 9324;
+  const dynamoDbPort = options.dynamoDbPort ?? 8000;
   let elasticMq: ElasticMq | undefined;
+  let dynalite: Dynalite | undefined;
   let offline: ChildProcess | undefined;
   let consumerProcess: ConsumerProcess | undefined;
   let taskWorkDir: string | undefined;
@@ -108,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       if (offline) await stopProcessGroup(offline);
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
-      await elasticMq?.stop();
+      await Promise.all([elasticMq?.stop(), dynalite?.stop()]);
     })());
 
   try {
@@ -152,6 +174,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Task work directories of this stack only, so stopping it stops its tasks and nobody else's.
       TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
+    env.JOB_STORE = env.JOB_STORE?.trim() || 'file';
+    if (env.JOB_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT?.trim()) {
+      if (!(await isPortFree(dynamoDbPort))) {
+        throw new StackError(
+          `port ${dynamoDbPort} (dynalite, the local DynamoDB) is busy: stop what uses it, or set DYNAMODB_PORT to another port`,
+        );
+      }
+      const dataDir = path.join(env.JOB_STORE_DIR!, 'dynamodb');
+      say(`starting dynalite (the local DynamoDB) on port ${dynamoDbPort}, data in ${dataDir}`);
+      dynalite = await startDynalite({
+        projectDir: options.projectDir,
+        port: dynamoDbPort,
+        dataDir,
+        env,
+        output: options.offlineOutput,
+      });
+      env.DYNAMODB_ENDPOINT = dynalite.endpoint;
+    }
     // serverless resolves the functions' environment from this same environment.
     const printed = printServerlessConfig(options.projectDir, env);
     printed.catch(() => undefined);
@@ -179,9 +219,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
 
-    const config = loadConfig(env);
     const serverlessConfig = await printed;
     const consumer = consumerSettings(serverlessConfig);
+    // What the functions get: the stack's environment under serverless.yml's.
+    const config = loadConfig({ ...env, ...consumer.environment });
+    if (config.jobStore === 'dynamodb') await tableCheck(config);
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
     if (elasticMq) {

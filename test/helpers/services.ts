@@ -1,5 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { jest } from '@jest/globals';
+import { hashApiToken } from '../../lib/auth/api-tokens';
+import { createAuthenticator } from '../../lib/auth/authenticator';
+import { staticTokenSource } from '../../lib/auth/token-source';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { createBacklogLimit } from '../../lib/queue/backlog-limit';
@@ -11,6 +14,9 @@ export { tempDir } from './temp-dir';
 import { testStore } from './job-stores';
 import type { StoreKind } from './job-stores';
 
+/** No token configured: every request passes (the local stack without tokens). */
+export const openAccess = createAuthenticator(undefined);
+
 export const silentLogger = createLogger({ level: 'silent' });
 
 /**
@@ -18,7 +24,10 @@ export const silentLogger = createLogger({ level: 'silent' });
  * real catalogue, and an SQS client whose `send` is a mock (the one place unit tests mock: the AWS
  * client's send).
  */
-export async function unitServices({ store: kind = 'file' }: { store?: StoreKind } = {}) {
+export async function unitServices({
+  store: kind = 'file',
+  auth,
+}: { store?: StoreKind; auth?: { token: string } } = {}) {
   const { store, env, open: openStore, cleanup } = await testStore(kind);
   const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const send = jest.fn(async (_command: unknown): Promise<unknown> => ({}));
@@ -41,6 +50,7 @@ export async function unitServices({ store: kind = 'file' }: { store?: StoreKind
       depth: async () => ({ visible: 0, inFlight: 0, delayed: 0, deadLetter: 0 }),
       maxQueuedJobs: config.maxQueuedJobs,
     }),
+    auth: createAuthenticator(auth ? staticTokenSource([hashApiToken(auth.token)]) : undefined),
   };
   return { services, send, openStore, cleanup };
 }

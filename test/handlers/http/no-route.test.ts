@@ -3,12 +3,12 @@ import { createNoRouteHandler } from '../../../handlers/http/no-route';
 import { ROUTES } from '../../../lib/http/routes';
 import { printServerlessConfig } from '../../../lib/local/serverless-settings';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
-import { silentLogger } from '../../helpers/services';
+import { openAccess, silentLogger } from '../../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..', '..');
 
 describe('the $default route', () => {
-  const handler = createNoRouteHandler({ logger: silentLogger });
+  const handler = createNoRouteHandler({ logger: silentLogger, auth: openAccess });
 
   it.each([
     ['PUT', '/api/tasks/echo', 'POST'],
