@@ -175,6 +175,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
     env.JOB_STORE = env.JOB_STORE?.trim() || 'file';
+    // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without
+    // any, the API is open: it listens on loopback only.
+    env.API_TOKEN_PARAMETER = '';
+    const authOn = Boolean(env.API_TOKEN_HASHES?.trim());
+    env.HTTP_HOST = authOn ? (env.HTTP_HOST?.trim() || '0.0.0.0') : '127.0.0.1';
+    say(
+      authOn
+        ? `API tokens: on (API_TOKEN_HASHES); listening on ${env.HTTP_HOST}`
+        : 'API tokens: off (no API_TOKEN_HASHES set), so the API listens on 127.0.0.1 only',
+    );
     if (env.JOB_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT?.trim()) {
       if (!(await isPortFree(dynamoDbPort))) {
         throw new StackError(

@@ -449,16 +449,9 @@ export function createDynamoDbJobStore({
       .map((minuteMs) => minuteOf(minuteMs, found.get(minuteKey(minuteMs).pk)));
   }
 
+  /** A consistent read of one small item: the table exists and answers (health). */
   async function probe(): Promise<void> {
-    await client.send(
-      new UpdateCommand({
-        TableName,
-        Key: metaKey('probe'),
-        UpdateExpression: 'SET #at = :at',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':at': new Date().toISOString() },
-      }),
-    );
+    await client.send(new GetCommand({ TableName, Key: metaKey('probe'), ConsistentRead: true }));
   }
 
   async function readMeta<T>(name: string): Promise<T | undefined> {

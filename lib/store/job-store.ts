@@ -41,7 +41,7 @@ export interface JobStore {
    * still re-reads now and then.
    */
   onFinished(listener: (id: string) => void): () => void;
-  /** Proves the store can be written and read (health). */
+  /** Proves the store answers (health). */
   probe(): Promise<void>;
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown): Promise<void>;

@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import jobTable from '../../config/job-table.json';
+import { tempDir } from '../helpers/temp-dir';
+
+/**
+ * The deployed stack, checked without an AWS account: `serverless package` renders the CloudFormation
+ * template (no credentials needed) and every promise of serverless.yml is read back from it.
+ */
+const projectDir = path.resolve(__dirname, '..', '..');
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let resources: Record<string, Json>;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const temp = await tempDir('spawn-queue-template-');
+  cleanup = temp.cleanup;
+  await promisify(execFile)(
+    path.join(projectDir, 'node_modules', '.bin', 'serverless'),
+    ['package', '--stage', 'prod', '--package', temp.dir],
+    {
+      cwd: projectDir,
+      // Nothing of the caller's environment: what a deployer without local overrides renders, with
+      // the two throttling settings set to show that they are read.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, API_RATE_LIMIT: '7', API_BURST_LIMIT: '9' },
+      timeout: 120_000,
+    },
+  );
+  const template = JSON.parse(
+    await readFile(path.join(temp.dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as { Resources: Record<string, Json> };
+  resources = template.Resources;
+}, 120_000);
+
+afterAll(async () => {
+  await cleanup?.();
+});
+
+const fn = (name: string) => resources[`${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`]!;
+
+/** The statements of a function's own role, logs statements left out. */
+function statementsOf(name: string): Statement[] {
+  const roleId = fn(name).Properties.Role['Fn::GetAtt'][0] as string;
+  const role = resources[roleId]!;
+  return (role.Properties.Policies as Json[])
+    .flatMap((policy) => policy.PolicyDocument.Statement as Statement[])
+    .filter((statement) => ![statement.Action].flat().every((action) => action.startsWith('logs:')));
+}
+
+function actionsOf(name: string): string[] {
+  return [...new Set(statementsOf(name).flatMap((s) => [s.Action].flat()))].sort();
+}
+
+const HTTP_FUNCTIONS = [
+  'health',
+  'systemInfo',
+  'listTasks',
+  'submitJob',
+  'getJob',
+  'listJobs',
+  'cancelJob',
+  'queueStats',
+  'dashboard',
+  'noRoute',
+];
+
+describe('the deployed template', () => {
+  it('has the job table: on demand, point-in-time recovery, TTL, the keys the code uses', () => {
+    const table = resources.JobsTable!;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toEqual({
+      TableName: 'spawn-queue-prod-jobs',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: jobTable.KeySchema,
+      AttributeDefinitions: jobTable.AttributeDefinitions,
+      GlobalSecondaryIndexes: jobTable.GlobalSecondaryIndexes,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('points every function at the DynamoDB store, AWS endpoints and the token parameter', () => {
+    for (const name of [...HTTP_FUNCTIONS, 'runJobs']) {
+      const variables = fn(name).Properties.Environment.Variables as Record<string, string>;
+      expect(variables).toMatchObject({
+        JOB_STORE: 'dynamodb',
+        JOB_TABLE_NAME: 'spawn-queue-prod-jobs',
+        JOB_RETENTION_DAYS: '30',
+        API_TOKEN_PARAMETER: '/spawn-queue/prod/api-token-hashes',
+        SQS_ENDPOINT: '',
+      });
+      expect(variables).not.toHaveProperty('JOB_STORE_DIR');
+      expect(variables).not.toHaveProperty('API_TOKEN_HASHES');
+    }
+  });
+
+  it('gives each function a role of its own, and no role is left unused', () => {
+    const roles = new Set(
+      HTTP_FUNCTIONS.concat('runJobs').map((name) => fn(name).Properties.Role['Fn::GetAtt'][0]),
+    );
+    expect(roles.size).toBe(HTTP_FUNCTIONS.length + 1);
+    const allRoles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    expect(allRoles.map(([id]) => id).sort()).toEqual([...roles].sort());
+  });
+
+  it('grants each function only the actions it calls', () => {
+    const tokenRead = ['ssm:GetParameter'];
+    expect(actionsOf('health')).toEqual(['dynamodb:GetItem', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
+    expect(actionsOf('dashboard')).toEqual([]);
+    expect(actionsOf('systemInfo')).toEqual(tokenRead);
+    expect(actionsOf('listTasks')).toEqual(tokenRead);
+    expect(actionsOf('noRoute')).toEqual(tokenRead);
+    expect(actionsOf('getJob')).toEqual(['dynamodb:GetItem', ...tokenRead]);
+    expect(actionsOf('listJobs')).toEqual(['dynamodb:Query', ...tokenRead]);
+    expect(actionsOf('submitJob')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+      ...tokenRead,
+    ]);
+    expect(actionsOf('cancelJob')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      ...tokenRead,
+    ]);
+    expect(actionsOf('queueStats')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      ...tokenRead,
+    ]);
+    expect(actionsOf('runJobs')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
+  });
+
+  it('keeps the queue roles apart: HTTP handlers cannot receive or delete messages, the consumer cannot send', () => {
+    for (const name of HTTP_FUNCTIONS) {
+      expect(actionsOf(name)).not.toEqual(expect.arrayContaining(['sqs:ReceiveMessage']));
+      expect(actionsOf(name)).not.toEqual(expect.arrayContaining(['sqs:DeleteMessage']));
+    }
+    expect(actionsOf('runJobs')).not.toContain('sqs:SendMessage');
+    // Only what reads the table can read it: no Scan anywhere, Query only on the two indexes.
+    for (const name of [...HTTP_FUNCTIONS, 'runJobs']) expect(actionsOf(name)).not.toContain('dynamodb:Scan');
+    const query = statementsOf('listJobs').find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
+    expect(JSON.stringify(query.Resource)).toMatch(/index","byStatus.*index","byCreation/);
+  });
+
+  it('has no wildcard in any action or resource, except the log-stream suffix AWS requires', () => {
+    const wildcards: string[] = [];
+    for (const [id, resource] of Object.entries(resources)) {
+      if (resource.Type !== 'AWS::IAM::Role') continue;
+      for (const policy of resource.Properties.Policies as Json[]) {
+        for (const statement of policy.PolicyDocument.Statement as Statement[]) {
+          for (const action of [statement.Action].flat())
+            if (action.includes('*')) wildcards.push(`${id} ${action}`);
+          for (const target of [statement.Resource].flat()) {
+            const text = JSON.stringify(target);
+            const logStreams = /:log-group:\/aws\/lambda\/spawn-queue-prod-\w+:\*(:\*)?"/.test(text);
+            if (text.includes('*') && !logStreams) wildcards.push(`${id} ${text}`);
+          }
+        }
+      }
+    }
+    expect(wildcards).toEqual([]);
+  });
+
+  it('throttles the HTTP API stage with the configured rate and burst', () => {
+    const settings = resources.HttpApiStage!.Properties.DefaultRouteSettings as Json;
+    // From the environment they render as numeric strings, which CloudFormation takes for numbers.
+    expect(Number(settings.ThrottlingRateLimit)).toBe(7);
+    expect(Number(settings.ThrottlingBurstLimit)).toBe(9);
+  });
+
+  it('keeps the consumer at 4: reserved concurrency and the event source maximum agree', () => {
+    expect(fn('runJobs').Properties.ReservedConcurrentExecutions).toBe(4);
+    const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')!;
+    expect(mapping.Properties).toMatchObject({ BatchSize: 1, ScalingConfig: { MaximumConcurrency: 4 } });
+  });
+});

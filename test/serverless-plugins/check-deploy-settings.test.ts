@@ -1,0 +1,60 @@
+import CheckDeploySettings, { settingProblems } from '../../serverless-plugins/check-deploy-settings';
+
+class FrameworkError extends Error {}
+
+const deployedEnv = {
+  JOB_STORE: 'dynamodb',
+  SQS_ENDPOINT: '',
+  API_TOKEN_PARAMETER: '/spawn-queue/prod/api-token-hashes',
+};
+
+function plugin(
+  environment: Record<string, string>,
+  getParameter: () => Promise<{ Parameter?: { Value?: string } }>,
+) {
+  return new CheckDeploySettings({
+    service: { provider: { environment } },
+    classes: { Error: FrameworkError },
+    getProvider: () => ({ getStage: () => 'prod', request: getParameter }),
+  });
+}
+
+describe('serverless plugin: check-deploy-settings', () => {
+  it('accepts the rendered settings of a deploy', () => {
+    expect(settingProblems({ provider: { environment: deployedEnv } })).toEqual([]);
+  });
+
+  it('names each local-only setting that leaked into a deploy', () => {
+    expect(
+      settingProblems({
+        provider: {
+          environment: { JOB_STORE: 'file', SQS_ENDPOINT: 'http://localhost:9324', API_TOKEN_PARAMETER: '' },
+        },
+      }),
+    ).toEqual([
+      'JOB_STORE is "file" but a deployed stack needs "dynamodb" (unset JOB_STORE before deploying)',
+      'SQS_ENDPOINT is set to "http://localhost:9324": unset it before deploying (it points the functions away from AWS)',
+      'API_TOKEN_PARAMETER is empty: unset it before deploying (the functions read their tokens from it)',
+    ]);
+  });
+
+  it('fails a deploy without any token with a one-line reason', async () => {
+    const missing = plugin(deployedEnv, async () => {
+      throw Object.assign(new Error('Parameter /spawn-queue/prod/api-token-hashes not found.'), {
+        code: 'ParameterNotFound',
+      });
+    });
+    const run = missing.hooks['before:deploy:deploy']!();
+    await expect(run).rejects.toThrow(FrameworkError);
+    await expect(missing.hooks['before:deploy:deploy']!()).rejects.toThrow(
+      /^no API token configured for stage "prod": run "npm run token -- --stage prod"[^\n]*$/,
+    );
+    const empty = plugin(deployedEnv, async () => ({ Parameter: { Value: '' } }));
+    await expect(empty.hooks['before:deploy:deploy']!()).rejects.toThrow(/no API token configured/);
+  });
+
+  it('lets a deploy with a stored token hash go on', async () => {
+    const ok = plugin(deployedEnv, async () => ({ Parameter: { Value: 'a'.repeat(64) } }));
+    await expect(ok.hooks['before:deploy:deploy']!()).resolves.toBeUndefined();
+  });
+});
