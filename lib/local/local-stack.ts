@@ -58,6 +58,8 @@ export interface LocalStack {
   /** serverless offline's Lambda Invoke API. */
   lambdaUrl: string;
   sqsEndpoint: string;
+  /** The settings that open this stack's job store (JOB_STORE and where it is). */
+  storeEnv: Record<string, string>;
   consumer: ConsumerSettings;
   /** The consumer's own process: the event source mapping and the function it invokes. */
   consumerProcess: ConsumerProcess;
@@ -179,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // any, the API is open: it listens on loopback only.
     env.API_TOKEN_PARAMETER = '';
     const authOn = Boolean(env.API_TOKEN_HASHES?.trim());
-    env.HTTP_HOST = authOn ? (env.HTTP_HOST?.trim() || '0.0.0.0') : '127.0.0.1';
+    env.HTTP_HOST = authOn ? env.HTTP_HOST?.trim() || '0.0.0.0' : '127.0.0.1';
     say(
       authOn
         ? `API tokens: on (API_TOKEN_HASHES); listening on ${env.HTTP_HOST}`
@@ -316,6 +318,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       taskWorkDir: config.taskWorkDir,
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,
+      storeEnv: {
+        JOB_STORE: config.jobStore,
+        JOB_STORE_DIR: config.jobStoreDir,
+        JOB_TABLE_NAME: config.jobTableName,
+        ...(config.dynamodbEndpoint ? { DYNAMODB_ENDPOINT: config.dynamodbEndpoint } : {}),
+      },
       consumer,
       get consumerProcess() {
         return consumerProcess!;

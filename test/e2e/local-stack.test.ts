@@ -5,7 +5,8 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-s
 import { chromium as playwright } from 'playwright-core';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../../lib/config';
-import { createFileJobStore } from '../../lib/store/file-job-store';
+import { createJobStore } from '../../lib/store/create-job-store';
+import type { JobStore } from '../../lib/store/job-store';
 import { createSqsClient } from '../../lib/queue/sqs-client';
 import type { QueueStats } from '../../lib/stats/queue-stats';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import type { LocalStack } from '../../lib/local/local-stack';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { StackError } from '../../lib/local/stack-errors';
 import { liveTaskProcesses, sampleTaskProcesses } from '../../lib/process/task-processes';
+import { STORE_KINDS } from '../helpers/job-stores';
 import { silentLogger, tempDir } from '../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..');
@@ -28,30 +30,39 @@ const itWithBrowser = chromium ? it : it.skip;
  * The whole local stack, as `npm start` runs it, on ports of its own: ElasticMQ, serverless offline
  * and the event source mapping. Everything goes through HTTP.
  */
-describe('local stack end to end', () => {
+describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
   let stack: LocalStack;
-  let ports: { httpPort: number; lambdaPort: number; elasticMqPort: number };
+  let ports: { httpPort: number; lambdaPort: number; elasticMqPort: number; dynamoDbPort: number };
   let cleanup: () => Promise<void>;
   let jobStoreDir: string;
   const sqs = () => createSqsClient(loadConfig({ SQS_ENDPOINT: stack.sqsEndpoint }));
-  const store = () => createFileJobStore({ dir: jobStoreDir });
+  let opened: JobStore | undefined;
+  /** The stack's job store, read directly (as another worker would). */
+  const store = () => (opened ??= createJobStore(loadConfig(stack.storeEnv)));
 
   beforeAll(async () => {
     const temp = await tempDir('spawn-queue-e2e-');
     cleanup = temp.cleanup;
     jobStoreDir = path.join(temp.dir, 'store');
-    ports = { httpPort: await freePort(), lambdaPort: await freePort(), elasticMqPort: await freePort() };
+    ports = {
+      httpPort: await freePort(),
+      lambdaPort: await freePort(),
+      elasticMqPort: await freePort(),
+      dynamoDbPort: await freePort(),
+    };
     const log = createWriteStream(path.join(projectDir, '.cache', `e2e-offline-${ports.httpPort}.log`));
     stack = await startLocalStack({
       projectDir,
       ...ports,
       jobStoreDir,
+      env: { JOB_STORE: kind },
       offlineOutput: (chunk) => log.write(chunk),
       logger: silentLogger,
     });
   }, 180_000);
 
   afterAll(async () => {
+    await opened?.close();
     await stack?.stop();
     await cleanup?.();
   }, 60_000);
