@@ -4,7 +4,7 @@ import { json } from '../../lib/http/json-response';
 import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
 
-/** GET /api/tasks: the catalogue, so clients can see what may run and what input it takes. */
+/** GET /api/tasks: the catalogue, so clients can see what may run, what input it takes and what this runtime lacks. */
 export function createListTasksHandler({
   catalogue,
   logger,
@@ -16,6 +16,8 @@ export function createListTasksHandler({
     input: task.inputSchema,
     timeoutSeconds: task.timeoutMs / 1000,
     maxOutputBytes: task.maxOutputBytes,
+    available: task.available,
+    ...(task.available ? {} : { unavailableReason: task.unavailableReason }),
     links: { submit: `/api/tasks/${task.name}` },
   }));
   return httpHandler(async (_event: HttpEvent) => json(200, { tasks }), { logger, auth });

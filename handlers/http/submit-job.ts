@@ -13,7 +13,7 @@ import { QueueFullError } from '../../lib/queue/backlog-limit';
 import { QueueUnavailableError } from '../../lib/queue/queue-errors';
 import { getServices } from '../../lib/services';
 import type { Services } from '../../lib/services';
-import { TaskInputError, UnknownTaskError } from '../../lib/tasks/task-errors';
+import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../../lib/tasks/task-errors';
 
 const MAX_IDEMPOTENCY_KEY = 255;
 /** How long a client refused with 429 should wait: about what 4 slots need to make room. */
@@ -63,6 +63,8 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       } catch (error) {
         if (error instanceof TaskInputError) throw badRequest('invalid_input', error.message);
         if (error instanceof UnknownTaskError) throw notFound('unknown_task', error.message);
+        if (error instanceof TaskUnavailableError)
+          throw unavailable('task_unavailable', error.message, error);
         throw error;
       }
 

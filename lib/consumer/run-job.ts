@@ -8,8 +8,17 @@ import type { JobStore } from '../store/job-store';
 import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
-import { TaskInputError, UnknownTaskError } from '../tasks/task-errors';
+import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
 import { parseMessage } from './parse-message';
+
+/** Errors that fail the job itself (retrying cannot help), not the delivery. */
+function isTaskRefusal(error: unknown): error is UnknownTaskError | TaskInputError | TaskUnavailableError {
+  return (
+    error instanceof UnknownTaskError ||
+    error instanceof TaskInputError ||
+    error instanceof TaskUnavailableError
+  );
+}
 
 /** `done`: delete the message. `retry`: report it in batchItemFailures so SQS delivers it again. */
 export type Outcome = 'done' | 'retry';
@@ -103,7 +112,7 @@ export function createJobRunner(options: JobRunnerOptions) {
         job = await adopt(parsed.jobId, parsed.task, parsed.input);
         log.info({ event: 'enqueue', task: parsed.task, source: 'queue' }, 'job adopted from the queue');
       } catch (error) {
-        if (!(error instanceof UnknownTaskError || error instanceof TaskInputError)) throw error;
+        if (!isTaskRefusal(error)) throw error;
         job = await adopt(parsed.jobId, parsed.task, parsed.input, error.message);
         log.warn({ event: 'rejected', status: job.status }, error.message);
         return 'done';
@@ -161,7 +170,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     try {
       invocation = catalogue.prepare(job.task, job.input);
     } catch (error) {
-      if (!(error instanceof UnknownTaskError || error instanceof TaskInputError)) throw error;
+      if (!isTaskRefusal(error)) throw error;
       await store.transition(job.id, 'running', startPatch);
       await finalize(log, job.id, 'failed', { error: error.message, runMs: 0 });
       return 'done';

@@ -138,7 +138,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Fail on a bad catalogue or setting before anything starts.
     try {
-      createCatalogue();
+      for (const task of createCatalogue()
+        .tasks()
+        .filter((t) => !t.available)) {
+        say(
+          `task "${task.name}" is unavailable: ${task.unavailableReason} (it answers 503 task_unavailable)`,
+        );
+      }
       loadConfig({ ...process.env, ...options.env });
     } catch (error) {
       if (error instanceof CatalogueError || error instanceof ConfigError) {

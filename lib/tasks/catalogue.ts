@@ -4,7 +4,7 @@ import defaultDefinitions from '../../config/tasks.json';
 import { renderArgs, renderText, templateFields } from './render-template';
 import type { Input } from './render-template';
 import { resolveExecutable } from './resolve-executable';
-import { CatalogueError, TaskInputError, UnknownTaskError } from './task-errors';
+import { CatalogueError, TaskInputError, TaskUnavailableError, UnknownTaskError } from './task-errors';
 
 /** One entry of config/tasks.json as written. */
 export interface TaskDefinition {
@@ -23,8 +23,12 @@ export interface TaskDefinition {
 export interface Task {
   name: string;
   description: string;
-  /** Absolute path, resolved when the catalogue loaded. */
+  /** Absolute path, resolved when the catalogue loaded (the command as written when not found). */
   executable: string;
+  /** False when the command is not on this runtime: the task answers 503 task_unavailable. */
+  available: boolean;
+  /** Why it is unavailable. */
+  unavailableReason?: string;
   args: readonly string[];
   stdin?: string;
   inputSchema: Record<string, unknown>;
@@ -46,7 +50,7 @@ export interface Invocation {
 export interface Catalogue {
   tasks(): Task[];
   get(name: string): Task | undefined;
-  /** Validates input against the task's schema; throws UnknownTaskError or TaskInputError. */
+  /** Validates input against the task's schema; throws UnknownTaskError, TaskUnavailableError or TaskInputError. */
   prepare(name: string, input: unknown): Invocation;
   /** The longest timeout of any task, for the consumer's own timeout check. */
   maxTimeoutMs(): number;
@@ -69,7 +73,11 @@ function check(condition: boolean, task: string, field: string, message: string)
   if (!condition) throw new CatalogueError(message, task, field);
 }
 
-/** Builds a catalogue from definitions; a bad entry throws a CatalogueError naming the task and field. */
+/**
+ * Builds a catalogue from definitions, resolving every command once (at cold start on Lambda). A bad
+ * entry throws a CatalogueError naming the task and field; a command this runtime lacks only makes
+ * that task unavailable, never the whole catalogue.
+ */
 export function createCatalogue(
   definitions: Record<string, TaskDefinition> = defaultDefinitions as Record<string, TaskDefinition>,
   options: { resolve?: (command: string) => string | undefined } = {},
@@ -84,8 +92,8 @@ export function createCatalogue(
     check(typeof def === 'object' && def !== null, name, 'entry', 'must be an object');
     check(typeof def.description === 'string' && def.description !== '', name, 'description', 'is required');
     check(typeof def.command === 'string' && def.command !== '', name, 'command', 'is required');
-    const executable = resolve(def.command);
-    check(executable !== undefined, name, 'command', `"${def.command}" is not an executable on this machine`);
+    // `node` is the Node that runs this code: on Lambda there is no node on the PATH.
+    const executable = def.command === 'node' ? process.execPath : resolve(def.command);
     const args = def.args ?? [];
     check(
       Array.isArray(args) && args.every((a) => typeof a === 'string'),
@@ -139,7 +147,11 @@ export function createCatalogue(
     tasks.set(name, {
       name,
       description: def.description,
-      executable,
+      executable: executable ?? def.command,
+      available: executable !== undefined,
+      ...(executable === undefined
+        ? { unavailableReason: `"${def.command}" is not an executable on this runtime` }
+        : {}),
       args,
       stdin: def.stdin,
       inputSchema: schema,
@@ -157,6 +169,7 @@ export function createCatalogue(
       const task = tasks.get(name);
       const validate = validators.get(name);
       if (!task || !validate) throw new UnknownTaskError(name);
+      if (!task.available) throw new TaskUnavailableError(name, task.unavailableReason ?? 'not available');
       if (!validate(input)) {
         const first = validate.errors?.[0];
         const field = first ? fieldOf(first.instancePath, first.params as Record<string, unknown>) : 'input';

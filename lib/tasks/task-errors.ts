@@ -29,3 +29,14 @@ export class UnknownTaskError extends Error {
     super(`unknown task "${task.slice(0, 100)}"`);
   }
 }
+
+/** The task exists, but its command is not on this runtime (e.g. a tool the Lambda image lacks). */
+export class TaskUnavailableError extends Error {
+  override name = 'TaskUnavailableError';
+  constructor(
+    readonly task: string,
+    readonly reason: string,
+  ) {
+    super(`task "${task}" is not available here: ${reason}`);
+  }
+}

@@ -6,6 +6,8 @@ import { createListTasksHandler } from '../../../handlers/http/list-tasks';
 import { createSystemInfoHandler } from '../../../handlers/http/system-info';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { apiEvent, bodyOf, context } from '../../helpers/events';
+import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
+import { createCatalogue } from '../../../lib/tasks/catalogue';
 import { unitServices } from '../../helpers/services';
 
 describe('GET /api/health', () => {
@@ -75,9 +77,41 @@ describe('GET /api/tasks', () => {
           name: 'sleep',
           timeoutSeconds: 610,
           input: expect.objectContaining({ type: 'object' }),
+          available: true,
         }),
       ]),
     );
+    await cleanup();
+  });
+
+  it('lists a task whose command this runtime lacks as unavailable, and its submits answer 503 task_unavailable', async () => {
+    const { services, send, cleanup } = await unitServices();
+    const echo = services.catalogue.get('echo')!;
+    const catalogue = createCatalogue({
+      missing: {
+        description: 'needs a tool this runtime does not have',
+        command: 'no-such-program-here',
+        input: echo.inputSchema,
+        timeoutSeconds: 10,
+        maxOutputBytes: 1024,
+      },
+    });
+    const body = bodyOf(await createListTasksHandler({ ...services, catalogue })(apiEvent(), context));
+    expect(body.tasks).toEqual([
+      expect.objectContaining({
+        name: 'missing',
+        available: false,
+        unavailableReason: '"no-such-program-here" is not an executable on this runtime',
+      }),
+    ]);
+    const response = await createSubmitJobHandler({ ...services, catalogue })(
+      apiEvent({ method: 'POST', pathParameters: { task: 'missing' }, body: { input: { text: 'x' } } }),
+      context,
+    );
+    expect(response.statusCode).toBe(503);
+    expect(bodyOf(response)).toMatchObject({ error: { code: 'task_unavailable' } });
+    expect(send).not.toHaveBeenCalled();
+    await expect(services.store.list()).resolves.toEqual({ jobs: [] });
     await cleanup();
   });
 });

@@ -1,6 +1,11 @@
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import type { TaskDefinition } from '../../../lib/tasks/catalogue';
-import { CatalogueError, TaskInputError, UnknownTaskError } from '../../../lib/tasks/task-errors';
+import {
+  CatalogueError,
+  TaskInputError,
+  TaskUnavailableError,
+  UnknownTaskError,
+} from '../../../lib/tasks/task-errors';
 
 const echo: TaskDefinition = {
   description: 'echo',
@@ -29,6 +34,21 @@ describe('task catalogue', () => {
     expect(createCatalogue().get('sleep')?.executable).toMatch(/^\/.*\/sleep$/);
   });
 
+  it('runs `node` tasks with the Node that runs the code (Lambda has no node on its PATH)', () => {
+    expect(createCatalogue().get('fail')?.executable).toBe(process.execPath);
+  });
+
+  it('makes a task whose command this runtime lacks unavailable, and only that task', () => {
+    const catalogue = createCatalogue({ echo, missing: { ...echo, command: 'no-such-program-here' } });
+    expect(catalogue.get('echo')).toMatchObject({ available: true });
+    expect(catalogue.get('missing')).toMatchObject({
+      available: false,
+      unavailableReason: '"no-such-program-here" is not an executable on this runtime',
+    });
+    expect(() => catalogue.prepare('missing', { text: 'x' })).toThrow(TaskUnavailableError);
+    expect(catalogue.prepare('echo', { text: 'x' }).args).toEqual(['%s\\n', 'x']);
+  });
+
   it('renders input into one argv entry per template element', () => {
     const invocation = createCatalogue({ echo }).prepare('echo', { text: 'a b; $(c)' });
     expect(invocation.args).toEqual(['%s\\n', 'a b; $(c)']);
@@ -55,10 +75,6 @@ describe('task catalogue', () => {
 
   it.each([
     [{ ...echo, timeoutSeconds: 0 }, 'task "bad": timeoutSeconds must be an integer from 1 to 840'],
-    [
-      { ...echo, command: 'no-such-program-here' },
-      'task "bad": command "no-such-program-here" is not an executable',
-    ],
     [{ ...echo, args: ['{{missing}}'] }, 'task "bad": args refers to {{missing}}'],
     [{ ...echo, env: ['AWS_SECRET_ACCESS_KEY'] }, 'task "bad": env must list variable names, never AWS_*'],
     [{ ...echo, input: { type: 'string' } }, 'task "bad": input must be a JSON Schema of type "object"'],
