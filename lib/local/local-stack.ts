@@ -278,7 +278,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const httpUrl = `http://localhost:${httpPort}`;
     const up = await waitUntil(
-      async () => !offlineExited && (await answers(`${httpUrl}/api/system-info`, 5000)),
+      async () => !offlineExited && (await answers(`${httpUrl}/api/health`, 5000)),
       120_000,
       300,
     );

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { chromium as playwright } from 'playwright-core';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
 import { loadConfig } from '../../lib/config';
 import { createJobStore } from '../../lib/store/create-job-store';
 import type { JobStore } from '../../lib/store/job-store';
@@ -30,7 +33,13 @@ const itWithBrowser = chromium ? it : it.skip;
  * The whole local stack, as `npm start` runs it, on ports of its own: ElasticMQ, serverless offline
  * and the event source mapping. Everything goes through HTTP.
  */
+/**
+ * Once per job store. The DynamoDB run also has API tokens configured: every call carries the token,
+ * as a client of a deployed stack does.
+ */
 describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
+  const token = kind === 'dynamodb' ? newApiToken() : undefined;
+  const bearer: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   let stack: LocalStack;
   let ports: { httpPort: number; lambdaPort: number; elasticMqPort: number; dynamoDbPort: number };
   let cleanup: () => Promise<void>;
@@ -55,7 +64,10 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       projectDir,
       ...ports,
       jobStoreDir,
-      env: { JOB_STORE: kind },
+      env: {
+        JOB_STORE: kind,
+        ...(token ? { API_TOKEN_HASHES: hashApiToken(token), HTTP_HOST: '127.0.0.1' } : {}),
+      },
       offlineOutput: (chunk) => log.write(chunk),
       logger: silentLogger,
     });
@@ -70,7 +82,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
   async function api(method: string, route: string, body?: unknown) {
     const response = await fetch(`${stack.httpUrl}${route}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -84,7 +96,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
   });
 
   it('answers unknown routes and methods in its own error shape, not the emulator page', async () => {
-    const put = await fetch(`${stack.httpUrl}/api/tasks/echo`, { method: 'PUT' });
+    const put = await fetch(`${stack.httpUrl}/api/tasks/echo`, { method: 'PUT', headers: bearer });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('POST');
     expect(await put.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
@@ -219,6 +231,12 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
         try {
           const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
           await page.goto(`${stack.httpUrl}/dashboard`);
+          if (token) {
+            // The page itself is public; its API calls need the token, which the user gives it once.
+            await page.locator('#status', { hasText: 'needs a token' }).waitFor({ timeout: 10_000 });
+            await page.locator('#token').fill(token);
+            await page.locator('#login button').click();
+          }
           await page.locator('.slot.busy').nth(3).waitFor({ timeout: 15_000 });
           await page.locator('#status', { hasText: 'live' }).waitFor();
           expect(await page.locator('.slot.busy').count()).toBe(4);
@@ -241,7 +259,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       const response = await undiciFetch(`${stack.httpUrl}${route}`, {
         method,
         dispatcher,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -285,6 +303,28 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     expect(cancelled.body).toMatchObject({ status: 'cancelled', signal: 'SIGTERM' });
     expect((await api('DELETE', `/api/jobs/${id}`)).status).toBe(409);
   }, 40_000);
+
+  it('passes the smoke test (npm run smoke) run against it', async () => {
+    const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
+    const { stdout } = await promisify(execFile)(
+      path.join(projectDir, 'node_modules', '.bin', 'tsx'),
+      [
+        'scripts/smoke.ts',
+        '--url',
+        stack.httpUrl,
+        ...(token ? ['--token', token] : []),
+        '--queue-url',
+        queueUrl,
+        '--sqs-endpoint',
+        stack.sqsEndpoint,
+      ],
+      { cwd: projectDir, timeout: 90_000 },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 8 : 7);
+    expect(lines.at(-1)).toBe('8 of 8 checks passed or skipped, 0 failed');
+  }, 100_000);
 
   it('stops everything it started: no port stays taken', async () => {
     const consumer = stack.consumerProcess.process;

@@ -1,0 +1,262 @@
+/**
+ * A short black-box check of any running spawn-queue (local or deployed), through its HTTP API only:
+ *
+ *   npm run smoke -- --url <base> [--token <t>] [--queue-url <jobs queue URL> [--sqs-endpoint <url>]]
+ *
+ * One line per check; exit code 1 when any failed. It submits a few small jobs (echo, fail, sleep).
+ */
+import { parseArgs } from 'node:util';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+
+interface Options {
+  url: string;
+  token?: string;
+  queueUrl?: string;
+  sqsEndpoint?: string;
+  region: string;
+}
+
+type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+class CheckFailed extends Error {}
+
+function expectThat(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new CheckFailed(message);
+}
+
+function client({ url, token }: Options) {
+  return async (method: string, route: string, options: { body?: unknown; token?: string | null } = {}) => {
+    const bearer = options.token === undefined ? token : options.token;
+    const response = await fetch(`${url.replace(/\/+$/, '')}${route}`, {
+      method,
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    try {
+      return { status: response.status, body: JSON.parse(text) as Body };
+    } catch {
+      return { status: response.status, body: { text: text.slice(0, 200) } as Body };
+    }
+  };
+}
+
+type Call = ReturnType<typeof client>;
+
+function summary(response: { status: number; body: Body }): string {
+  return `${response.status} ${JSON.stringify(response.body).slice(0, 160)}`;
+}
+
+async function waitForStatus(call: Call, id: string, wanted: (status: string) => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const job = await call('GET', `/api/jobs/${id}`);
+    if (wanted(String(job.body.status)) || Date.now() > deadline) return job;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export interface CheckResult {
+  name: string;
+  outcome: 'pass' | 'fail' | 'skip';
+  detail: string;
+  ms: number;
+}
+
+export async function runSmoke(options: Options): Promise<CheckResult[]> {
+  const call = client(options);
+  const checks: Array<[string, () => Promise<string | { skip: string }>]> = [
+    [
+      'health answers 200 without a token',
+      async () => {
+        const health = await call('GET', '/api/health', { token: null });
+        expectThat(health.status === 200, summary(health));
+        return `sqs ${health.body.sqs}, store ${health.body.store}`;
+      },
+    ],
+    [
+      'no token: 401 in the error shape',
+      async () => {
+        if (!options.token) return { skip: 'no --token given (auth off?)' };
+        const denied = await call('GET', '/api/jobs', { token: null });
+        expectThat(denied.status === 401 && denied.body.error?.code === 'unauthorized', summary(denied));
+        const wrong = await call('GET', '/api/jobs', { token: 'not-the-token' });
+        expectThat(wrong.status === 401, summary(wrong));
+        return 'without and with a wrong token';
+      },
+    ],
+    [
+      'tasks are listed and available',
+      async () => {
+        const tasks = await call('GET', '/api/tasks');
+        expectThat(tasks.status === 200, summary(tasks));
+        const names = (tasks.body.tasks as Body[]).filter((t) => t.available !== false).map((t) => t.name);
+        for (const name of ['echo', 'fail', 'sleep'])
+          expectThat(names.includes(name), `${name} missing: ${names}`);
+        return `${names.length} available`;
+      },
+    ],
+    [
+      'submit with ?wait runs a job',
+      async () => {
+        const text = `smoke ${Date.now()}`;
+        const job = await call('POST', '/api/tasks/echo?wait=20', { body: { input: { text } } });
+        expectThat(job.status === 200 && job.body.status === 'succeeded', summary(job));
+        expectThat(job.body.stdout === `${text}\n`, `stdout ${JSON.stringify(job.body.stdout)}`);
+        return `${job.body.jobId} in ${job.body.waitMs} ms queued + ${job.body.runMs} ms run`;
+      },
+    ],
+    [
+      'a failing task reports its exit code',
+      async () => {
+        const job = await call('POST', '/api/tasks/fail?wait=20', { body: { input: { code: 3 } } });
+        expectThat(
+          job.status === 200 && job.body.status === 'failed' && job.body.exitCode === 3,
+          summary(job),
+        );
+        return 'failed, exit 3';
+      },
+    ],
+    [
+      'a running job is cancelled',
+      async () => {
+        const submitted = await call('POST', '/api/tasks/sleep', { body: { input: { seconds: 60 } } });
+        expectThat(submitted.status === 202, summary(submitted));
+        const id = String(submitted.body.jobId);
+        const running = await waitForStatus(call, id, (s) => s !== 'queued', 30_000);
+        expectThat(running.body.status === 'running', `never ran: ${summary(running)}`);
+        const cancelled = await call('DELETE', `/api/jobs/${id}`);
+        expectThat([200, 202].includes(cancelled.status), summary(cancelled));
+        const final = await call('GET', `/api/jobs/${id}?wait=20`);
+        expectThat(final.body.status === 'cancelled', summary(final));
+        return `cancelled after ${final.body.runMs} ms`;
+      },
+    ],
+    [
+      'queue-stats has its fields',
+      async () => {
+        const stats = await call('GET', '/api/queue-stats');
+        expectThat(stats.status === 200, summary(stats));
+        const pool = stats.body.processPool ?? {};
+        for (const field of [
+          'activeProcesses',
+          'queuedTasks',
+          'totalProcessed',
+          'peakQueueSize',
+          'utilizationPercent',
+        ]) {
+          expectThat(typeof pool[field] === 'number', `processPool.${field} missing`);
+        }
+        for (const field of ['queue', 'throughput', 'waitMs', 'runMs', 'jobs']) {
+          expectThat(stats.body[field] !== undefined, `${field} missing`);
+        }
+        return `${pool.totalProcessed} processed, max ${stats.body.maxConcurrency} at once`;
+      },
+    ],
+    [
+      'a message sent straight to SQS runs',
+      async () => {
+        if (!options.queueUrl) return { skip: 'no --queue-url given' };
+        const sqs = new SQSClient({
+          region: options.region,
+          endpoint: options.sqsEndpoint,
+          ...(options.sqsEndpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        });
+        try {
+          const text = `straight to SQS ${Date.now()}`;
+          const sent = await sqs.send(
+            new SendMessageCommand({
+              QueueUrl: options.queueUrl,
+              MessageBody: JSON.stringify({ task: 'echo', input: { text } }),
+            }),
+          );
+          expectThat(sent.MessageId, 'SQS gave no message id');
+          // The consumer makes a job of a message it has no record for; its id comes from the message,
+          // so find it by its (unique) input among the newest jobs.
+          const deadline = Date.now() + 30_000;
+          for (;;) {
+            const page = await call('GET', '/api/jobs?limit=50');
+            const job = (page.body.jobs as Body[] | undefined)?.find((j) => j.input?.text === text);
+            if (job && (job.status === 'succeeded' || Date.now() > deadline)) {
+              expectThat(
+                job.status === 'succeeded' && job.stdout === `${text}\n`,
+                JSON.stringify(job).slice(0, 200),
+              );
+              return `job ${job.jobId}`;
+            }
+            expectThat(Date.now() < deadline, 'no job appeared for the message within 30 s');
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        } finally {
+          sqs.destroy();
+        }
+      },
+    ],
+  ];
+
+  const results: CheckResult[] = [];
+  for (const [name, check] of checks) {
+    const started = Date.now();
+    try {
+      const detail = await check();
+      results.push(
+        typeof detail === 'string'
+          ? { name, outcome: 'pass', detail, ms: Date.now() - started }
+          : { name, outcome: 'skip', detail: detail.skip, ms: 0 },
+      );
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      results.push({ name, outcome: 'fail', detail: detail.split('\n')[0]!, ms: Date.now() - started });
+    }
+  }
+  return results;
+}
+
+const MARK = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'queue-url': { type: 'string' },
+      'sqs-endpoint': { type: 'string' },
+      region: { type: 'string' },
+    },
+  });
+  if (!values.url) {
+    console.error(
+      'usage: npm run smoke -- --url <base> [--token <t>] [--queue-url <url> [--sqs-endpoint <url>]]',
+    );
+    process.exit(2);
+  }
+  const results = await runSmoke({
+    url: values.url,
+    token: values.token ?? process.env.SPAWN_QUEUE_TOKEN,
+    queueUrl: values['queue-url'],
+    sqsEndpoint: values['sqs-endpoint'],
+    region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
+  });
+  for (const result of results) {
+    process.stdout.write(
+      `${MARK[result.outcome]}  ${result.name}: ${result.detail}${result.ms ? ` (${result.ms} ms)` : ''}\n`,
+    );
+  }
+  const failed = results.filter((r) => r.outcome === 'fail').length;
+  process.stdout.write(
+    `${results.length - failed} of ${results.length} checks passed or skipped, ${failed} failed\n`,
+  );
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`smoke: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
