@@ -4,6 +4,8 @@ import type { HttpEvent } from '../../lib/http/http-handler';
 import { httpHandler } from '../../lib/http/http-handler';
 import { json } from '../../lib/http/json-response';
 import { jobIdParam } from '../../lib/http/params';
+import { JobFinishedError, JobNotFoundError } from '../../lib/jobs/job-errors';
+import { cancelJob } from '../../lib/jobs/job-lifecycle';
 import { isFinal } from '../../lib/jobs/job-record';
 import { jobView } from '../../lib/jobs/job-view';
 import { waitForJob } from '../../lib/jobs/wait-for-job';
@@ -21,34 +23,21 @@ export function createCancelJobHandler({ store, logger, auth }: Pick<Services, '
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
-      const job = await store.get(id);
-      if (!job) throw notFound('job_not_found', `no job ${id}`);
-      if (isFinal(job.status)) throw conflict('job_finished', `job ${id} is already ${job.status}`);
-      const log = logger.child({ jobId: id });
-
-      if (job.status === 'queued') {
-        const now = new Date().toISOString();
-        const claimed = await store.claim(id, job.attempts + 1, {
-          owner: `cancel:${os.hostname()}:${process.pid}`,
-          kind: 'cancel',
-          claimedAt: now,
-          leaseUntil: now,
-        });
-        if (claimed) {
-          const cancelled = await store.transition(id, 'cancelled', {
-            finishedAt: now,
-            cancelRequestedAt: now,
-            error: 'cancelled before it started',
-          });
-          log.info({ event: 'cancel', was: 'queued' }, 'job cancelled before it started');
-          return json(200, jobView(cancelled));
-        }
-        // A worker claimed it a moment ago: stop it like a running job.
+      let cancel: Awaited<ReturnType<typeof cancelJob>>;
+      try {
+        cancel = await cancelJob(store, id, `cancel:${os.hostname()}:${process.pid}`);
+      } catch (error) {
+        if (error instanceof JobNotFoundError) throw notFound('job_not_found', `no job ${id}`);
+        if (error instanceof JobFinishedError) throw conflict('job_finished', error.message);
+        throw error;
       }
-
-      await store.requestCancel(id);
+      const log = logger.child({ jobId: id });
+      if (cancel.outcome === 'cancelled') {
+        log.info({ event: 'cancel', was: 'queued' }, 'job cancelled before it started');
+        return json(200, jobView(cancel.job));
+      }
       log.info({ event: 'cancel', was: 'running' }, 'cancel requested');
-      const latest = (await waitForJob(store, id, STOP_WAIT_MS)) ?? job;
+      const latest = (await waitForJob(store, id, STOP_WAIT_MS)) ?? cancel.job;
       if (isFinal(latest.status)) return json(200, jobView(latest));
       return json(202, { ...jobView(latest), cancelRequested: true });
     },

@@ -8,6 +8,7 @@ import { newJobId } from '../../lib/jobs/job-id';
 import type { JobRecord } from '../../lib/jobs/job-record';
 import { isFinal } from '../../lib/jobs/job-record';
 import { jobLinks, jobView } from '../../lib/jobs/job-view';
+import { submitJob } from '../../lib/jobs/job-lifecycle';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../lib/jobs/wait-for-job';
 import { QueueFullError } from '../../lib/queue/backlog-limit';
 import { QueueUnavailableError } from '../../lib/queue/queue-errors';
@@ -92,7 +93,18 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         attempts: 0,
         queuedAt: new Date().toISOString(),
       };
-      const { job, created } = await store.create(record, { idempotencyKey });
+      let submitted: { job: JobRecord; created: boolean };
+      try {
+        submitted = await submitJob({ store, queue }, record, { idempotencyKey });
+      } catch (error) {
+        if (!(error instanceof QueueUnavailableError)) throw error;
+        logger.error(
+          { event: 'enqueue', jobId: record.id, err: error },
+          'queue unavailable; job rolled back',
+        );
+        throw queueUnavailable(error);
+      }
+      const { job, created } = submitted;
       const log = logger.child({ jobId: job.id });
       if (!created) {
         if (job.task !== taskName || !isDeepStrictEqual(job.input, input)) {
@@ -103,17 +115,8 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         }
         log.info({ event: 'submit', replay: true }, 'repeated submit answered with the existing job');
       } else {
-        log.info({ event: 'submit', task: taskName }, 'job submitted');
-        try {
-          await queue.send({ task: taskName, input, jobId: job.id });
-        } catch (error) {
-          if (!(error instanceof QueueUnavailableError)) throw error;
-          // Nothing may stay `queued` forever: roll the job back, so a retry starts clean.
-          await store.remove(job.id, { idempotencyKey });
-          log.error({ event: 'enqueue', err: error }, 'queue unavailable; job rolled back');
-          throw queueUnavailable(error);
-        }
         backlog.sent();
+        log.info({ event: 'submit', task: taskName }, 'job submitted');
         log.info({ event: 'enqueue' }, 'job sent to the queue');
       }
 

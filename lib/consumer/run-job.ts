@@ -3,6 +3,14 @@ import os from 'node:os';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../logger';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
+import {
+  adoptJob,
+  claimAttempt,
+  finishJob,
+  isHeldElsewhere,
+  releaseAttempt,
+  startAttempt,
+} from '../jobs/job-lifecycle';
 import { isFinal } from '../jobs/job-record';
 import type { JobStore } from '../store/job-store';
 import { runProcess } from '../process/run-process';
@@ -66,7 +74,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     to: JobStatus,
     patch: Partial<JobRecord>,
   ): Promise<JobRecord> {
-    const job = await store.transition(id, to, { finishedAt: new Date().toISOString(), ...patch });
+    const job = await finishJob(store, id, to, patch);
     log.info(
       { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
       'job finished',
@@ -74,14 +82,8 @@ export function createJobRunner(options: JobRunnerOptions) {
     return job;
   }
 
-  /** Creates the record of a message that came without one (any producer but the HTTP API). */
-  async function adopt(jobId: string, task: string, input: Record<string, unknown>, error?: string) {
-    const now = new Date().toISOString();
-    const record: JobRecord = { id: jobId, task, input, status: 'queued', attempts: 0, queuedAt: now };
-    const { job, created } = await store.create(record);
-    if (created && error) return store.transition(jobId, 'failed', { finishedAt: now, error });
-    return job;
-  }
+  const adopt = (jobId: string, task: string, input: Record<string, unknown>, error?: string) =>
+    adoptJob(store, { id: jobId, task, input }, error);
 
   async function runMessage(message: SQSRecord): Promise<Outcome> {
     const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
@@ -124,9 +126,9 @@ export function createJobRunner(options: JobRunnerOptions) {
     }
 
     if (job.status === 'running') {
-      const claim = await store.readClaim(job.id, job.attempts);
-      if (claim && Date.parse(claim.leaseUntil) > Date.now()) {
-        log.info({ event: 'busy', owner: claim.owner }, 'job is running elsewhere; delivery returned');
+      const holder = await isHeldElsewhere(store, job);
+      if (holder) {
+        log.info({ event: 'busy', owner: holder }, 'job is running elsewhere; delivery returned');
         return 'retry';
       }
       log.warn(
@@ -135,19 +137,9 @@ export function createJobRunner(options: JobRunnerOptions) {
       );
     }
 
-    const attempt = job.attempts + 1;
     const task = catalogue.get(job.task);
     const leaseMs = (task?.timeoutMs ?? 0) + leaseMarginMs;
-    // The cancel check rides along with the claim: one round trip to the store, not two.
-    const [claimed, cancelRequested] = await Promise.all([
-      store.claim(job.id, attempt, {
-        owner,
-        kind: 'run',
-        claimedAt: new Date().toISOString(),
-        leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
-      }),
-      store.isCancelRequested(job.id),
-    ]);
+    const { attempt, claimed, cancelRequested } = await claimAttempt(store, job, { owner, leaseMs });
     if (!claimed) {
       const latest = await store.get(job.id);
       if (latest && isFinal(latest.status)) return 'done';
@@ -171,7 +163,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       invocation = catalogue.prepare(job.task, job.input);
     } catch (error) {
       if (!isTaskRefusal(error)) throw error;
-      await store.transition(job.id, 'running', startPatch);
+      await startAttempt(store, job.id, startPatch);
       await finalize(log, job.id, 'failed', { error: error.message, runMs: 0 });
       return 'done';
     }
@@ -181,7 +173,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     // The process starts while its `running` record is written, not after: the write is off the
     // path from a free slot to a running process. The result waits for it, so states stay in order;
     // if it fails, the process is stopped and the attempt retried.
-    const marked = store.transition(jobId, 'running', startPatch).then(
+    const marked = startAttempt(store, jobId, startPatch).then(
       (running) => {
         log.info({ event: 'start', task: running.task, attempt, waitMs: running.waitMs }, 'job started');
       },
@@ -221,7 +213,7 @@ export function createJobRunner(options: JobRunnerOptions) {
         });
         log.error({ event: 'dead-letter', receiveCount, err: error }, 'job failed on its last delivery');
       } else {
-        await store.updateClaim(jobId, attempt, { leaseUntil: new Date(0).toISOString() });
+        await releaseAttempt(store, jobId, attempt);
         log.warn(
           { event: 'retry', receiveCount, err: error },
           'job attempt failed; it will be delivered again',

@@ -29,3 +29,14 @@ export class InvalidTransitionError extends JobError {
     super(`job ${jobId} cannot go from ${from} to ${to}`, jobId);
   }
 }
+
+/** The job already has its final status: there is nothing left to cancel. */
+export class JobFinishedError extends JobError {
+  override name = 'JobFinishedError';
+  constructor(
+    jobId: string,
+    readonly status: JobStatus,
+  ) {
+    super(`job ${jobId} is already ${status}`, jobId);
+  }
+}

@@ -1,0 +1,158 @@
+import type { JobQueue } from '../queue/job-queue';
+import { QueueUnavailableError } from '../queue/queue-errors';
+import type { JobStore } from '../store/job-store';
+import { JobFinishedError, JobNotFoundError } from './job-errors';
+import type { JobRecord, JobStatus } from './job-record';
+import { isFinal } from './job-record';
+
+/**
+ * A job's life, in one place: the HTTP handlers, the consumer and the local stack's restart logic
+ * all change a job through these functions, never through the store directly. Each step relies only
+ * on what the store port makes atomic (create-if-absent, compare-and-set transitions, claims).
+ *
+ *   submit ─► queued ─ claim ─► running ─ finish ─► succeeded | failed | timed_out | cancelled
+ *                │                  └─ release (a failed attempt; the next delivery takes over)
+ *                └─ cancel (claims the next attempt, so no worker ever starts it)
+ */
+
+/** Writes a queued job and sends it; when the send fails the job is removed again (nothing stays queued forever). */
+export async function submitJob(
+  { store, queue }: { store: JobStore; queue: Pick<JobQueue, 'send'> },
+  record: JobRecord,
+  options: { idempotencyKey?: string } = {},
+): Promise<{ job: JobRecord; created: boolean }> {
+  const { job, created } = await store.create(record, options);
+  if (!created) return { job, created };
+  try {
+    await queue.send({ task: job.task, input: job.input, jobId: job.id });
+  } catch (error) {
+    if (error instanceof QueueUnavailableError) await store.remove(job.id, options);
+    throw error;
+  }
+  return { job, created };
+}
+
+/**
+ * Creates the record of a message that came without one (any producer but the HTTP API); a message
+ * that cannot run (`refusal`) makes a job that failed at once, so its producer can read why.
+ */
+export async function adoptJob(
+  store: JobStore,
+  { id, task, input }: Pick<JobRecord, 'id' | 'task' | 'input'>,
+  refusal?: string,
+): Promise<JobRecord> {
+  const now = new Date().toISOString();
+  const record: JobRecord = { id, task, input, status: 'queued', attempts: 0, queuedAt: now };
+  const { job, created } = await store.create(record);
+  if (created && refusal) return store.transition(id, 'failed', { finishedAt: now, error: refusal });
+  return job;
+}
+
+/**
+ * Cancels a job: a queued one is claimed for cancellation (its next attempt can never start) and
+ * ends `cancelled` at once; a running one gets a cancel request that its runner acts on.
+ */
+export async function cancelJob(
+  store: JobStore,
+  id: string,
+  owner: string,
+): Promise<{ outcome: 'cancelled' | 'requested'; job: JobRecord }> {
+  const job = await store.get(id);
+  if (!job) throw new JobNotFoundError(id);
+  if (isFinal(job.status)) throw new JobFinishedError(id, job.status);
+  if (job.status === 'queued') {
+    const now = new Date().toISOString();
+    const claimed = await store.claim(id, job.attempts + 1, {
+      owner,
+      kind: 'cancel',
+      claimedAt: now,
+      leaseUntil: now,
+    });
+    if (claimed) {
+      const cancelled = await store.transition(id, 'cancelled', {
+        finishedAt: now,
+        cancelRequestedAt: now,
+        error: 'cancelled before it started',
+      });
+      return { outcome: 'cancelled', job: cancelled };
+    }
+    // A worker claimed it a moment ago: stop it like a running job.
+  }
+  await store.requestCancel(id);
+  return { outcome: 'requested', job };
+}
+
+/** Claims the next attempt of a job for one runner; says too whether a cancel is waiting for it. */
+export async function claimAttempt(
+  store: JobStore,
+  job: JobRecord,
+  { owner, leaseMs }: { owner: string; leaseMs: number },
+): Promise<{ attempt: number; claimed: boolean; cancelRequested: boolean }> {
+  const attempt = job.attempts + 1;
+  // The cancel check rides along with the claim: one round trip to the store, not two.
+  const [claimed, cancelRequested] = await Promise.all([
+    store.claim(job.id, attempt, {
+      owner,
+      kind: 'run',
+      claimedAt: new Date().toISOString(),
+      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+    }),
+    store.isCancelRequested(job.id),
+  ]);
+  return { attempt, claimed, cancelRequested };
+}
+
+/** True while another runner's claim on the job's current attempt is alive. */
+export async function isHeldElsewhere(store: JobStore, job: JobRecord): Promise<string | undefined> {
+  const claim = await store.readClaim(job.id, job.attempts);
+  return claim && Date.parse(claim.leaseUntil) > Date.now() ? claim.owner : undefined;
+}
+
+export function startAttempt(
+  store: JobStore,
+  id: string,
+  patch: Pick<JobRecord, 'attempts' | 'startedAt' | 'waitMs'>,
+): Promise<JobRecord> {
+  return store.transition(id, 'running', patch);
+}
+
+/** Ends an attempt's lease at once, so the next delivery may take the job over. */
+export function releaseAttempt(store: JobStore, id: string, attempt: number): Promise<void> {
+  return store.updateClaim(id, attempt, { leaseUntil: new Date(0).toISOString() });
+}
+
+export function finishJob(
+  store: JobStore,
+  id: string,
+  status: JobStatus,
+  patch: Partial<JobRecord> = {},
+): Promise<JobRecord> {
+  return store.transition(id, status, { finishedAt: new Date().toISOString(), ...patch });
+}
+
+/**
+ * Sends every unfinished job again (after a queue lost its messages), releasing the attempts that
+ * were running: the consumer is idempotent per job, so a job whose message survived runs once.
+ */
+export async function resendUnfinished({
+  store,
+  queue,
+}: {
+  store: JobStore;
+  queue: Pick<JobQueue, 'send'>;
+}): Promise<number> {
+  let count = 0;
+  for (const status of ['queued', 'running'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ status, limit: 100, cursor });
+      for (const job of page.jobs) {
+        if (job.status === 'running') await releaseAttempt(store, job.id, job.attempts);
+        await queue.send({ task: job.task, input: job.input, jobId: job.id });
+        count += 1;
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return count;
+}
