@@ -156,6 +156,7 @@ describe('the deployed template', () => {
       'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
     ]);
   });
