@@ -131,23 +131,22 @@ export function finishJob(
 }
 
 /**
- * Sends every unfinished job again (after a queue lost its messages), releasing the attempts that
- * were running: the consumer is idempotent per job, so a job whose message survived runs once.
+ * Sends every unfinished job again (after a queue lost its messages): the consumer is idempotent per
+ * job, so a job whose message survived runs once. `releaseRunning` ends the leases of running
+ * attempts (their runner is gone: a fresh start); without it a runner still alive keeps its job, and
+ * the new message of a running job is answered "busy" until the job has finished.
  */
-export async function resendUnfinished({
-  store,
-  queue,
-}: {
-  store: JobStore;
-  queue: Pick<JobQueue, 'send'>;
-}): Promise<number> {
+export async function resendUnfinished(
+  { store, queue }: { store: JobStore; queue: Pick<JobQueue, 'send'> },
+  { releaseRunning = true }: { releaseRunning?: boolean } = {},
+): Promise<number> {
   let count = 0;
   for (const status of ['queued', 'running'] as const) {
     let cursor: string | undefined;
     do {
       const page = await store.list({ status, limit: 100, cursor });
       for (const job of page.jobs) {
-        if (job.status === 'running') await releaseAttempt(store, job.id, job.attempts);
+        if (releaseRunning && job.status === 'running') await releaseAttempt(store, job.id, job.attempts);
         await queue.send({ task: job.task, input: job.input, jobId: job.id });
         count += 1;
       }

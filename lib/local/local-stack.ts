@@ -19,10 +19,13 @@ import { ensureJobTable, localDynamoDbClient, startDynalite } from './dynalite';
 import type { Dynalite } from './dynalite';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
+import { superviseElasticMq } from './elasticmq-supervisor';
+import type { SupervisedElasticMq } from './elasticmq-supervisor';
 import { startConsumerProcess } from './consumer-process';
 import type { ConsumerProcess } from './consumer-process';
 import type { EventSourceSettings } from './event-source-mapping';
 import { requeueOrphans } from './requeue-orphans';
+import { resendUnfinished } from '../jobs/job-lifecycle';
 import { answers, isPortFree, waitUntil } from './ports';
 import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
 import type { ConsumerSettings } from './serverless-settings';
@@ -58,6 +61,8 @@ export interface LocalStack {
   /** serverless offline's Lambda Invoke API. */
   lambdaUrl: string;
   sqsEndpoint: string;
+  /** The ElasticMQ this stack started and supervises (undefined when it uses another SQS). */
+  readonly elasticMq: ElasticMq | undefined;
   /** The settings that open this stack's job store (JOB_STORE and where it is). */
   storeEnv: Record<string, string>;
   consumer: ConsumerSettings;
@@ -119,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const elasticMqPort = options.elasticMqPort ?? 9324;
   const dynamoDbPort = options.dynamoDbPort ?? 8000;
   let elasticMq: ElasticMq | undefined;
+  let supervisor: SupervisedElasticMq | undefined;
   let dynalite: Dynalite | undefined;
   let offline: ChildProcess | undefined;
   let consumerProcess: ConsumerProcess | undefined;
@@ -132,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       if (offline) await stopProcessGroup(offline);
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
-      await Promise.all([elasticMq?.stop(), dynalite?.stop()]);
+      await Promise.all([supervisor ? supervisor.stop() : elasticMq?.stop(), dynalite?.stop()]);
     })());
 
   try {
@@ -224,8 +230,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           port: elasticMqPort,
           settings: options.elasticMqSettings,
         });
+        // Until the stack is up an exit is a failed start; then the supervisor restarts it.
         elasticMq.process.once('exit', (code) => {
-          if (!stopping) options.onFailure?.(`ElasticMQ exited (code ${code})`);
+          if (!stopping && !supervisor) options.onFailure?.(`ElasticMQ exited (code ${code})`);
         });
         say(`ElasticMQ ready at ${sqsEndpoint}`);
       } else if (await answers(healthUrl(sqsEndpoint))) {
@@ -245,15 +252,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
     if (elasticMq) {
-      const requeued = await requeueOrphans(
-        createJobStore(config),
-        createJobQueue({
-          sqs,
-          queueName: config.jobsQueueName,
-          deadLetterQueueName: config.deadLetterQueueName,
-        }),
-      );
+      const store = createJobStore(config);
+      const jobQueue = createJobQueue({
+        sqs,
+        queueName: config.jobsQueueName,
+        deadLetterQueueName: config.deadLetterQueueName,
+      });
+      const requeued = await requeueOrphans(store, jobQueue);
       if (requeued > 0) say(`sent ${requeued} unfinished job(s) from the last run to the new queue again`);
+      const startAgain = () =>
+        startElasticMq({
+          projectDir: options.projectDir,
+          port: elasticMqPort,
+          settings: options.elasticMqSettings,
+        });
+      supervisor = superviseElasticMq(elasticMq, {
+        start: startAgain,
+        // The consumer still runs its jobs: running ones are sent again without taking them over.
+        afterRestart: () => resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false }),
+        say,
+        onGiveUp: (reason) => {
+          if (!stopping) options.onFailure?.(reason);
+        },
+      });
     }
 
     say(`starting serverless offline on http://localhost:${httpPort}`);
@@ -324,6 +345,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       taskWorkDir: config.taskWorkDir,
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,
+      get elasticMq() {
+        return supervisor?.current() ?? elasticMq;
+      },
       storeEnv: {
         JOB_STORE: config.jobStore,
         JOB_STORE_DIR: config.jobStoreDir,

@@ -29,6 +29,16 @@ const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
 );
 const itWithBrowser = chromium ? it : it.skip;
 
+function waitForExit(child: {
+  exitCode: number | null;
+  signalCode: string | null;
+  once(e: 'exit', f: () => void): void;
+}) {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+}
+
 /**
  * The whole local stack, as `npm start` runs it, on ports of its own: ElasticMQ, serverless offline
  * and the event source mapping. Everything goes through HTTP.
@@ -303,6 +313,36 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     expect(cancelled.body).toMatchObject({ status: 'cancelled', signal: 'SIGTERM' });
     expect((await api('DELETE', `/api/jobs/${id}`)).status).toBe(409);
   }, 40_000);
+
+  it('restarts a killed ElasticMQ: 503 and an unhealthy sqs meanwhile, then every job finishes, never more than 4 at once', async () => {
+    const sampler = sampleTaskProcesses(20, stack.taskWorkDir);
+    const submits = await Promise.all(
+      Array.from({ length: 7 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 2 } })),
+    );
+    expect(submits.map((s) => s.status)).toEqual(Array(7).fill(202));
+    await sleep(500); // four run, three wait
+    const server = stack.elasticMq!;
+    process.kill(-server.process.pid!, 'SIGKILL'); // its whole process group, as a crash would
+    await waitForExit(server.process);
+
+    const refused = await api('POST', '/api/tasks/echo', { input: { text: 'while down' } });
+    expect(refused).toMatchObject({ status: 503, body: { error: { code: 'queue_unavailable' } } });
+    await expect(api('GET', '/api/health')).resolves.toMatchObject({
+      status: 503,
+      body: { sqs: 'error', store: 'ok' },
+    });
+
+    const deadline = Date.now() + 60_000;
+    while ((await api('GET', '/api/health')).status !== 200 && Date.now() < deadline) await sleep(250);
+    expect(stack.elasticMq).not.toBe(server);
+    const finished = await Promise.all(
+      submits.map((s) => api('GET', `/api/jobs/${String(s.body.jobId)}?wait=25`)),
+    );
+    expect(finished.map((f) => f.body.status)).toEqual(Array(7).fill('succeeded'));
+    const after = await api('POST', '/api/tasks/echo?wait=20', { input: { text: 'back' } });
+    expect(after.body).toMatchObject({ status: 'succeeded', stdout: 'back\n' });
+    expect((await sampler.stop()).most).toBeLessThanOrEqual(4);
+  }, 120_000);
 
   it('passes the smoke test (npm run smoke) run against it', async () => {
     const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
