@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,9 +5,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { liveTaskProcesses } from '../../lib/process/task-processes';
+import { npmStart } from '../helpers/npm-start';
 import { tempDir } from '../helpers/services';
-
-const projectDir = path.resolve(__dirname, '..', '..');
 
 /** Every live process whose environment names this job store: serverless offline, ElasticMQ, the consumer. */
 async function processesOf(jobStoreDir: string): Promise<number[]> {
@@ -24,7 +22,7 @@ async function processesOf(jobStoreDir: string): Promise<number[]> {
   return pids;
 }
 
-let printed = '';
+let printed = () => '';
 
 interface Started {
   start: ChildProcess;
@@ -33,32 +31,16 @@ interface Started {
   jobStoreDir: string;
 }
 
-/** `npm start`'s own script, as a terminal runs it: a process group of its own (the foreground job). */
 async function startStack(jobStoreDir: string, reuse?: number[]): Promise<Started> {
   const [http, lambda, elasticMq] = reuse ?? [await freePort(), await freePort(), await freePort()];
-  const start = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')], {
-    cwd: projectDir,
-    env: {
-      ...process.env,
-      HTTP_PORT: String(http),
-      LAMBDA_PORT: String(lambda),
-      ELASTICMQ_PORT: String(elasticMq),
-      JOB_STORE_DIR: jobStoreDir,
-      LOG_LEVEL: 'warn',
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { start, output } = await npmStart({
+    HTTP_PORT: String(http),
+    LAMBDA_PORT: String(lambda),
+    ELASTICMQ_PORT: String(elasticMq),
+    JOB_STORE_DIR: jobStoreDir,
+    LOG_LEVEL: 'warn',
   });
-  let output = '';
-  start.stdout?.on('data', (d: Buffer) => (printed += d.toString()));
-  start.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    start.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('spawn-queue: ready')) resolve();
-    });
-    start.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output.slice(-500)}`)));
-  });
+  printed = output;
   return {
     start,
     ports: [http!, lambda!, elasticMq!],
@@ -146,9 +128,8 @@ describe('stopping the local stack', () => {
       await sleep(1000);
       expect(await liveTaskProcesses(first.workRoot)).toEqual([task]);
 
-      printed = '';
       const second = await startStack(dir, first.ports);
-      expect(printed).toContain('ended 1 task process(es) an earlier run left behind');
+      expect(printed()).toContain('ended 1 task process(es) an earlier run left behind');
       expect((await liveTaskProcesses(second.workRoot)).includes(task!)).toBe(false);
       process.kill(-second.start.pid!, 'SIGINT');
       await expectNothingLeft(second);

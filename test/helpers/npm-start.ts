@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const projectDir = path.resolve(__dirname, '..', '..');
+
+export interface NpmStart {
+  start: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+}
+
+/**
+ * `npm start`'s own script with `env` over this environment, as a terminal runs it: a process group
+ * of its own (the foreground job). Resolves once it prints that it is ready.
+ */
+export async function npmStart(env: Record<string, string>): Promise<NpmStart> {
+  const start = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')], {
+    cwd: projectDir,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  start.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  start.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    start.stdout?.on('data', () => {
+      if (output.includes('spawn-queue: ready')) resolve();
+    });
+    start.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output.slice(-500)}`)));
+  });
+  return { start, output: () => output };
+}
