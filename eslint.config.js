@@ -36,7 +36,10 @@ module.exports = tseslint.config(
     rules: {
       ...jest.configs['flat/recommended'].rules,
       'jest/no-focused-tests': 'error',
-      'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['itWithBrowser'] }],
+      'jest/no-standalone-expect': [
+        'error',
+        { additionalTestBlockFunctions: ['itWithBrowser', 'itWithTmpfs'] },
+      ],
       'jest/no-disabled-tests': 'error',
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*'] }],
     },

@@ -11,6 +11,7 @@ import { addFinished, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
 import type { FinishedFacts } from '../stats/finished-minutes';
 import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import { isOutOfSpace, JobRecordUnreadableError, StoreFullError } from './store-errors';
 
 /** One line of a finished/<minute>.jsonl file. */
 interface FinishedEvent {
@@ -80,18 +81,38 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
   }
 
   async function readJson<T>(file: string): Promise<T | undefined> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(file, 'utf8')) as T;
+      text = await readFile(file, 'utf8');
     } catch (error) {
       if (isErrnoException(error, 'ENOENT')) return undefined;
       throw error;
     }
+    return JSON.parse(text) as T;
+  }
+
+  /** A record; a damaged one (not JSON: a disk fault, a hand edit) is an error naming that job. */
+  async function readRecord(id: string): Promise<JobRecord | undefined> {
+    try {
+      return await readJson<JobRecord>(paths.record(id));
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new JobRecordUnreadableError(id, { cause: error });
+      throw error;
+    }
+  }
+
+  /** A record for a list: a damaged one is left out, so one bad file never breaks a page. */
+  async function readListed(id: string): Promise<JobRecord | undefined> {
+    return readRecord(id).catch((error: unknown) => {
+      if (error instanceof JobRecordUnreadableError) return undefined;
+      throw error;
+    });
   }
 
   async function get(id: string): Promise<JobRecord | undefined> {
     checkId(id);
     await ensureDirs();
-    return readJson<JobRecord>(paths.record(id));
+    return readRecord(id);
   }
 
   /** The record and its index entries change together (readers re-check an index against the record). */
@@ -121,19 +142,28 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
   async function create(record: JobRecord, options: { idempotencyKey?: string } = {}) {
     checkId(record.id);
     await ensureDirs();
-    if (options.idempotencyKey !== undefined) {
-      const keyFile = paths.idempotency(options.idempotencyKey);
-      try {
-        await writeFile(keyFile, record.id, { flag: 'wx' });
-      } catch (error) {
-        if (!isErrnoException(error, 'EEXIST')) throw error;
-        const existing = await waitForKeyedJob(keyFile);
-        if (existing) return { job: existing, created: false };
-        // The job of that key was rolled back (its enqueue failed): this submit takes the key over.
-        await writeFileAtomic(keyFile, record.id);
+    try {
+      if (options.idempotencyKey !== undefined) {
+        const keyFile = paths.idempotency(options.idempotencyKey);
+        try {
+          await writeFile(keyFile, record.id, { flag: 'wx' });
+        } catch (error) {
+          if (!isErrnoException(error, 'EEXIST')) throw error;
+          const existing = await waitForKeyedJob(keyFile);
+          if (existing) return { job: existing, created: false };
+          // The job of that key was rolled back (its enqueue failed): this submit takes the key over.
+          await writeFileAtomic(keyFile, record.id);
+        }
       }
+      await exclusive(record.id, () => write(record));
+    } catch (error) {
+      // Nothing half-made stays behind: the record, its index entry and its key go together.
+      await Promise.all([
+        remove(record.id, options).catch(() => undefined),
+        unlink(paths.index(record.status, record.id)).catch(() => undefined),
+      ]);
+      throw isOutOfSpace(error) ? new StoreFullError({ cause: error }) : error;
     }
-    await exclusive(record.id, () => write(record));
     return { job: record, created: true };
   }
 
@@ -142,7 +172,7 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     for (let i = 0; i < 40; i += 1) {
       const id = (await readFile(keyFile, 'utf8').catch(() => '')).trim();
       if (isJobId(id)) {
-        const job = await readJson<JobRecord>(paths.record(id));
+        const job = await readRecord(id);
         if (job) return job;
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -154,7 +184,7 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     checkId(id);
     await ensureDirs();
     return exclusive(id, async () => {
-      const current = await readJson<JobRecord>(paths.record(id));
+      const current = await readRecord(id);
       if (!current) throw new JobNotFoundError(id);
       if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
       const next: JobRecord = { ...current, ...patch, id, status: to };
@@ -169,7 +199,7 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
   async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
     checkId(id);
     await exclusive(id, async () => {
-      const current = await readJson<JobRecord>(paths.record(id));
+      const current = await readJson<JobRecord>(paths.record(id)).catch(() => undefined);
       await unlink(paths.record(id)).catch(() => undefined);
       if (current) await unlink(paths.index(current.status, id)).catch(() => undefined);
     });
@@ -208,7 +238,7 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     while (jobs.length < limit && i < ids.length) {
       const batch = ids.slice(i, i + (limit - jobs.length));
       i += batch.length;
-      const records = await Promise.all(batch.map((id) => readJson<JobRecord>(paths.record(id))));
+      const records = await Promise.all(batch.map(readListed));
       for (const record of records) {
         if (record && (!query.status || record.status === query.status)) jobs.push(record);
       }

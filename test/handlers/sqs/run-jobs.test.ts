@@ -4,6 +4,7 @@ import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import type { JobStore } from '../../../lib/store/job-store';
 import { SpawnError } from '../../../lib/process/process-errors';
+import { runProcess } from '../../../lib/process/run-process';
 import type { RunOptions } from '../../../lib/process/run-process';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import { context, sqsEvent, sqsRecord } from '../../helpers/events';
@@ -101,6 +102,31 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     );
     expect(result.batchItemFailures).toEqual([]);
     await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', attempts: 0 });
+  });
+
+  it('runs a message delivered twice at once exactly once (two workers, one claim)', async () => {
+    const job = await submitted('sleep', { seconds: 0.3 });
+    const body = { task: 'sleep', input: { seconds: 0.3 }, jobId: job.id };
+    const runs: string[] = [];
+    const counting = (name: string) =>
+      createRunJobsHandler({
+        store,
+        catalogue,
+        logger: silentLogger,
+        maxReceiveCount: 3,
+        cancelPollMs: 20,
+        run: async (options) => {
+          runs.push(name);
+          return runProcess(options);
+        },
+      });
+    const [a, b] = await Promise.all([
+      counting('a')(sqsEvent(sqsRecord({ body })), context),
+      counting('b')(sqsEvent(sqsRecord({ body })), context),
+    ]);
+    expect(runs).toHaveLength(1);
+    expect([a, b].filter((r) => r.batchItemFailures.length === 0).length).toBeGreaterThanOrEqual(1);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
   it('does not start a job twice while another worker holds its claim', async () => {
