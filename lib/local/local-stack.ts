@@ -19,8 +19,8 @@ import { ensureJobTable, localDynamoDbClient, startDynalite } from './dynalite';
 import type { Dynalite } from './dynalite';
 import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
-import { superviseElasticMq } from './elasticmq-supervisor';
-import type { SupervisedElasticMq } from './elasticmq-supervisor';
+import { supervise } from './supervisor';
+import type { Part, Supervised } from './supervisor';
 import { startConsumerProcess } from './consumer-process';
 import type { ConsumerProcess } from './consumer-process';
 import type { EventSourceSettings } from './event-source-mapping';
@@ -61,6 +61,8 @@ export interface LocalStack {
   /** serverless offline's Lambda Invoke API. */
   lambdaUrl: string;
   sqsEndpoint: string;
+  /** serverless offline's process (supervised: restarted if it exits on its own). */
+  readonly offlineProcess: ChildProcess;
   /** The ElasticMQ this stack started and supervises (undefined when it uses another SQS). */
   readonly elasticMq: ElasticMq | undefined;
   /** The settings that open this stack's job store (JOB_STORE and where it is). */
@@ -124,7 +126,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const elasticMqPort = options.elasticMqPort ?? 9324;
   const dynamoDbPort = options.dynamoDbPort ?? 8000;
   let elasticMq: ElasticMq | undefined;
-  let supervisor: SupervisedElasticMq | undefined;
+  let supervisor: Supervised<ElasticMq> | undefined;
+  let offlineSupervisor: Supervised<Part> | undefined;
   let dynalite: Dynalite | undefined;
   let offline: ChildProcess | undefined;
   let consumerProcess: ConsumerProcess | undefined;
@@ -136,7 +139,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     (stopping ??= (async () => {
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
-      if (offline) await stopProcessGroup(offline);
+      if (offlineSupervisor) await offlineSupervisor.stop();
+      else if (offline) await stopProcessGroup(offline);
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
       await Promise.all([supervisor ? supervisor.stop() : elasticMq?.stop(), dynalite?.stop()]);
     })());
@@ -266,10 +270,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           port: elasticMqPort,
           settings: options.elasticMqSettings,
         });
-      supervisor = superviseElasticMq(elasticMq, {
+      supervisor = supervise(elasticMq, {
+        name: 'ElasticMQ',
         start: startAgain,
         // The consumer still runs its jobs: running ones are sent again without taking them over.
-        afterRestart: () => resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false }),
+        afterRestart: async () => {
+          const sent = await resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false });
+          return `its queues are recreated and ${sent} unfinished job(s) were sent again`;
+        },
+        meanwhile: 'submits answer 503 until it is back',
         say,
         onGiveUp: (reason) => {
           if (!stopping) options.onFailure?.(reason);
@@ -284,29 +293,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // before anything runs: a restart never has more than 4 at once.
     const leftovers = await killTaskProcesses(taskWorkDir);
     if (leftovers > 0) say(`ended ${leftovers} task process(es) an earlier run left behind`);
-    // Tethered: if this process dies without stopping it, serverless offline goes too.
-    offline = spawnTethered(
-      path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
-      ['offline', 'start'],
-      { cwd: options.projectDir, env, output: stdioFor(options.offlineOutput) },
-    );
-    routeOutput(offline, options.offlineOutput);
-    let offlineExited = false;
-    offline.once('exit', (code) => {
-      offlineExited = true;
-      if (!stopping) options.onFailure?.(`serverless offline exited (code ${code})`);
-    });
-
     const httpUrl = `http://localhost:${httpPort}`;
-    const up = await waitUntil(
-      async () => !offlineExited && (await answers(`${httpUrl}/api/health`, 5000)),
-      120_000,
-      300,
-    );
-    if (!up)
-      throw new StackError(
-        `serverless offline did not come up on port ${httpPort}${offlineExited ? ' (it exited; see its output above)' : ''}`,
+    const startOffline = async (): Promise<Part> => {
+      // Tethered: if this process dies without stopping it, serverless offline goes too.
+      const child = spawnTethered(
+        path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
+        ['offline', 'start'],
+        { cwd: options.projectDir, env, output: stdioFor(options.offlineOutput) },
       );
+      routeOutput(child, options.offlineOutput);
+      let exited = false;
+      child.once('exit', () => (exited = true));
+      const up = await waitUntil(
+        async () => !exited && (await answers(`${httpUrl}/api/health`, 5000)),
+        120_000,
+        300,
+      );
+      const part = { process: child, stop: () => stopProcessGroup(child) };
+      if (!up) {
+        await part.stop();
+        throw new StackError(
+          `serverless offline did not come up on port ${httpPort}${exited ? ' (it exited; see its output above)' : ''}`,
+        );
+      }
+      return part;
+    };
+    const firstOffline = await startOffline();
+    offline = firstOffline.process;
+    // A restarted serverless offline loses nothing: jobs live in the store and the queue.
+    offlineSupervisor = supervise(firstOffline, {
+      name: 'serverless offline',
+      start: async () => {
+        const part = await startOffline();
+        offline = part.process;
+        return part;
+      },
+      meanwhile: 'the HTTP API is down until it is back (the consumer keeps running jobs)',
+      say,
+      onGiveUp: (reason) => {
+        if (!stopping) options.onFailure?.(reason);
+      },
+    });
 
     const startConsumer = (settings: EventSourceSettings) =>
       startConsumerProcess({
@@ -345,6 +372,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       taskWorkDir: config.taskWorkDir,
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,
+      get offlineProcess() {
+        return offlineSupervisor!.current().process;
+      },
       get elasticMq() {
         return supervisor?.current() ?? elasticMq;
       },

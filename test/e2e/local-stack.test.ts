@@ -344,6 +344,32 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     expect((await sampler.stop()).most).toBeLessThanOrEqual(4);
   }, 120_000);
 
+  it('restarts a killed serverless offline while the consumer keeps running jobs', async () => {
+    const running = await api('POST', '/api/tasks/sleep', { input: { seconds: 3 } });
+    expect(running.status).toBe(202);
+    const offline = stack.offlineProcess;
+    process.kill(-offline.pid!, 'SIGKILL');
+    await waitForExit(offline);
+    await expect(fetch(`${stack.httpUrl}/api/health`)).rejects.toThrow();
+
+    const deadline = Date.now() + 90_000;
+    let health = 0;
+    // Back: it answers, and the stack has taken the new process over.
+    while ((health !== 200 || stack.offlineProcess === offline) && Date.now() < deadline) {
+      health = await fetch(`${stack.httpUrl}/api/health`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      await sleep(250);
+    }
+    expect(health).toBe(200);
+    expect(stack.offlineProcess).not.toBe(offline);
+    const finished = await api('GET', `/api/jobs/${String(running.body.jobId)}?wait=20`);
+    expect(finished.body).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const after = await api('POST', '/api/tasks/echo?wait=20', { input: { text: 'back' } });
+    expect(after.body).toMatchObject({ status: 'succeeded' });
+  }, 120_000);
+
   it('passes the smoke test (npm run smoke) run against it', async () => {
     const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
     const { stdout } = await promisify(execFile)(

@@ -1,16 +1,26 @@
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ElasticMq } from './elasticmq';
+
+/** A part of the local stack that runs as a child process (ElasticMQ, serverless offline). */
+export interface Part {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /**
- * Keeps the stack's ElasticMQ running: when it exits on its own, it is started again with backoff
- * (a line says so each time), and `afterRestart` sends the store's unfinished jobs to the new, empty
- * queues. Meanwhile the handlers answer 503 queue_unavailable and health names sqs. After
- * `maxRestarts` failed or short-lived restarts in a row it gives up with a one-line reason.
+ * Keeps a part of the stack running: when it exits on its own, it is started again with backoff (a
+ * line says so each time), then `afterRestart` repairs what it lost (ElasticMQ: the unfinished jobs
+ * are sent to its new, empty queues). After `maxRestarts` failed or short-lived restarts in a row it
+ * gives up with a one-line reason.
  */
-export interface SupervisorOptions {
-  start(): Promise<ElasticMq>;
-  /** Runs once the new ElasticMQ answers; returns how many jobs it sent again. */
-  afterRestart(): Promise<number>;
+export interface SupervisorOptions<T extends Part> {
+  /** How lines name the part ("ElasticMQ"). */
+  name: string;
+  start(): Promise<T>;
+  /** Runs once the new process answers; returns what to add to the "is back" line. */
+  afterRestart?(): Promise<string>;
+  /** What clients get while it is down, for the restart line. */
+  meanwhile: string;
   say(line: string): void;
   onGiveUp(reason: string): void;
   maxRestarts?: number;
@@ -20,13 +30,14 @@ export interface SupervisorOptions {
   stableMs?: number;
 }
 
-export interface SupervisedElasticMq {
-  current(): ElasticMq;
+export interface Supervised<T extends Part> {
+  current(): T;
   /** Stops supervising and stops the server (the stack's stop). */
   stop(): Promise<void>;
 }
 
-export function superviseElasticMq(first: ElasticMq, options: SupervisorOptions): SupervisedElasticMq {
+export function supervise<T extends Part>(first: T, options: SupervisorOptions<T>): Supervised<T> {
+  const { name } = options;
   const maxRestarts = options.maxRestarts ?? 5;
   const firstDelayMs = options.firstDelayMs ?? 1000;
   const stableMs = options.stableMs ?? 60_000;
@@ -35,7 +46,7 @@ export function superviseElasticMq(first: ElasticMq, options: SupervisorOptions)
   let restarts = 0;
   let stopped = false;
 
-  const watch = (server: ElasticMq) => {
+  const watch = (server: T) => {
     server.process.once('exit', (code, signal) => {
       if (!stopped && server === current) void restart(`exited (${signal ?? `code ${code}`})`);
     });
@@ -54,11 +65,11 @@ export function superviseElasticMq(first: ElasticMq, options: SupervisorOptions)
       }
       const delayMs = firstDelayMs * 2 ** (restarts - 1);
       options.say(
-        `ElasticMQ ${problem}; restarting it in ${delayMs / 1000} s (restart ${restarts} of ${maxRestarts}); submits answer 503 until it is back`,
+        `${name} ${problem}; restarting it in ${delayMs / 1000} s (restart ${restarts} of ${maxRestarts}); ${options.meanwhile}`,
       );
       await sleep(delayMs);
       if (stopped) return;
-      let server: ElasticMq;
+      let server: T;
       try {
         server = await options.start();
       } catch (error) {
@@ -73,14 +84,11 @@ export function superviseElasticMq(first: ElasticMq, options: SupervisorOptions)
       startedAt = Date.now();
       watch(server);
       try {
-        const sent = await options.afterRestart();
-        options.say(
-          `ElasticMQ is back; its queues are recreated and ${sent} unfinished job(s) were sent again`,
-        );
+        const repaired = options.afterRestart ? await options.afterRestart() : '';
+        options.say(`${name} is back${repaired ? `; ${repaired}` : ''}`);
       } catch (error) {
-        options.say(
-          `ElasticMQ is back, but sending the unfinished jobs again failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const reason = error instanceof Error ? error.message : String(error);
+        options.say(`${name} is back, but repairing what it lost failed: ${reason}`);
       }
       return;
     }

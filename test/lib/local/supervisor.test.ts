@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { ElasticMq } from '../../../lib/local/elasticmq';
-import { superviseElasticMq } from '../../../lib/local/elasticmq-supervisor';
+import { supervise } from '../../../lib/local/supervisor';
 
 /** A stand-in server whose process can "exit"; the real restart is covered end to end. */
 function server(name: string): ElasticMq & { die(): void; stopped: boolean } {
@@ -22,14 +22,16 @@ const until = async (condition: () => boolean) => {
   for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 5));
 };
 
-describe('ElasticMQ supervisor', () => {
+describe('supervisor of a stack part', () => {
   it('restarts a server that exits, says so, and sends the unfinished jobs again', async () => {
     const lines: string[] = [];
     const first = server('first');
     const second = server('second');
-    const supervised = superviseElasticMq(first, {
+    const supervised = supervise(first, {
+      name: 'ElasticMQ',
+      meanwhile: 'submits answer 503 until it is back',
       start: async () => second,
-      afterRestart: async () => 3,
+      afterRestart: async () => 'its queues are recreated and 3 unfinished job(s) were sent again',
       say: (line) => lines.push(line),
       onGiveUp: () => lines.push('gave up'),
       firstDelayMs: 1,
@@ -49,12 +51,14 @@ describe('ElasticMQ supervisor', () => {
     let reason = '';
     const first = server('first');
     const starts: number[] = [];
-    superviseElasticMq(first, {
+    supervise(first, {
+      name: 'ElasticMQ',
+      meanwhile: 'submits answer 503 until it is back',
       start: async () => {
         starts.push(Date.now());
         throw new Error('port 9324 is busy');
       },
-      afterRestart: async () => 0,
+      afterRestart: async () => '',
       say: (line) => lines.push(line),
       onGiveUp: (why) => (reason = why),
       maxRestarts: 3,
@@ -74,12 +78,14 @@ describe('ElasticMQ supervisor', () => {
   it('does not restart a server the stack is stopping', async () => {
     const first = server('first');
     let started = 0;
-    const supervised = superviseElasticMq(first, {
+    const supervised = supervise(first, {
+      name: 'ElasticMQ',
+      meanwhile: 'submits answer 503 until it is back',
       start: async () => {
         started += 1;
         return server('again');
       },
-      afterRestart: async () => 0,
+      afterRestart: async () => '',
       say: () => undefined,
       onGiveUp: () => undefined,
       firstDelayMs: 1,
