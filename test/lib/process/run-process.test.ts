@@ -61,6 +61,8 @@ describe('runProcess', () => {
     const grandchild = Number(result.stdout.trim());
     expect(result.timedOut).toBe(true);
     expect(result.signal).toBe('SIGTERM');
+    // The whole group is dead within the timeout + 1 s (the fault suite's promise).
+    expect(result.durationMs).toBeLessThan(500 + 1000);
     expect(grandchild).toBeGreaterThan(0);
     await sleep(100);
     expect(alive(grandchild)).toBe(false);

@@ -1,0 +1,143 @@
+/**
+ * npm run faults: every fault scenario, each against a private stack or store (the tests named
+ * below, run by Jest with the project's own setup), then one table: scenario, expected, observed,
+ * pass/fail. Bounded: each scenario has its test's timeout; the whole run takes a few minutes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+interface Scenario {
+  name: string;
+  file: string;
+  /** Matches the test's full name (describe blocks and title). */
+  test: RegExp;
+  expected: string;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'Ctrl-C, SIGTERM, SIGHUP, SIGKILL of npm start',
+    file: 'test/e2e/stopping.test.ts',
+    test: /leaves nothing running within 10 s/,
+    expected: 'no process, task or port of the stack left within 10 s',
+  },
+  {
+    name: 'crash (kill -9) with a task running, then npm start',
+    file: 'test/e2e/stopping.test.ts',
+    test: /after a crash that orphans a running task/,
+    expected: 'the orphaned task is ended before anything runs; never more than 4',
+  },
+  {
+    name: 'ElasticMQ killed with jobs queued and running',
+    file: 'test/e2e/local-stack.test.ts',
+    test: /restarts a killed ElasticMQ/,
+    expected:
+      '503 queue_unavailable and health sqs:error meanwhile; restarted; every job succeeds; at most 4 at once',
+  },
+  {
+    name: 'serverless offline killed with a job running',
+    file: 'test/e2e/local-stack.test.ts',
+    test: /restarts a killed serverless offline/,
+    expected: 'restarted; the running job still succeeds (attempt 1); the API answers again',
+  },
+  {
+    name: 'the same message delivered twice at once',
+    file: 'test/handlers/sqs/run-jobs.test.ts',
+    test: /delivered twice at once/,
+    expected: 'one run, one attempt, status succeeded',
+  },
+  {
+    name: 'a job over its timeout',
+    file: 'test/lib/process/run-process.test.ts',
+    test: /on timeout kills the whole process group/,
+    expected: 'timed out; the whole process group (grandchild too) dead within timeout + 1 s',
+  },
+  {
+    name: 'the disk under the job store fills up',
+    file: 'test/faults/disk-full.test.ts',
+    test: /answers submits 507/,
+    expected: '507 store_full in the error shape, nothing half-written; works again once space is freed',
+  },
+  {
+    name: 'a damaged record file',
+    file: 'test/faults/damaged-record.test.ts',
+    test: /reads as an error naming that job/,
+    expected: '500 job_unreadable naming the job; lists and stats keep working',
+  },
+  {
+    name: 'a flood beyond MAX_QUEUED_JOBS',
+    file: 'test/e2e/settings.test.ts',
+    test: /MAX_QUEUED_JOBS/,
+    expected: '429 queue_full with Retry-After, nothing written; every other answer 202',
+  },
+];
+
+interface AssertionResult {
+  fullName: string;
+  status: 'passed' | 'failed' | 'pending' | 'skipped' | 'todo';
+  duration?: number;
+  failureMessages: string[];
+}
+
+interface JestJson {
+  testResults: Array<{ name: string; assertionResults: AssertionResult[]; message: string }>;
+}
+
+function observed(results: AssertionResult[]): { text: string; pass: boolean | undefined } {
+  const ran = results.filter((r) => r.status === 'passed' || r.status === 'failed');
+  if (ran.length === 0)
+    return { text: results.length ? 'skipped (see the test)' : 'not run', pass: undefined };
+  const failed = ran.filter((r) => r.status === 'failed');
+  const seconds = ran.map((r) => ((r.duration ?? 0) / 1000).toFixed(1)).join(', ');
+  if (failed.length === 0) return { text: `as expected, ${ran.length} run(s) in ${seconds} s`, pass: true };
+  const first =
+    failed[0]!.failureMessages
+      .join('\n')
+      .split('\n')
+      .find((line) => line.trim()) ?? 'failed';
+  return { text: `${failed.length} of ${ran.length} failed: ${first.trim().slice(0, 160)}`, pass: false };
+}
+
+async function main(): Promise<void> {
+  const projectDir = path.resolve(__dirname, '..');
+  const output = path.join(projectDir, '.cache', 'faults.json');
+  await mkdir(path.dirname(output), { recursive: true });
+  const files = [...new Set(SCENARIOS.map((s) => s.file))];
+  const names = SCENARIOS.map((s) => s.test.source).join('|');
+  process.stdout.write(`running ${SCENARIOS.length} fault scenarios (${files.length} test files)...\n`);
+  await promisify(execFile)(
+    path.join(projectDir, 'node_modules', '.bin', 'jest'),
+    [...files, '-t', names, '--json', '--outputFile', output, '--runInBand'],
+    { cwd: projectDir, maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 },
+  ).catch(() => undefined); // failures are read from the JSON below
+  const report = JSON.parse(await readFile(output, 'utf8')) as JestJson;
+  const assertions = report.testResults.flatMap((file) =>
+    file.assertionResults.map((a) => ({ ...a, file: path.relative(projectDir, file.name) })),
+  );
+  const rows = SCENARIOS.map((scenario) => {
+    const result = observed(
+      assertions.filter((a) => a.file === scenario.file && scenario.test.test(a.fullName)),
+    );
+    return { scenario, ...result };
+  });
+  const lines = [
+    '| scenario | expected | observed | result |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.scenario.name} | ${row.scenario.expected} | ${row.text} | ${row.pass === undefined ? 'skipped' : row.pass ? 'pass' : 'FAIL'} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const failed = rows.filter((row) => row.pass === false).length;
+  const skipped = rows.filter((row) => row.pass === undefined).length;
+  process.stdout.write(`${rows.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped\n`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(`faults: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
