@@ -130,6 +130,7 @@ describe('stopping the local stack', () => {
 
       const second = await startStack(dir, first.ports);
       expect(printed()).toContain('ended 1 task process(es) an earlier run left behind');
+      expect(printed()).toContain('sent 1 unfinished job(s) from the last run to the new queue again');
       expect((await liveTaskProcesses(second.workRoot)).includes(task!)).toBe(false);
       process.kill(-second.start.pid!, 'SIGINT');
       await expectNothingLeft(second);
