@@ -18,7 +18,7 @@ interface Scenario {
 
 export const SCENARIOS: Scenario[] = [
   {
-    name: 'Ctrl-C, SIGTERM, SIGHUP, SIGKILL of npm start',
+    name: 'Ctrl-C, SIGINT, SIGTERM, SIGHUP, SIGKILL of npm start, 3 times each',
     file: 'test/e2e/stopping.test.ts',
     test: /leaves nothing running within 10 s/,
     expected: 'no process, task or port of the stack left within 10 s',

@@ -23,10 +23,11 @@ export interface Dynalite {
 export interface DynaliteOptions {
   projectDir: string;
   port: number;
+  /** Where its output goes; dropped by default (failures to start are reported as a StackError). */
+  output?: ChildOutput;
   /** LevelDB directory; in memory when absent. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
-  output?: ChildOutput;
 }
 
 export function localDynamoDbClient(endpoint: string | undefined): DynamoDBClient {

@@ -216,7 +216,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: dynamoDbPort,
         dataDir,
         env,
-        output: options.offlineOutput,
       });
       env.DYNAMODB_ENDPOINT = dynalite.endpoint;
     }

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
 import { loadConfig } from '../../lib/config';
@@ -9,6 +10,8 @@ import { createDynamoDbClient } from '../../lib/store/create-job-store';
 import { npmStart } from '../helpers/npm-start';
 import type { NpmStart } from '../helpers/npm-start';
 import { tempDir } from '../helpers/temp-dir';
+import { createTestQueues, testEndpoint, testSqs } from '../helpers/elasticmq';
+import type { TestQueues } from '../helpers/elasticmq';
 
 /**
  * The documented variables that change a local stack, all set at once on one `npm start` (its own
@@ -113,5 +116,85 @@ describe('npm start honours the documented variables', () => {
 
   it('LOG_LEVEL=warn: no info lines from the handlers', () => {
     expect(stack.output()).not.toContain('"event":"submit"');
+  });
+});
+
+describe('npm start on an SQS and a DynamoDB it did not start (SQS_ENDPOINT, queue names, DYNAMODB_ENDPOINT)', () => {
+  let stack: NpmStart;
+  let queues: TestQueues;
+  let cleanup: () => Promise<void>;
+  let httpPort: number;
+  let elasticMqPort: number;
+  let dynamoDbPort: number;
+
+  beforeAll(async () => {
+    let dir: string;
+    ({ dir, cleanup } = await tempDir('spawn-queue-settings-'));
+    queues = await createTestQueues(testSqs(), { visibilityTimeout: 3960 });
+    [httpPort, elasticMqPort, dynamoDbPort] = [await freePort(), await freePort(), await freePort()];
+    stack = await npmStart({
+      HTTP_PORT: String(httpPort),
+      LAMBDA_PORT: String(await freePort()),
+      ELASTICMQ_PORT: String(elasticMqPort),
+      DYNAMODB_PORT: String(dynamoDbPort),
+      SQS_ENDPOINT: testEndpoint(),
+      JOBS_QUEUE_NAME: queues.name,
+      DEAD_LETTER_QUEUE_NAME: queues.deadLetterName,
+      JOB_STORE: 'dynamodb',
+      DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT!,
+      JOB_STORE_DIR: dir,
+      LOG_LEVEL: 'warn',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (stack && stack.start.exitCode === null) {
+      const exited = new Promise((resolve) => stack.start.once('exit', resolve));
+      process.kill(-stack.start.pid!, 'SIGINT');
+      await exited;
+    }
+    await cleanup?.();
+  }, 60_000);
+
+  it('starts neither ElasticMQ nor dynalite, and runs jobs through the named queue and the given DynamoDB', async () => {
+    expect(stack.output()).toContain(`using the SQS at ${testEndpoint()}`);
+    expect(stack.output()).not.toContain('starting dynalite');
+    await expect(isPortFree(elasticMqPort)).resolves.toBe(true);
+    await expect(isPortFree(dynamoDbPort)).resolves.toBe(true);
+
+    const response = await fetch(`http://127.0.0.1:${httpPort}/api/tasks/echo?wait=20`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: { text: 'elsewhere' } }),
+    });
+    const job = (await response.json()) as { jobId: string; status: string };
+    expect(job.status).toBe('succeeded');
+    // The record is in the table on the given DynamoDB.
+    const client = createDynamoDbClient(
+      loadConfig({ JOB_STORE: 'dynamodb', DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT }),
+    );
+    const { Item } = await client.send(
+      new GetCommand({ TableName: 'spawn-queue-dev-jobs', Key: { pk: `job#${job.jobId}`, sk: 'job' } }),
+    );
+    client.destroy();
+    expect(Item).toMatchObject({ jobStatus: 'succeeded' });
+    // The consumer reads the named queue: a message sent straight to it runs.
+    const text = `straight to ${queues.name}`;
+    await testSqs().send(
+      new SendMessageCommand({
+        QueueUrl: queues.url,
+        MessageBody: JSON.stringify({ task: 'echo', input: { text } }),
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    let found: { status?: string } | undefined;
+    while (found?.status !== 'succeeded' && Date.now() < deadline) {
+      const page = (await (await fetch(`http://127.0.0.1:${httpPort}/api/jobs?limit=20`)).json()) as {
+        jobs: Array<{ status: string; input: { text?: string } }>;
+      };
+      found = page.jobs.find((j) => j.input.text === text);
+      await sleep(200);
+    }
+    expect(found).toMatchObject({ status: 'succeeded' });
   });
 });
