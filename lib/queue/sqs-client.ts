@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientOptions } from '../aws-client-options';
 import type { Config } from '../config';
 
 /**
@@ -9,19 +10,10 @@ export function createSqsClient(
   config: Pick<Config, 'region' | 'sqsEndpoint' | 'useLocalCredentials'>,
   options: { requestTimeoutMs?: number } = {},
 ): SQSClient {
-  return new SQSClient({
-    region: config.region,
-    endpoint: config.sqsEndpoint,
-    credentials: config.useLocalCredentials ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
-    maxAttempts: 2,
-    requestHandler: {
-      // No connectionTimeout: the SDK starts that timer while a request still waits for a free socket,
-      // so a burst of submits in one process (serverless offline runs every handler in one process)
-      // "timed out" against a healthy queue. Requests wait for a socket instead (back-pressure), and
-      // each call is bounded as a whole by the abort signal the job queue passes.
-      httpAgent: { keepAlive: true, maxSockets: 256 },
-      httpsAgent: { keepAlive: true, maxSockets: 256 },
-      requestTimeout: options.requestTimeoutMs ?? 5000,
-    },
-  });
+  return new SQSClient(
+    awsClientOptions(config, config.sqsEndpoint, {
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      maxAttempts: 2,
+    }),
+  );
 }

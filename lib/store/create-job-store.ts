@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientOptions } from '../aws-client-options';
 import type { Config } from '../config';
 import { createDynamoDbJobStore } from './dynamodb-job-store';
 import { createFileJobStore } from './file-job-store';
@@ -20,17 +21,9 @@ type StoreConfig = Pick<
 export function createDynamoDbClient(
   config: Omit<StoreConfig, 'jobStore' | 'jobStoreDir' | 'jobTableName' | 'jobRetentionDays'>,
 ) {
-  const client = new DynamoDBClient({
-    region: config.region,
-    endpoint: config.dynamodbEndpoint,
-    credentials: config.useLocalCredentials ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
-    maxAttempts: 3,
-    requestHandler: {
-      httpAgent: { keepAlive: true, maxSockets: 256 },
-      httpsAgent: { keepAlive: true, maxSockets: 256 },
-      requestTimeout: 5000,
-    },
-  });
+  const client = new DynamoDBClient(
+    awsClientOptions(config, config.dynamodbEndpoint, { requestTimeoutMs: 5000, maxAttempts: 3 }),
+  );
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

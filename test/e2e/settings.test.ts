@@ -7,7 +7,7 @@ import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
 import { loadConfig } from '../../lib/config';
 import { answers, freePort, isPortFree } from '../../lib/local/ports';
 import { createDynamoDbClient } from '../../lib/store/create-job-store';
-import { npmStart } from '../helpers/npm-start';
+import { npmStart, stopNpmStart } from '../helpers/npm-start';
 import type { NpmStart } from '../helpers/npm-start';
 import { tempDir } from '../helpers/temp-dir';
 import { createTestQueues, testEndpoint, testSqs } from '../helpers/elasticmq';
@@ -56,11 +56,7 @@ describe('npm start honours the documented variables', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (stack && stack.start.exitCode === null) {
-      const exited = new Promise((resolve) => stack.start.once('exit', resolve));
-      process.kill(-stack.start.pid!, 'SIGINT');
-      await exited;
-    }
+    await stopNpmStart(stack);
     await cleanup?.();
   }, 60_000);
 
@@ -148,11 +144,7 @@ describe('npm start on an SQS and a DynamoDB it did not start (SQS_ENDPOINT, que
   }, 180_000);
 
   afterAll(async () => {
-    if (stack && stack.start.exitCode === null) {
-      const exited = new Promise((resolve) => stack.start.once('exit', resolve));
-      process.kill(-stack.start.pid!, 'SIGINT');
-      await exited;
-    }
+    await stopNpmStart(stack);
     await cleanup?.();
   }, 60_000);
 

@@ -32,3 +32,11 @@ export async function npmStart(env: Record<string, string>): Promise<NpmStart> {
   });
   return { start, output: () => output };
 }
+
+/** Stops it as Ctrl-C does (SIGINT to its process group) and waits for it to exit. */
+export async function stopNpmStart(stack: NpmStart | undefined): Promise<void> {
+  if (!stack || stack.start.exitCode !== null || stack.start.signalCode !== null) return;
+  const exited = new Promise((resolve) => stack.start.once('exit', resolve));
+  process.kill(-stack.start.pid!, 'SIGINT');
+  await exited;
+}
