@@ -1,5 +1,5 @@
 import type { FinishedMinute } from '../store/job-store';
-import { addToHistogram } from './histogram';
+import { addToHistogram, mergeHistograms } from './histogram';
 
 export const MINUTE_MS = 60_000;
 /** The statistics look back 15 minutes; a run is spread over at most this many minutes before its end. */
@@ -32,17 +32,28 @@ export function busyByMinute(startMs: number, endMs: number): Array<[number, num
   return parts;
 }
 
+function minuteIn(minutes: Map<number, FinishedMinute>, minuteMs: number): FinishedMinute {
+  let minute = minutes.get(minuteMs);
+  if (!minute) minutes.set(minuteMs, (minute = emptyMinute(minuteMs)));
+  return minute;
+}
+
 /** Adds one finished job to in-memory minutes (created as needed). */
 export function addFinished(minutes: Map<number, FinishedMinute>, facts: FinishedFacts): void {
-  const at = (minuteMs: number) => {
-    let minute = minutes.get(minuteMs);
-    if (!minute) minutes.set(minuteMs, (minute = emptyMinute(minuteMs)));
-    return minute;
-  };
+  const at = (minuteMs: number) => minuteIn(minutes, minuteMs);
   const own = at(minuteStart(facts.finishedAtMs));
   own.finished += 1;
   if (facts.waitMs !== undefined) addToHistogram(own.waitMs, facts.waitMs);
   if (facts.startedAtMs === undefined) return;
   if (facts.runMs !== undefined) addToHistogram(own.runMs, facts.runMs);
   for (const [minuteMs, ms] of busyByMinute(facts.startedAtMs, facts.finishedAtMs)) at(minuteMs).busyMs += ms;
+}
+
+/** Adds one minute's aggregate (e.g. what one worker or one file saw) into `minutes`; `minute` is not changed. */
+export function addMinute(minutes: Map<number, FinishedMinute>, minute: FinishedMinute): void {
+  const into = minuteIn(minutes, minute.minuteMs);
+  into.finished += minute.finished;
+  into.busyMs += minute.busyMs;
+  into.waitMs = mergeHistograms([into.waitMs, minute.waitMs]);
+  into.runMs = mergeHistograms([into.runMs, minute.runMs]);
 }

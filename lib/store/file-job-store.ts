@@ -7,8 +7,7 @@ import { InvalidTransitionError, JobError, JobNotFoundError } from '../jobs/job-
 import { isJobId } from '../jobs/job-id';
 import { canTransition, isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import { addFinished, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
-import type { FinishedFacts } from '../stats/finished-minutes';
+import { addFinished, addMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
 import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
 import { isOutOfSpace, JobRecordUnreadableError, StoreFullError } from './store-errors';
@@ -311,34 +310,38 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
   }
 
   /**
-   * Minute files are append-only: what was parsed of one is kept, and only bytes appended since are
-   * read and parsed on the next call.
+   * Minute files are append-only: each keeps what its lines add to the per-minute statistics (a run
+   * also adds busy time to the minutes before it), and only bytes appended since are read and added
+   * on the next call. A statistics read merges at most 16 small aggregates, never every event.
    */
-  const minutes = new Map<string, { bytes: number; events: FinishedFacts[] }>();
+  const minutes = new Map<string, { bytes: number; partial: Map<number, FinishedMinute> }>();
 
-  async function readMinute(file: string): Promise<FinishedFacts[]> {
-    const cached = minutes.get(file) ?? { bytes: 0, events: [] };
+  async function readMinute(file: string): Promise<Map<number, FinishedMinute>> {
+    const cached = minutes.get(file) ?? { bytes: 0, partial: new Map<number, FinishedMinute>() };
     let size: number;
     try {
       size = (await stat(file)).size;
     } catch (error) {
-      if (isErrnoException(error, 'ENOENT')) return [];
+      if (isErrnoException(error, 'ENOENT')) return new Map();
       throw error;
     }
-    if (size <= cached.bytes) return cached.events;
+    const from = cached.bytes;
+    if (size <= from) return cached.partial;
     const handle = await open(file, 'r');
     try {
-      const buffer = Buffer.alloc(size - cached.bytes);
-      await handle.read(buffer, 0, buffer.length, cached.bytes);
+      const buffer = Buffer.alloc(size - from);
+      await handle.read(buffer, 0, buffer.length, from);
+      // A concurrent call added these bytes already: do not count them twice.
+      const current = minutes.get(file) ?? cached;
+      if (current.bytes !== from) return current.partial;
       // Parse whole lines only; a line still being appended is read next time.
       const text = buffer.toString('utf8');
       const complete = text.lastIndexOf('\n') + 1;
-      const events = [...cached.events];
       for (const line of text.slice(0, complete).split('\n')) {
         if (!line) continue;
         try {
           const event = JSON.parse(line) as FinishedEvent;
-          events.push({
+          addFinished(current.partial, {
             finishedAtMs: Date.parse(event.finishedAt),
             startedAtMs: event.startedAt ? Date.parse(event.startedAt) : undefined,
             waitMs: event.waitMs,
@@ -348,8 +351,9 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
           // A line cut short by a crash mid-append: skip it.
         }
       }
-      minutes.set(file, { bytes: cached.bytes + Buffer.byteLength(text.slice(0, complete)), events });
-      return events;
+      current.bytes = from + Buffer.byteLength(text.slice(0, complete));
+      minutes.set(file, current);
+      return current.partial;
     } finally {
       await handle.close();
     }
@@ -361,8 +365,8 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     for (let t = minuteStart(fromMs); t <= toMs; t += MINUTE_MS) files.push(paths.finished(minuteKey(t)));
     for (const file of minutes.keys()) if (!files.includes(file) && file < files[0]!) minutes.delete(file);
     const byMinute = new Map<number, FinishedMinute>();
-    for (const events of await Promise.all(files.map(readMinute))) {
-      for (const event of events) addFinished(byMinute, event);
+    for (const partial of await Promise.all(files.map(readMinute))) {
+      for (const minute of partial.values()) addMinute(byMinute, minute);
     }
     return [...byMinute.values()]
       .filter((minute) => minute.minuteMs + MINUTE_MS > fromMs && minute.minuteMs <= toMs)
