@@ -122,15 +122,17 @@ export function createDynamoDbJobStore({
     return recordOf(Item);
   }
 
-  async function putJobIfAbsent(record: JobRecord): Promise<boolean> {
+  /**
+   * A conditional put, by default create-if-absent: false when the condition does not hold (another
+   * caller got there first), so the atomic steps of the port are one call each.
+   */
+  async function putIf(
+    Item: Item,
+    ConditionExpression = 'attribute_not_exists(pk)',
+    ExpressionAttributeValues?: Record<string, unknown>,
+  ): Promise<boolean> {
     try {
-      await client.send(
-        new PutCommand({
-          TableName,
-          Item: jobItem(record),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await client.send(new PutCommand({ TableName, Item, ConditionExpression, ExpressionAttributeValues }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -162,32 +164,18 @@ export function createDynamoDbJobStore({
     const key = options.idempotencyKey;
     if (key !== undefined) {
       const Item = { ...idempotencyKeyOf(key), jobId: record.id, expiresAt: retainUntil() };
-      try {
-        await client.send(
-          new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+      if (!(await putIf(Item))) {
         const existing = await keyedJob(key);
         if (existing.job) return { job: existing.job, created: false };
         // The job of that key was rolled back (its enqueue failed): this submit takes the key over,
         // unless another submit took it over first.
-        try {
-          await client.send(
-            new PutCommand({
-              TableName,
-              Item,
-              ConditionExpression: 'attribute_not_exists(pk) OR jobId = :previous',
-              ExpressionAttributeValues: { ':previous': existing.jobId ?? '' },
-            }),
-          );
-        } catch (takeOver) {
-          if (!isConditionFailure(takeOver)) throw takeOver;
-          return create(record, options);
-        }
+        const tookOver = await putIf(Item, 'attribute_not_exists(pk) OR jobId = :previous', {
+          ':previous': existing.jobId ?? '',
+        });
+        if (!tookOver) return create(record, options);
       }
     }
-    if (await putJobIfAbsent(record)) return { job: record, created: true };
+    if (await putIf(jobItem(record))) return { job: record, created: true };
     const existing = await get(record.id);
     return existing ? { job: existing, created: false } : create(record, options);
   }
@@ -355,19 +343,7 @@ export function createDynamoDbJobStore({
 
   async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
     checkId(id);
-    try {
-      await client.send(
-        new PutCommand({
-          TableName,
-          Item: { ...claimKey(id, attempt), ...value, expiresAt: retainUntil() + DAY_S },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return putIf({ ...claimKey(id, attempt), ...value, expiresAt: retainUntil() + DAY_S });
   }
 
   async function readClaim(id: string, attempt: number): Promise<Claim | undefined> {
