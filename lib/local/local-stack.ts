@@ -24,7 +24,6 @@ import type { Part, Supervised } from './supervisor';
 import { startConsumerProcess } from './consumer-process';
 import type { ConsumerProcess } from './consumer-process';
 import type { EventSourceSettings } from './event-source-mapping';
-import { requeueOrphans } from './requeue-orphans';
 import { resendUnfinished } from '../jobs/job-lifecycle';
 import { answers, isPortFree, waitUntil } from './ports';
 import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
@@ -126,6 +125,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const elasticMqPort = options.elasticMqPort ?? 9324;
   const dynamoDbPort = options.dynamoDbPort ?? 8000;
   let elasticMq: ElasticMq | undefined;
+  const startQueueServer = () =>
+    startElasticMq({
+      projectDir: options.projectDir,
+      port: elasticMqPort,
+      settings: options.elasticMqSettings,
+    });
   let supervisor: Supervised<ElasticMq> | undefined;
   let offlineSupervisor: Supervised<Part> | undefined;
   let dynalite: Dynalite | undefined;
@@ -228,11 +233,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     } else {
       if (await isPortFree(elasticMqPort)) {
         say(`starting ElasticMQ on port ${elasticMqPort} (the first start downloads it with Maven)`);
-        elasticMq = await startElasticMq({
-          projectDir: options.projectDir,
-          port: elasticMqPort,
-          settings: options.elasticMqSettings,
-        });
+        elasticMq = await startQueueServer();
         // Until the stack is up an exit is a failed start; then the supervisor restarts it.
         elasticMq.process.once('exit', (code) => {
           if (!stopping && !supervisor) options.onFailure?.(`ElasticMQ exited (code ${code})`);
@@ -261,17 +262,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         queueName: config.jobsQueueName,
         deadLetterQueueName: config.deadLetterQueueName,
       });
-      const requeued = await requeueOrphans(store, jobQueue);
+      // A fresh in-memory ElasticMQ has lost the messages of the jobs the last run left queued or
+      // running: send them again and end the leases of the attempts its stop killed, so nothing stays
+      // unfinished forever (a shared queue, given by SQS_ENDPOINT, still has them).
+      const requeued = await resendUnfinished({ store, queue: jobQueue });
       if (requeued > 0) say(`sent ${requeued} unfinished job(s) from the last run to the new queue again`);
-      const startAgain = () =>
-        startElasticMq({
-          projectDir: options.projectDir,
-          port: elasticMqPort,
-          settings: options.elasticMqSettings,
-        });
       supervisor = supervise(elasticMq, {
         name: 'ElasticMQ',
-        start: startAgain,
+        start: startQueueServer,
         // The consumer still runs its jobs: running ones are sent again without taking them over.
         afterRestart: async () => {
           const sent = await resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false });

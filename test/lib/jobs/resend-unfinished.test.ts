@@ -2,7 +2,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
 import { createFileJobStore } from '../../../lib/store/file-job-store';
-import { requeueOrphans } from '../../../lib/local/requeue-orphans';
+import { resendUnfinished } from '../../../lib/jobs/job-lifecycle';
 import { createJobQueue } from '../../../lib/queue/job-queue';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import { createTestQueues, testSqs } from '../../helpers/elasticmq';
@@ -10,7 +10,7 @@ import { context, sqsRecord } from '../../helpers/events';
 import { queuedJob } from '../../helpers/jobs';
 import { silentLogger, tempDir } from '../../helpers/services';
 
-describe('requeueOrphans (a restarted local queue)', () => {
+describe('resendUnfinished (a restarted local queue)', () => {
   it('sends unfinished jobs again and frees the claims of killed attempts, so both finish', async () => {
     const sqs = testSqs();
     const queues = await createTestQueues(sqs);
@@ -27,7 +27,7 @@ describe('requeueOrphans (a restarted local queue)', () => {
     await store.transition(done.id, 'succeeded');
 
     const queue = createJobQueue({ sqs, queueName: queues.name, deadLetterQueueName: queues.deadLetterName });
-    await expect(requeueOrphans(store, queue)).resolves.toBe(2);
+    await expect(resendUnfinished({ store, queue })).resolves.toBe(2);
 
     const received = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queues.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
