@@ -32,3 +32,57 @@ export async function rssMb(pid: number | undefined): Promise<number | null> {
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
   return Number.isFinite(kb) && kb > 0 ? Math.round(kb / 102.4) / 10 : null;
 }
+
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time a process has used, in ms: its own user + system time and that of the children it has
+ * waited for (so a consumer's figure includes its finished task processes). From /proc/<pid>/stat.
+ */
+export async function cpuMs(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces) start at field 3, the state.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].map((i) => Number(fields[i]));
+  if (ticks.some((t) => !Number.isFinite(t))) return null;
+  return (ticks.reduce((a, b) => a + b, 0) * 1000) / TICKS_PER_SECOND;
+}
+
+/** The pids of a process's children (from each process's parent pid in /proc/<pid>/stat). */
+export async function childPids(parent: number | undefined): Promise<number[]> {
+  if (!parent) return [];
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent) children.push(Number(entry));
+  }
+  return children;
+}
+
+/** CPU ms of a group of processes (null if none of them could be read). */
+async function groupCpuMs(pids: (number | undefined)[]): Promise<number | null> {
+  const each = await Promise.all(pids.map(cpuMs));
+  const read = each.filter((ms): ms is number => ms !== null);
+  return read.length > 0 ? read.reduce((a, b) => a + b, 0) : null;
+}
+
+/** CPU ms each named group of processes used while `work` ran. */
+export async function cpuDuring<T>(
+  pids: Record<string, (number | undefined)[]>,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuMs: Record<string, number> }> {
+  const names = Object.keys(pids);
+  const before = await Promise.all(names.map((name) => groupCpuMs(pids[name]!)));
+  const self = process.cpuUsage();
+  const result = await work();
+  const after = await Promise.all(names.map((name) => groupCpuMs(pids[name]!)));
+  const used = process.cpuUsage(self);
+  const cpu: Record<string, number> = { client: Math.round((used.user + used.system) / 1000) };
+  names.forEach((name, i) => {
+    if (before[i] !== null && after[i] !== null) cpu[name] = Math.round(after[i]! - before[i]!);
+  });
+  return { result, cpuMs: cpu };
+}

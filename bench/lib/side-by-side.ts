@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { freePort } from '../../lib/local/ports';
 import { burst, pollingClient } from './hostile-clients';
+import { childPids, cpuDuring } from './proc';
 import { projectDir } from './target';
 import type { Target } from './target';
 
@@ -17,6 +18,8 @@ export interface Server {
   url: string;
   /** Resolves once nothing is queued or running. */
   idle(): Promise<void>;
+  /** The server's processes, by role, for CPU accounting (read when a row starts). */
+  pids(): Promise<Record<string, (number | undefined)[]>>;
 }
 
 /** Starts the reference server in its own process on a free port. */
@@ -40,6 +43,7 @@ export async function startReference(): Promise<Server & { stop(): Promise<void>
   return {
     name: 'reference',
     url,
+    pids: async () => ({ server: [child.pid] }),
     idle: () =>
       waitFor(async () => {
         const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
@@ -58,6 +62,15 @@ export function spawnQueueServer(target: Target): Server {
   return {
     name: 'spawn-queue',
     url: target.httpUrl,
+    pids: async () => {
+      // The consumer: its host process and its execution environments (one process per slot).
+      const host = target.stack?.consumerProcess.process.pid;
+      return {
+        http: [target.httpPid],
+        consumer: [host, ...(await childPids(host))],
+        elasticMq: [target.elasticMqPid],
+      };
+    },
     idle: () =>
       waitFor(async () => {
         const stats = (await (await fetch(`${target.httpUrl}/api/queue-stats`)).json()) as {
@@ -141,7 +154,16 @@ export async function burstRows(servers: Server[], label = ''): Promise<Row[]> {
 export async function pollingRows(servers: Server[], label = ''): Promise<Row[]> {
   const rows: Row[] = [];
   for (const mix of POLLED) {
-    const [ours, ref] = await onEach(servers, (server) => pollingClient(server.url, mix));
+    const [ours, ref] = await onEach(servers, (server) =>
+      server.pids().then((pids) =>
+        cpuDuring(pids, () => pollingClient(server.url, mix)).then(({ result, cpuMs }) => ({
+          ...result,
+          cpuMsPerJob: Object.entries(cpuMs)
+            .map(([name, ms]) => `${name} ${(ms / mix.jobs).toFixed(1)}`)
+            .join(', '),
+        })),
+      ),
+    );
     const row: Row = {
       load: `polled ${mix.jobs} x ${mix.name}${label}`,
       finished: `${ours!.finished}/${mix.jobs}`,
@@ -149,11 +171,14 @@ export async function pollingRows(servers: Server[], label = ''): Promise<Row[]>
       jobsPerSec: ours!.jobsPerSec,
       ofIdeal: mix.ideal ? (ours!.jobsPerSec / mix.ideal).toFixed(3) : '',
       pollP99Ms: ours!.pollP99Ms,
+      pollsPerJob: (ours!.polls / mix.jobs).toFixed(1),
+      cpuMsPerJob: ours!.cpuMsPerJob,
     };
     if (ref) {
       Object.assign(row, {
         refJobsPerSec: ref.jobsPerSec,
         refOfIdeal: mix.ideal ? (ref.jobsPerSec / mix.ideal).toFixed(3) : '',
+        refCpuMsPerJob: ref.cpuMsPerJob,
         ratio: ratio(ours!.jobsPerSec, ref.jobsPerSec),
       });
     }
