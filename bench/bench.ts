@@ -12,8 +12,8 @@
  *     connections hammer the API (part `side-by-side`, or `starvation` alone); then the same with
  *     BENCH_HISTORY (50,000) finished jobs already in the store (part `history`).
  *
- * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts (`polled` or
- * `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
+ * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts (`bursts`, `polled`
+ * or `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
  * the runs per mix.
  * Loopback only; every loop is bounded. Writes bench/results/bench-<time>.json.
  */
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,stats').split(','),
   );
   try {
-    if (['side-by-side', 'polled', 'starvation', 'history'].some((part) => parts.has(part))) {
+    if (['side-by-side', 'bursts', 'polled', 'starvation', 'history'].some((part) => parts.has(part))) {
       const ours = spawnQueueServer(target);
       const reference = await startReference();
       try {
@@ -290,9 +290,15 @@ async function main(): Promise<void> {
           console.log('\n0. hostile clients, spawn-queue against the reference (the original design)');
           report.bursts = await burstRows([ours, reference]);
           report.polled = await pollingRows([ours, reference]);
-        } else if (parts.has('polled')) {
-          console.log('\n0. clients that poll every job, spawn-queue against the reference');
-          report.polled = await pollingRows([ours, reference]);
+        } else {
+          if (parts.has('bursts')) {
+            console.log('\n0. bursts of submits, spawn-queue against the reference');
+            report.bursts = await burstRows([ours, reference]);
+          }
+          if (parts.has('polled')) {
+            console.log('\n0. clients that poll every job, spawn-queue against the reference');
+            report.polled = await pollingRows([ours, reference]);
+          }
         }
         if (parts.has('side-by-side') || parts.has('starvation')) {
           console.log('\n0a. can HTTP traffic starve the slots?');

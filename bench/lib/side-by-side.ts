@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { freePort } from '../../lib/local/ports';
 import { burst, pollingClient } from './hostile-clients';
-import { childPids, cpuDuring } from './proc';
+import { cpuDuring } from './proc';
 import { projectDir } from './target';
 import type { Target } from './target';
 
@@ -62,15 +62,12 @@ export function spawnQueueServer(target: Target): Server {
   return {
     name: 'spawn-queue',
     url: target.httpUrl,
-    pids: async () => {
-      // The consumer: its host process and its execution environments (one process per slot).
-      const host = target.stack?.consumerProcess.process.pid;
-      return {
-        http: [target.httpPid],
-        consumer: [host, ...(await childPids(host))],
-        elasticMq: [target.elasticMqPid],
-      };
-    },
+    pids: async () => ({
+      http: [target.httpPid],
+      // The consumer's process; its task processes count in it once they have ended.
+      consumer: [target.stack?.consumerProcess.process.pid],
+      elasticMq: [target.elasticMqPid],
+    }),
     idle: () =>
       waitFor(async () => {
         const stats = (await (await fetch(`${target.httpUrl}/api/queue-stats`)).json()) as {

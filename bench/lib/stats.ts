@@ -12,7 +12,8 @@ export function median(values: number[]): number {
 /** Prints rows as an aligned text table. */
 export function printTable(rows: Array<Record<string, unknown>>): void {
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
+  // Rows of one table may differ (spawn-queue-only rows have no reference columns): every column shows.
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ');

@@ -11,17 +11,17 @@ export interface BundleSettings {
 }
 
 /**
- * Bundles the consumer host, its execution environment and the consumer's handler the way
- * serverless-esbuild bundles the functions (one CommonJS file each, for Node), so the consumer runs
- * on plain Node: no TypeScript loader in its processes, which keeps them small and their spawns
- * cheap (a fork copies the parent's page tables, so every task start costs more in a larger process).
+ * Bundles the consumer host and the consumer's handler the way serverless-esbuild bundles the
+ * functions (one CommonJS file each, for Node), so the consumer runs on plain Node: no TypeScript
+ * loader in its process, which keeps it small and its spawns cheap (a fork copies the parent's page
+ * tables, so every task start costs more in a larger process).
  */
 export async function bundleConsumer(options: {
   projectDir: string;
   /** `handlers/sqs/run-jobs.handler` */
   handler: string;
   settings?: BundleSettings;
-}): Promise<{ hostFile: string; environmentFile: string; handlerFile: string }> {
+}): Promise<{ hostFile: string; handlerFile: string }> {
   const outDir = path.join(options.projectDir, '.cache', 'consumer');
   const handlerModule = options.handler.slice(0, options.handler.lastIndexOf('.'));
   const common = {
@@ -34,16 +34,10 @@ export async function bundleConsumer(options: {
     logLevel: 'silent' as const,
   };
   const hostFile = path.join(outDir, 'consumer-host.js');
-  const environmentFile = path.join(outDir, 'lambda-environment.js');
   const handlerFile = path.join(outDir, `${path.basename(handlerModule)}.js`);
   try {
     await Promise.all([
       build({ ...common, entryPoints: [path.join(__dirname, 'consumer-host.ts')], outfile: hostFile }),
-      build({
-        ...common,
-        entryPoints: [path.join(__dirname, 'lambda-environment.ts')],
-        outfile: environmentFile,
-      }),
       build({
         ...common,
         entryPoints: [path.join(options.projectDir, `${handlerModule}.ts`)],
@@ -54,5 +48,5 @@ export async function bundleConsumer(options: {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     throw new StackError(`the consumer ${options.handler} could not be bundled: ${reason}`, { cause });
   }
-  return { hostFile, environmentFile, handlerFile };
+  return { hostFile, handlerFile };
 }

@@ -1,43 +1,84 @@
 /**
- * The consumer's own process, local emulation only: Lambda's side of the SQS-triggered function.
- * It runs the event source mapping (receives, batches, deletes) and invokes the function in its
- * execution environments (environment-pool.ts: one process per slot, each loading the handler once
- * and taking one invocation at a time, with real SQS events, a Lambda context and the function's
- * timeout).
+ * The consumer's own process, local emulation only: it hosts the SQS-triggered function the way a
+ * Lambda execution environment does (the handler module loaded once, invoked with real SQS events and
+ * a Lambda context, cut off at the function's timeout) and feeds it with the event source mapping.
  *
- * On AWS the consumer has execution environments of its own; locally it gets processes of its own,
- * so its invocations never wait behind HTTP requests in serverless offline's event loop, nor behind
- * each other.
+ * On AWS the consumer has execution environments of its own; locally it gets a process of its own,
+ * so its invocations never wait behind HTTP requests in serverless offline's event loop.
  *
  * Started by consumer-process.ts with its settings as the one argument; talks to it over IPC:
  * `{ type: 'ready' }` once receiving, `{ type: 'failed', message }` if it cannot start; it takes
  * `{ type: 'stop', drain, graceful }` and exits when done. If its parent goes away (even by
  * SIGKILL) it stops, and the task processes it started go with it.
  */
+import { randomUUID } from 'node:crypto';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { killTaskProcesses } from '../process/task-processes';
 import { createSqsClient } from '../queue/sqs-client';
-import { startEnvironmentPool } from './environment-pool';
-import type { EnvironmentPool } from './environment-pool';
 import { createEventSourceMapping } from './event-source-mapping';
 import type { EventSourceMapping } from './event-source-mapping';
 import type { ConsumerHostSettings, HostMessage, ParentMessage } from './consumer-protocol';
 
+type Handler = (event: SQSEvent, context: Context) => Promise<unknown>;
+
 const tell = (message: HostMessage) => process.send?.(message);
+
+/** Loads the handler from its bundle, once, as Lambda's runtime does at cold start. */
+async function loadHandler(handlerFile: string, exportName: string): Promise<Handler> {
+  const module = (await import(handlerFile)) as Record<string, unknown> & {
+    default?: Record<string, unknown>;
+  };
+  const fn = module[exportName] ?? module.default?.[exportName];
+  if (typeof fn !== 'function') throw new Error(`${handlerFile} exports no function "${exportName}"`);
+  return fn as Handler;
+}
+
+/** One invocation with a Lambda context; an invocation past the function's timeout is a function error. */
+function invoker(handler: Handler, settings: ConsumerHostSettings) {
+  const arn = `arn:aws:lambda:${settings.region}:000000000000:function:${settings.functionName}`;
+  return async (event: SQSEvent): Promise<unknown> => {
+    const deadline = Date.now() + settings.timeoutSeconds * 1000;
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: settings.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arn,
+      memoryLimitInMB: String(settings.memorySize),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${settings.functionName}`,
+      logStreamName: 'local',
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Task timed out after ${settings.timeoutSeconds} seconds`)),
+        settings.timeoutSeconds * 1000,
+      );
+    });
+    try {
+      return await Promise.race([handler(event, context), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as ConsumerHostSettings;
   const config = loadConfig();
   const logger = createLogger({ name: 'event-source', level: config.logLevel });
   let mapping: EventSourceMapping | undefined;
-  let pool: EnvironmentPool | undefined;
   let stopping: Promise<void> | undefined;
 
   const stop = (options: { drain: boolean; graceful: boolean }, code = 0) =>
     (stopping ??= (async () => {
       await mapping?.stop(options).catch(() => undefined);
-      await pool?.close().catch(() => undefined);
       // Whatever still runs belongs to invocations that were cut short: end their process groups.
       await killTaskProcesses(config.taskWorkDir).catch(() => 0);
       process.exit(code);
@@ -52,27 +93,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop({ drain: false, graceful: false }));
 
   try {
-    pool = await startEnvironmentPool({
-      settings,
-      environmentFile: settings.environmentFile,
-      size: settings.eventSource.concurrency,
-      taskWorkDir: config.taskWorkDir,
-      execArgv: process.execArgv,
-    });
+    const handler = await loadHandler(
+      settings.handlerFile,
+      settings.handler.slice(settings.handler.lastIndexOf('.') + 1),
+    );
     mapping = createEventSourceMapping({
       sqs: createSqsClient(config, { requestTimeoutMs: 25_000 }),
       queueUrl: settings.queueUrl,
       queueArn: settings.queueArn,
       region: settings.region,
       ...settings.eventSource,
-      invoke: (event) => pool!.invoke(event),
+      invoke: invoker(handler, settings),
       logger,
     });
     mapping.start();
     tell({ type: 'ready' });
   } catch (error) {
     tell({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-    await killTaskProcesses(config.taskWorkDir).catch(() => 0);
     process.exit(1);
   }
 }

@@ -17,7 +17,7 @@ export interface ConsumerProcess {
 }
 
 export interface ConsumerProcessOptions {
-  settings: Omit<ConsumerHostSettings, 'handlerFile' | 'environmentFile'>;
+  settings: Omit<ConsumerHostSettings, 'handlerFile'>;
   /** serverless-esbuild's settings (custom.esbuild), so the consumer is bundled as deployed. */
   bundle?: BundleSettings;
   /** The function's environment: what serverless gives the handler. */
@@ -34,12 +34,12 @@ export interface ConsumerProcessOptions {
  * serverless-settings.ts); host and handler run bundled, on plain Node, as on Lambda.
  */
 export async function startConsumerProcess(options: ConsumerProcessOptions): Promise<ConsumerProcess> {
-  const { hostFile, environmentFile, handlerFile } = await bundleConsumer({
+  const { hostFile, handlerFile } = await bundleConsumer({
     projectDir: options.settings.projectDir,
     handler: options.settings.handler,
     settings: options.bundle,
   });
-  const settings: ConsumerHostSettings = { ...options.settings, handlerFile, environmentFile };
+  const settings: ConsumerHostSettings = { ...options.settings, handlerFile };
   const child = spawn(process.execPath, ['--enable-source-maps', hostFile, JSON.stringify(settings)], {
     cwd: settings.projectDir,
     env: options.env,

@@ -2,20 +2,16 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WORK_DIR_PREFIX } from './run-process';
 
-/** True when `cwd` is a job's work directory (or inside one), under `workRoot` at any depth if given. */
-function isInWorkDir(cwd: string, workRoot?: string): boolean {
-  const parts = (workRoot ? path.relative(workRoot, cwd) : cwd).split(path.sep);
-  if (workRoot && parts[0] === '..') return false;
-  return parts.some((part) => part.startsWith(WORK_DIR_PREFIX));
-}
-
 /**
  * Pids of the live task processes on this machine: every process (children of a task included)
  * whose working directory is a job's work directory — under `workRoot` if given, anywhere if not.
  * Zombies are not counted. Linux only (/proc).
  */
 export async function liveTaskProcesses(workRoot?: string): Promise<number[]> {
-  const isWorkDir = (cwd: string) => isInWorkDir(cwd, workRoot);
+  const isWorkDir = (cwd: string) =>
+    workRoot
+      ? cwd.startsWith(path.join(workRoot, WORK_DIR_PREFIX))
+      : path.basename(cwd).startsWith(WORK_DIR_PREFIX);
   const pids: number[] = [];
   await Promise.all(
     (await readdir('/proc')).map(async (entry) => {
