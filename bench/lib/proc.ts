@@ -49,6 +49,19 @@ export async function cpuMs(pid: number | undefined): Promise<number | null> {
   return (ticks.reduce((a, b) => a + b, 0) * 1000) / TICKS_PER_SECOND;
 }
 
+/** The pids of a process's children (from each process's parent pid in /proc/<pid>/stat). */
+export async function childPids(parent: number | undefined): Promise<number[]> {
+  if (!parent) return [];
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent) children.push(Number(entry));
+  }
+  return children;
+}
+
 /** CPU ms of a group of processes (null if none of them could be read). */
 async function groupCpuMs(pids: (number | undefined)[]): Promise<number | null> {
   const each = await Promise.all(pids.map(cpuMs));

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { freePort } from '../../lib/local/ports';
 import { burst, pollingClient } from './hostile-clients';
-import { cpuDuring } from './proc';
+import { childPids, cpuDuring } from './proc';
 import { projectDir } from './target';
 import type { Target } from './target';
 
@@ -62,12 +62,16 @@ export function spawnQueueServer(target: Target): Server {
   return {
     name: 'spawn-queue',
     url: target.httpUrl,
-    pids: async () => ({
-      http: [target.httpPid],
-      // The consumer's process; its task processes count in it once they have ended.
-      consumer: [target.stack?.consumerProcess.process.pid],
-      elasticMq: [target.elasticMqPid],
-    }),
+    pids: async () => {
+      // The consumer's process and its process spawner (started with the first job, so present
+      // after the warm-up); task processes count in the spawner once they have ended.
+      const consumer = target.stack?.consumerProcess.process.pid;
+      return {
+        http: [target.httpPid],
+        consumer: [consumer, ...(await childPids(consumer))],
+        elasticMq: [target.elasticMqPid],
+      };
+    },
     idle: () =>
       waitFor(async () => {
         const stats = (await (await fetch(`${target.httpUrl}/api/queue-stats`)).json()) as {

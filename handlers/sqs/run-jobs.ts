@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createJobRunner } from '../../lib/consumer/run-job';
 import type { JobRunnerOptions } from '../../lib/consumer/run-job';
+import { createProcessSpawner } from '../../lib/process/process-spawner';
 import { getServices } from '../../lib/services';
 import { createPeakSampler } from '../../lib/stats/queue-stats';
 
@@ -39,5 +40,7 @@ export const handler = createRunJobsHandler({
   logger: services.logger,
   maxReceiveCount: services.config.maxReceiveCount,
   workRoot: services.config.taskWorkDir,
+  // Tasks start from a small process of their own: a fork from this one costs more, and blocks.
+  run: createProcessSpawner().run,
   sampleQueue: createPeakSampler({ store: services.store, queue: services.queue }),
 });

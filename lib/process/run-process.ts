@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type * as ChildProcessModule from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,122 +57,177 @@ function minimalEnv(
   return env;
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    // A negative pid signals the process group: the task and everything it started.
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
+/** One run as plain data: what `superviseTask` needs, so it can cross to the process spawner. */
+export interface TaskRequest {
+  executable: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdin: string;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  killGraceMs: number;
 }
 
-function collector(cap: number) {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let dropped = false;
-  return {
-    add(chunk: Buffer) {
-      const room = cap - kept;
-      if (room > 0) {
-        const part = chunk.subarray(0, room);
-        chunks.push(part);
-        kept += part.length;
-      }
-      if (chunk.length > Math.max(room, 0)) dropped = true;
-    },
-    text: () => Buffer.concat(chunks).toString('utf8'),
-    get truncated() {
-      return dropped;
-    },
-  };
-}
+/** How a run ended, as plain data: its result, or why the program could not start. */
+export type TaskOutcome = { ok: true; result: RunResult } | { ok: false; message: string };
+
+/** Runs a request to its end, with cancellation and a callback once the process runs. */
+export type Supervisor = (
+  request: TaskRequest,
+  control: { signal?: AbortSignal; onSpawn?: (pid: number) => void },
+) => Promise<TaskOutcome>;
 
 /**
- * Runs one program with no shell, in a fresh working directory that is removed afterwards,
- * with a minimal environment, a timeout and an output cap. Resolves with the result whatever the
- * exit status; rejects with SpawnError only when the program could not be started.
+ * Starts one program (no shell, its own process group, pipes for its stdio) and supervises it to
+ * its end: output capped, a timeout and cancellation that stop the whole group (SIGTERM, then
+ * SIGKILL after the grace period), background children killed when it exits.
  *
- * @example
- * const result = await runProcess({ executable: '/bin/echo', args: ['hi'], timeoutMs: 5000, maxOutputBytes: 1024 });
- * // result.exitCode === 0, result.stdout === 'hi\n'
+ * Self-contained on purpose: it refers to nothing outside its own body (modules are required
+ * inside), because the process spawner runs this very function from its source text in a small
+ * process of its own (process-spawner.ts).
  */
-export async function runProcess(options: RunOptions): Promise<RunResult> {
-  const { executable, args = [], timeoutMs, maxOutputBytes, killGraceMs = 2000 } = options;
-  if (!path.isAbsolute(executable)) throw new SpawnError(`executable must be an absolute path`, executable);
-  const workDir = await mkdtemp(path.join(options.workRoot ?? os.tmpdir(), WORK_DIR_PREFIX));
-  try {
-    return await new Promise<RunResult>((resolve, reject) => {
-      const started = performance.now();
-      const stdout = collector(maxOutputBytes);
-      const stderr = collector(maxOutputBytes);
-      let timedOut = false;
-      let cancelled = false;
-      let killTimer: NodeJS.Timeout | undefined;
+export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: no outer references
+  const { spawn } = require('node:child_process') as typeof ChildProcessModule;
+  const killGroup = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      // A negative pid signals the process group: the task and everything it started.
+      process.kill(-pid, sig);
+    } catch {
+      // the group is already gone
+    }
+  };
+  const collector = (cap: number) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let dropped = false;
+    return {
+      add(chunk: Buffer) {
+        const room = cap - kept;
+        if (room > 0) {
+          const part = chunk.subarray(0, room);
+          chunks.push(part);
+          kept += part.length;
+        }
+        if (chunk.length > Math.max(room, 0)) dropped = true;
+      },
+      text: () => Buffer.concat(chunks).toString('utf8'),
+      dropped: () => dropped,
+    };
+  };
 
-      const child = spawn(executable, args, {
-        cwd: workDir,
-        env: minimalEnv(workDir, options.env ?? [], options.parentEnv ?? process.env),
-        detached: true, // its own process group, so a timeout can stop its children too
-        stdio: ['pipe', 'pipe', 'pipe'],
-        shell: false,
-      });
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const stdout = collector(request.maxOutputBytes);
+    const stderr = collector(request.maxOutputBytes);
+    let timedOut = false;
+    let cancelled = false;
+    let killTimer: NodeJS.Timeout | undefined;
 
-      const stop = () => {
-        if (child.pid === undefined) return;
-        const pid = child.pid;
-        killGroup(pid, 'SIGTERM');
-        killTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL'), killGraceMs);
-      };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, timeoutMs);
-      const onAbort = () => {
-        cancelled = true;
-        stop();
-      };
-      if (options.signal?.aborted) onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+    const child = spawn(request.executable, request.args, {
+      cwd: request.cwd,
+      env: request.env,
+      detached: true, // its own process group, so a timeout can stop its children too
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+    });
 
-      const cleanup = () => {
-        clearTimeout(timer);
-        clearTimeout(killTimer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
+    const stop = () => {
+      if (child.pid === undefined) return;
+      const pid = child.pid;
+      killGroup(pid, 'SIGTERM');
+      killTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL'), request.killGraceMs);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, request.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      stop();
+    };
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
 
-      child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
-      child.stdin.on('error', () => undefined); // EPIPE when a task exits without reading stdin
-      child.stdin.end(options.stdin ?? '');
+    const cleanup = () => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+    };
 
-      child.once('spawn', () => {
-        if (child.pid !== undefined) options.onSpawn?.(child.pid);
-      });
-      child.once('error', (error) => {
-        cleanup();
-        reject(
-          new SpawnError(`could not start ${executable}: ${error.message}`, executable, { cause: error }),
-        );
-      });
-      child.once('exit', () => {
-        // Leftover background children would hold the pipes open and outlive the job: stop them.
-        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-      });
-      child.once('close', (exitCode, signal) => {
-        cleanup();
-        resolve({
+    child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
+    child.stdin.on('error', () => undefined); // EPIPE when a task exits without reading stdin
+    child.stdin.end(request.stdin);
+
+    child.once('spawn', () => {
+      if (child.pid !== undefined) onSpawn?.(child.pid);
+    });
+    child.once('error', (error) => {
+      cleanup();
+      resolve({ ok: false, message: `could not start ${request.executable}: ${error.message}` });
+    });
+    child.once('exit', () => {
+      // Leftover background children would hold the pipes open and outlive the job: stop them.
+      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    });
+    child.once('close', (exitCode, exitSignal) => {
+      cleanup();
+      resolve({
+        ok: true,
+        result: {
           exitCode,
-          signal,
+          signal: exitSignal,
           stdout: stdout.text(),
           stderr: stderr.text(),
           durationMs: Math.round(performance.now() - started),
           timedOut,
           cancelled,
-          truncated: stdout.truncated || stderr.truncated,
-        });
+          truncated: stdout.dropped() || stderr.dropped(),
+        },
       });
     });
+  });
+};
+
+/**
+ * Runs one program through `supervise`, in a fresh working directory that is removed afterwards,
+ * with a minimal environment, a timeout and an output cap. Resolves with the result whatever the
+ * exit status; rejects with SpawnError only when the program could not be started.
+ */
+export async function runSupervised(supervise: Supervisor, options: RunOptions): Promise<RunResult> {
+  const { executable, args = [], timeoutMs, maxOutputBytes, killGraceMs = 2000 } = options;
+  if (!path.isAbsolute(executable)) throw new SpawnError(`executable must be an absolute path`, executable);
+  const workDir = await mkdtemp(path.join(options.workRoot ?? os.tmpdir(), WORK_DIR_PREFIX));
+  try {
+    const outcome = await supervise(
+      {
+        executable,
+        args: [...args],
+        cwd: workDir,
+        env: minimalEnv(workDir, options.env ?? [], options.parentEnv ?? process.env),
+        stdin: options.stdin ?? '',
+        timeoutMs,
+        maxOutputBytes,
+        killGraceMs,
+      },
+      { signal: options.signal, onSpawn: options.onSpawn },
+    );
+    if (!outcome.ok) throw new SpawnError(outcome.message, executable);
+    return outcome.result;
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs one program in this process: {@link runSupervised} with {@link superviseTask}.
+ *
+ * @example
+ * const result = await runProcess({ executable: '/bin/echo', args: ['hi'], timeoutMs: 5000, maxOutputBytes: 1024 });
+ * // result.exitCode === 0, result.stdout === 'hi\n'
+ */
+export function runProcess(options: RunOptions): Promise<RunResult> {
+  return runSupervised(superviseTask, options);
 }

@@ -129,8 +129,9 @@ describe('stopping the local stack', () => {
         if (cmdline.includes('consumer-host')) consumer.push(pid);
       }
       expect(consumer).toHaveLength(1);
-      // The crash: the consumer and the start process die at once, without a word.
-      process.kill(consumer[0]!, 'SIGKILL');
+      // The crash: the consumer (its process group: the host and its process spawner) and the
+      // start process die at once, without a word.
+      process.kill(-consumer[0]!, 'SIGKILL');
       first.start.kill('SIGKILL');
       await sleep(1000);
       expect(await liveTaskProcesses(first.workRoot)).toEqual([task]);

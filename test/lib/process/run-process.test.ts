@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProcess } from '../../../lib/process/run-process';
+import { createProcessSpawner } from '../../../lib/process/process-spawner';
+import { runProcess as runInThisProcess } from '../../../lib/process/run-process';
+import type { RunOptions, RunResult } from '../../../lib/process/run-process';
 import { SpawnError } from '../../../lib/process/process-errors';
 import { liveTaskProcesses } from '../../../lib/process/task-processes';
 
@@ -19,7 +21,14 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('runProcess', () => {
+const spawner = createProcessSpawner();
+afterAll(() => spawner.close());
+
+// The same behaviour whether the task starts from this process or from the process spawner.
+describe.each<[string, (options: RunOptions) => Promise<RunResult>]>([
+  ['runProcess (from this process)', runInThisProcess],
+  ['the process spawner', (options) => spawner.run(options)],
+])('%s', (_name, runProcess) => {
   it('reports exit code, stdout and stderr of a real process', async () => {
     const result = await runProcess({ ...base, executable: fixture('exit-with.sh'), args: ['3'] });
     expect(result).toMatchObject({
@@ -137,3 +146,47 @@ describe('runProcess', () => {
     expect(await liveTaskProcesses()).not.toContain(pid);
   });
 });
+
+describe('the process spawner', () => {
+  it('starts tasks from a process of its own, and starts again after that process dies (its task killed)', async () => {
+    const own = createProcessSpawner();
+    try {
+      let pid = 0;
+      const running = own.run({
+        ...base,
+        executable: '/usr/bin/sleep',
+        args: ['30'],
+        onSpawn: (p) => (pid = p),
+      });
+      await eventuallyTrue(() => pid > 0);
+      const spawnerPid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      expect(spawnerPid).not.toBe(process.pid);
+      process.kill(spawnerPid, 'SIGKILL');
+      await expect(running).rejects.toThrow('the process spawner exited (SIGKILL) while a task ran');
+      await eventuallyTrue(() => !alive(pid));
+      expect(alive(pid)).toBe(false);
+
+      const again = await own.run({ ...base, executable: '/usr/bin/printf', args: ['ok'] });
+      expect(again.stdout).toBe('ok');
+    } finally {
+      own.close();
+    }
+  });
+
+  it('when closed, kills the tasks it runs', async () => {
+    const own = createProcessSpawner();
+    let pid = 0;
+    void own
+      .run({ ...base, executable: '/usr/bin/sleep', args: ['30'], onSpawn: (p) => (pid = p) })
+      .catch(() => undefined);
+    await eventuallyTrue(() => pid > 0);
+    own.close();
+    await eventuallyTrue(() => !alive(pid));
+    expect(alive(pid)).toBe(false);
+  });
+});
+
+async function eventuallyTrue(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await sleep(20);
+}
