@@ -55,6 +55,12 @@ export const SCENARIOS: Scenario[] = [
     expected: 'timed out; the whole process group (grandchild too) dead within timeout + 1 s',
   },
   {
+    name: 'the process spawner killed with a task running',
+    file: 'test/lib/process/run-process.test.ts',
+    test: /starts again after that process dies/,
+    expected: 'its task killed, its run rejected (the job is retried); the next run starts a new spawner',
+  },
+  {
     name: 'the disk under the job store fills up',
     file: 'test/faults/disk-full.test.ts',
     test: /answers submits 507/,
