@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { createCatalogue } from '../lib/tasks/catalogue';
 import { runCeiling } from './lib/ceiling';
-import { seedFinishedJobs } from './lib/seed-store';
+import { seedFinishedJobs, seedFinishedJobsApart } from './lib/seed-store';
 import { burst } from './lib/hostile-clients';
 import {
   burstRows,
@@ -349,7 +349,7 @@ async function main(): Promise<void> {
             ...(await pollingRows([ours])),
           ]);
           const storedBefore = await storedJobs(target);
-          await seedFinishedJobs(target.jobStoreDir, {
+          await seedFinishedJobsApart(target.jobStoreDir, {
             count: HISTORY,
             firstAtMs: Date.now() - 2 * 24 * 3600_000,
             stepMs: 1000,

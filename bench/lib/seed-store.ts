@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { createFileJobStore } from '../../lib/store/file-job-store';
 import { newJobId } from '../../lib/jobs/job-id';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Writes `count` finished `echo` jobs straight into a file job store, through the store's own
@@ -23,4 +28,24 @@ export async function seedFinishedJobs(
       }),
     );
   }
+}
+
+/** {@link seedFinishedJobs} in a child process (bench/seed-store.ts), so this one's heap stays as it was. */
+export async function seedFinishedJobsApart(
+  jobStoreDir: string,
+  { count, firstAtMs, stepMs }: { count: number; firstAtMs: number; stepMs: number },
+): Promise<void> {
+  await execFileAsync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, '..', 'seed-store.ts'),
+      jobStoreDir,
+      String(count),
+      String(firstAtMs),
+      String(stepMs),
+    ],
+    { cwd: path.join(__dirname, '..', '..'), maxBuffer: 1 << 20 },
+  );
 }
