@@ -76,15 +76,31 @@ export interface LocalStack {
 
 const LOCAL_QUEUES = { JOBS_QUEUE_NAME: 'jobs', DEAD_LETTER_QUEUE_NAME: 'jobs-dead-letters' };
 
-async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, consumer: ConsumerSettings) {
+async function queueCheck(
+  sqs: SQSClient,
+  endpoint: string,
+  queueName: string,
+  consumer: ConsumerSettings,
+  { settleMs = 0 }: { settleMs?: number } = {},
+) {
   let url: string | undefined;
-  try {
-    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StackError(
-      `SQS at ${endpoint} does not answer for queue "${queueName}": ${reason.slice(0, 200)}`,
-    );
+  // An ElasticMQ that has just started can answer /health a moment before its SQS API answers:
+  // ask again for up to `settleMs` before calling it a failure.
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    try {
+      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+      break;
+    } catch (error) {
+      if (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StackError(
+        `SQS at ${endpoint} does not answer for queue "${queueName}": ${reason.slice(0, 200)}`,
+      );
+    }
   }
   if (!url) throw new StackError(`SQS at ${endpoint} has no queue "${queueName}"`);
   const attributes =
@@ -254,7 +270,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const config = loadConfig({ ...env, ...consumer.environment });
     if (config.jobStore === 'dynamodb') await tableCheck(config);
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
-    const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
+    const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer, {
+      settleMs: elasticMq ? 10_000 : 0,
+    });
     if (elasticMq) {
       const store = createJobStore(config);
       const jobQueue = createJobQueue({
