@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCommand, spawnTethered, stopProcessGroup } from './child-processes';
 import { answers, waitUntil } from './ports';
 import { StackError } from './stack-errors';
@@ -120,7 +121,7 @@ export function healthUrl(endpoint: string): string {
   return `${endpoint}/health`;
 }
 
-/** Starts ElasticMQ with the project's config file and waits until GET /health answers. */
+/** Starts ElasticMQ with the project's config file and waits until its SQS API lists the queues. */
 export async function startElasticMq(options: ElasticMqOptions): Promise<ElasticMq> {
   await checkJava();
   const classpath = await resolveClasspath(options);
@@ -151,10 +152,24 @@ export async function startElasticMq(options: ElasticMqOptions): Promise<Elastic
 
   const stop = () => stopProcessGroup(child);
 
+  // Ready means its SQS API answers with the configured queues: /health can answer a moment before.
+  const sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const queuesAnswer = async () => {
+    const listed = await sqs
+      .send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(2000) })
+      .catch(() => undefined);
+    return (listed?.QueueUrls?.length ?? 0) > 0;
+  };
   const up = await waitUntil(
-    async () => !exited && (await answers(healthUrl(endpoint))),
+    async () => !exited && (await answers(healthUrl(endpoint))) && (await queuesAnswer()),
     options.startTimeoutMs ?? 60_000,
   );
+  sqs.destroy();
   if (!up) {
     await stop();
     const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-1)[0] ?? '';

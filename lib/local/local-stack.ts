@@ -76,31 +76,15 @@ export interface LocalStack {
 
 const LOCAL_QUEUES = { JOBS_QUEUE_NAME: 'jobs', DEAD_LETTER_QUEUE_NAME: 'jobs-dead-letters' };
 
-async function queueCheck(
-  sqs: SQSClient,
-  endpoint: string,
-  queueName: string,
-  consumer: ConsumerSettings,
-  { settleMs = 0 }: { settleMs?: number } = {},
-) {
+async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, consumer: ConsumerSettings) {
   let url: string | undefined;
-  // An ElasticMQ that has just started can answer /health a moment before its SQS API answers:
-  // ask again for up to `settleMs` before calling it a failure.
-  const deadline = Date.now() + settleMs;
-  for (;;) {
-    try {
-      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
-      break;
-    } catch (error) {
-      if (Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        continue;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StackError(
-        `SQS at ${endpoint} does not answer for queue "${queueName}": ${reason.slice(0, 200)}`,
-      );
-    }
+  try {
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StackError(
+      `SQS at ${endpoint} does not answer for queue "${queueName}": ${reason.slice(0, 200)}`,
+    );
   }
   if (!url) throw new StackError(`SQS at ${endpoint} has no queue "${queueName}"`);
   const attributes =
@@ -150,7 +134,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let supervisor: Supervised<ElasticMq> | undefined;
   let offlineSupervisor: Supervised<Part> | undefined;
   let dynalite: Dynalite | undefined;
-  let offline: ChildProcess | undefined;
   let consumerProcess: ConsumerProcess | undefined;
   let taskWorkDir: string | undefined;
   let stopping: Promise<void> | undefined;
@@ -160,8 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     (stopping ??= (async () => {
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
-      if (offlineSupervisor) await offlineSupervisor.stop();
-      else if (offline) await stopProcessGroup(offline);
+      await offlineSupervisor?.stop();
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
       await Promise.all([supervisor ? supervisor.stop() : elasticMq?.stop(), dynalite?.stop()]);
     })());
@@ -270,9 +252,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const config = loadConfig({ ...env, ...consumer.environment });
     if (config.jobStore === 'dynamodb') await tableCheck(config);
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
-    const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer, {
-      settleMs: elasticMq ? 10_000 : 0,
-    });
+    const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
     if (elasticMq) {
       const store = createJobStore(config);
       const jobQueue = createJobQueue({
@@ -334,15 +314,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return part;
     };
     const firstOffline = await startOffline();
-    offline = firstOffline.process;
     // A restarted serverless offline loses nothing: jobs live in the store and the queue.
     offlineSupervisor = supervise(firstOffline, {
       name: 'serverless offline',
-      start: async () => {
-        const part = await startOffline();
-        offline = part.process;
-        return part;
-      },
+      start: startOffline,
       meanwhile: 'the HTTP API is down until it is back (the consumer keeps running jobs)',
       say,
       onGiveUp: (reason) => {
