@@ -28,7 +28,8 @@ export interface EventSourceSettings {
    * Batches held ready beyond the free slots (default 0): with one per slot, a slot that frees up
    * starts its next batch at once instead of after a ReceiveMessage round trip. Lambda's pollers hold
    * received messages before invoking too; held messages stay invisible in the queue, and a stop
-   * hands them back.
+   * hands them back. While every slot is busy, the look-ahead is refilled once half of it is gone,
+   * with one receive, rather than after every batch.
    */
   lookAhead?: number;
 }
@@ -236,6 +237,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   }
 
   const lookAhead = options.lookAhead ?? 0;
+  const refillAt = Math.max(1, Math.ceil(lookAhead / 2));
   /** Batches received and waiting for a slot (look-ahead), so a stop can hand them back. */
   const held = new Set<SQSRecord[]>();
 
@@ -293,8 +295,13 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const receivers = new Set<Promise<void>>();
     while (running) {
       const free = options.concurrency + lookAhead - slots.pending - slots.size - reserved;
+      // While every slot has a batch running and enough are held for the next ones, wait until half
+      // the look-ahead is gone and refill it with one receive, instead of one receive per finished
+      // batch (each ReceiveMessage costs both this process and the queue server).
+      const slotWithoutBatch = slots.pending + reserved < options.concurrency - slots.size;
+      const worthAReceive = slotWithoutBatch || free >= refillAt;
       // After a receive error, one receiver at a time until the queue answers again.
-      if (free <= 0 || (backoff > 0 && receiving > 0)) {
+      if (free <= 0 || !worthAReceive || (backoff > 0 && receiving > 0)) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }

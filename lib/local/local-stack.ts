@@ -26,7 +26,12 @@ import type { ConsumerProcess } from './consumer-process';
 import type { EventSourceSettings } from './event-source-mapping';
 import { resendUnfinished } from '../jobs/job-lifecycle';
 import { answers, isPortFree, waitUntil } from './ports';
-import { checkVisibilityTimeout, consumerSettings, printServerlessConfig } from './serverless-settings';
+import {
+  checkVisibilityTimeout,
+  consumerSettings,
+  printServerlessConfig,
+  serverlessLogLevel,
+} from './serverless-settings';
 import type { ConsumerSettings } from './serverless-settings';
 import { StackError } from './stack-errors';
 
@@ -196,6 +201,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
     env.JOB_STORE = env.JOB_STORE?.trim() || 'file';
+    // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.
+    env.SLS_LOG_LEVEL ||= serverlessLogLevel(loadConfig(env).logLevel);
     // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without
     // any, the API is open: it listens on loopback only.
     env.API_TOKEN_PARAMETER = '';

@@ -107,6 +107,18 @@ export function checkVisibilityTimeout(
   }
 }
 
+/**
+ * serverless' own log level (SLS_LOG_LEVEL, in the `log` package's names) for the stack's LOG_LEVEL
+ * (pino's names): at `warn` and above, serverless offline stops writing its lines for every request
+ * (four per request at its default `notice`, a noticeable share of its CPU under load).
+ */
+export function serverlessLogLevel(logLevel: string): 'debug' | 'notice' | 'warning' | 'error' {
+  if (logLevel === 'debug' || logLevel === 'trace') return 'debug';
+  if (logLevel === 'warn') return 'warning';
+  if (logLevel === 'info') return 'notice';
+  return 'error';
+}
+
 /** Runs `serverless print` and returns the resolved configuration. */
 export async function printServerlessConfig(
   projectDir: string,

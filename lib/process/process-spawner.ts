@@ -15,6 +15,8 @@ type SpawnerReply =
  * the tasks still running and exits.
  */
 const PROGRAM = `
+// Transpilers that keep function names (esbuild's keepNames, as tsx uses) wrap them in __name().
+var __name = (fn) => fn;
 const supervise = ${superviseTask.toString()};
 const running = new Map();
 process.on('message', (message) => {

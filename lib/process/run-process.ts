@@ -1,5 +1,5 @@
 import type * as ChildProcessModule from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SpawnError } from './process-errors';
@@ -217,7 +217,8 @@ export async function runSupervised(supervise: Supervisor, options: RunOptions):
     if (!outcome.ok) throw new SpawnError(outcome.message, executable);
     return outcome.result;
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    // Most tasks leave their directory empty: one rmdir, and the recursive walk only when it is not.
+    await rmdir(workDir).catch(() => rm(workDir, { recursive: true, force: true }));
   }
 }
 

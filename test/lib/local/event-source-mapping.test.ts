@@ -219,6 +219,45 @@ describe('event source mapping on the real ElasticMQ', () => {
     expect(most).toBe(2);
   });
 
+  it('refills its look-ahead with one receive per two finished batches, not one per batch', async () => {
+    queues = await createTestQueues(sqs);
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.url,
+        Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `{"n":${i}}` })),
+      }),
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.url,
+        Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `{"n":${i + 10}}` })),
+      }),
+    );
+    const receives = jest.spyOn(sqs, 'send');
+    let invoked = 0;
+    start({
+      lookAhead: 4,
+      invoke: async () => {
+        invoked += 1;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      await eventually(
+        async () => invoked,
+        (n) => n === 20,
+      );
+      const receiveCalls = receives.mock.calls.filter(
+        ([command]) => command instanceof ReceiveMessageCommand,
+      );
+      // One receive per finished batch took 19 here; refilling 2 or more at a time takes about 9.
+      expect(receiveCalls.length).toBeLessThanOrEqual(10);
+    } finally {
+      receives.mockRestore();
+    }
+  });
+
   it('keeps polling through receive errors, with a log line, and recovers', async () => {
     queues = await createTestQueues(sqs);
     const lines: string[] = [];

@@ -122,6 +122,16 @@ describe.each<[string, (options: RunOptions) => Promise<RunResult>]>([
     await expect(access(cwd)).rejects.toThrow();
   });
 
+  it('removes its working directory with whatever the task left in it', async () => {
+    const result = await runProcess({
+      ...base,
+      executable: '/bin/sh',
+      args: ['-c', 'mkdir -p left/behind && echo x > left/behind/file && pwd'],
+    });
+    expect(result.exitCode).toBe(0);
+    await expect(access(result.stdout.trim())).rejects.toThrow();
+  });
+
   it('rejects with SpawnError when the program cannot start', async () => {
     await expect(runProcess({ ...base, executable: '/nonexistent/program' })).rejects.toBeInstanceOf(
       SpawnError,
