@@ -4,6 +4,7 @@ import {
   checkVisibilityTimeout,
   consumerSettings,
   printServerlessConfig,
+  serverlessLogLevel,
 } from '../../../lib/local/serverless-settings';
 import type { PrintedConfig } from '../../../lib/local/serverless-settings';
 import { StackError } from '../../../lib/local/stack-errors';
@@ -108,4 +109,14 @@ describe('consumer settings from serverless.yml', () => {
     });
     await cleanup();
   }, 120_000);
+});
+
+describe("serverlessLogLevel (serverless offline's own lines follow LOG_LEVEL)", () => {
+  it('keeps its request lines at info and drops them from warn up', () => {
+    expect(serverlessLogLevel('info')).toBe('notice');
+    expect(serverlessLogLevel('warn')).toBe('warning');
+    expect(serverlessLogLevel('error')).toBe('error');
+    expect(serverlessLogLevel('silent')).toBe('error');
+    expect(serverlessLogLevel('debug')).toBe('debug');
+  });
 });
