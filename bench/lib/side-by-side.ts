@@ -3,7 +3,7 @@
  * in-process 4-slot queue) under the same hostile loads, in one run: every row prints both and
  * spawn-queue / reference as a ratio.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -97,10 +97,23 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 600_000): Prom
   throw new Error('the server did not become idle in time');
 }
 
-/** Runs the same load on each server in turn, letting each drain before the next load. */
+/**
+ * Flushes written files to disk. The file store writes several small files per job and the kernel
+ * writes them back ~30 s later: without a flush, that write-back landed in whichever row ran then
+ * (a `sleep 0.1` row right after the `echo` row measured 0.50-0.66 of ideal instead of ~0.81).
+ */
+async function flushDisk(): Promise<void> {
+  await new Promise<void>((resolve) => execFile('sync', () => resolve()));
+}
+
+/**
+ * Runs the same load on each server in turn, letting each drain and flushing the disk before the
+ * next load, so every row measures its own work.
+ */
 export async function onEach<T>(servers: Server[], load: (server: Server) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   for (const server of servers) {
+    await flushDisk();
     results.push(await load(server));
     await server.idle();
   }
