@@ -2,6 +2,7 @@ import { copyFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CreateQueueCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -227,34 +228,53 @@ describe('event source mapping on the real ElasticMQ', () => {
         Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `{"n":${i}}` })),
       }),
     );
-    await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queues.url,
-        Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `{"n":${i + 10}}` })),
-      }),
-    );
-    const receives = jest.spyOn(sqs, 'send');
-    let invoked = 0;
+    const sends = jest.spyOn(sqs, 'send');
+    const receives = () =>
+      sends.mock.calls.filter(([command]) => command instanceof ReceiveMessageCommand).length;
+    // Each invocation runs until the test lets it finish.
+    const running: Array<() => void> = [];
+    let done = false;
     start({
       lookAhead: 4,
       invoke: async () => {
-        invoked += 1;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!done) await new Promise<void>((resolve) => running.push(resolve));
         return { batchItemFailures: [] };
       },
     });
-    try {
+    const inFlight = async () => {
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queues.url,
+          AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible);
+    };
+    const finishOne = async () => {
+      const started = running.length;
+      running.shift()!();
+      // The held batch takes the freed slot; then let the mapping's loop decide about a receive.
       await eventually(
-        async () => invoked,
-        (n) => n === 20,
+        async () => running.length,
+        (n) => n === started,
       );
-      const receiveCalls = receives.mock.calls.filter(
-        ([command]) => command instanceof ReceiveMessageCommand,
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    try {
+      // 4 slots busy and 4 batches held: 8 messages received, nothing more to receive for.
+      await eventually(
+        async () => [running.length, await inFlight()],
+        ([slots, received]) => slots === 4 && received === 8,
       );
-      // One receive per finished batch took 19 here; refilling 2 or more at a time takes about 9.
-      expect(receiveCalls.length).toBeLessThanOrEqual(10);
+      const before = receives();
+      await finishOne();
+      expect(receives()).toBe(before); // one held batch gone: no receive for it alone
+      await finishOne();
+      expect(receives()).toBe(before + 1); // half the look-ahead gone: one receive refills it
     } finally {
-      receives.mockRestore();
+      sends.mockRestore();
+      done = true;
+      for (const finish of running) finish();
     }
   });
 
