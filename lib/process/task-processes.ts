@@ -54,7 +54,9 @@ export function sampleTaskProcesses(intervalMs = 20, workRoot?: string) {
     while (running) {
       most = Math.max(most, (await liveTaskProcesses(workRoot)).length);
       samples += 1;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      // A monitor never keeps its process alive: one left running (a test that failed before
+      // stopping it) must not hold the process open.
+      await new Promise((resolve) => setTimeout(resolve, intervalMs).unref());
     }
   })();
   return {

@@ -332,9 +332,13 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       body: { sqs: 'error', store: 'ok' },
     });
 
+    // Back: the supervisor holds a new ElasticMQ (it swaps once its start has returned, which can be a
+    // moment after the new server first answers) and the API is healthy again.
     const deadline = Date.now() + 60_000;
-    while ((await api('GET', '/api/health')).status !== 200 && Date.now() < deadline) await sleep(250);
+    const back = async () => stack.elasticMq !== server && (await api('GET', '/api/health')).status === 200;
+    while (!(await back()) && Date.now() < deadline) await sleep(250);
     expect(stack.elasticMq).not.toBe(server);
+    expect((await api('GET', '/api/health')).status).toBe(200);
     const finished = await Promise.all(
       submits.map((s) => api('GET', `/api/jobs/${String(s.body.jobId)}?wait=25`)),
     );
