@@ -61,6 +61,29 @@ async function runningJob(stack: Started): Promise<void> {
   expect((await liveTaskProcesses(stack.workRoot)).length).toBe(1);
 }
 
+/**
+ * Ends whatever a test's stack left, whether or not the test got as far as its own stop: a failed
+ * expectation must not leave a stack running (its processes would also keep Jest from exiting).
+ */
+async function endLeftovers(jobStoreDir: string, workRoot?: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pids = [
+      ...(await processesOf(jobStoreDir)),
+      ...(workRoot ? await liveTaskProcesses(workRoot) : []),
+    ];
+    if (pids.length === 0 || Date.now() > deadline) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await sleep(200);
+  }
+}
+
 /** Waits up to 10 s for nothing of the stack to be left: no process, no task, no port taken. */
 async function expectNothingLeft(stack: Started): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -102,15 +125,21 @@ describe('stopping the local stack', () => {
     '%s (round %s), with a job running, leaves nothing running within 10 s',
     async (_name, _round, stop) => {
       const { dir, cleanup } = await tempDir('spawn-queue-stop-');
+      let stack: Started | undefined;
       try {
-        const stack = await startStack(dir);
+        stack = await startStack(dir);
         expect((await processesOf(dir)).length).toBeGreaterThanOrEqual(3);
         await runningJob(stack);
-        // JOB_STORE_DIR from the environment took effect: the job's record is there.
-        expect((await readdir(path.join(dir, 'jobs'))).length).toBe(1);
+        // JOB_STORE_DIR from the environment took effect: the job's record is there (counted by
+        // name: its `running` version may be mid-write beside it as a temp file, the process starts
+        // while that record is written).
+        const records = (await readdir(path.join(dir, 'jobs'))).filter((name) => name.endsWith('.json'));
+        expect(records).toHaveLength(1);
         stop(stack.start);
         await expectNothingLeft(stack);
       } finally {
+        stack?.start.kill('SIGKILL');
+        await endLeftovers(dir, stack?.workRoot);
         await cleanup();
       }
     },
@@ -119,8 +148,9 @@ describe('stopping the local stack', () => {
 
   it('after a crash that orphans a running task, the next start ends it before running anything', async () => {
     const { dir, cleanup } = await tempDir('spawn-queue-crash-');
+    let first: Started | undefined;
     try {
-      const first = await startStack(dir);
+      first = await startStack(dir);
       await runningJob(first);
       const [task] = await liveTaskProcesses(first.workRoot);
       const consumer = [];
@@ -143,6 +173,8 @@ describe('stopping the local stack', () => {
       process.kill(-second.start.pid!, 'SIGINT');
       await expectNothingLeft(second);
     } finally {
+      // The second start reuses the first one's ports, so the same task directory.
+      await endLeftovers(dir, first?.workRoot);
       await cleanup();
     }
   }, 180_000);
