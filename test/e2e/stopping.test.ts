@@ -55,6 +55,7 @@ async function runningJob(stack: Started): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ input: { seconds: 60 } }),
+    signal: AbortSignal.timeout(20_000),
   });
   const deadline = Date.now() + 20_000;
   while ((await liveTaskProcesses(stack.workRoot)).length === 0 && Date.now() < deadline) await sleep(100);

@@ -14,7 +14,7 @@ export interface NpmStart {
  * `npm start`'s own script with `env` over this environment, as a terminal runs it: a process group
  * of its own (the foreground job). Resolves once it prints that it is ready.
  */
-export async function npmStart(env: Record<string, string>): Promise<NpmStart> {
+export async function npmStart(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<NpmStart> {
   const start = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')], {
     cwd: projectDir,
     env: { ...process.env, ...env },
@@ -25,10 +25,21 @@ export async function npmStart(env: Record<string, string>): Promise<NpmStart> {
   start.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   start.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
+    // A start that hangs fails here with what it printed, not as a test timeout that says nothing.
+    const timer = setTimeout(() => {
+      process.kill(-start.pid!, 'SIGKILL');
+      reject(new Error(`npm start was not ready after ${readyTimeoutMs} ms: ${output.slice(-1500)}`));
+    }, readyTimeoutMs);
     start.stdout?.on('data', () => {
-      if (output.includes('spawn-queue: ready')) resolve();
+      if (output.includes('spawn-queue: ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    start.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output.slice(-500)}`)));
+    start.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}): ${output.slice(-500)}`));
+    });
   });
   return { start, output: () => output };
 }
