@@ -18,7 +18,6 @@
  * the runs per mix.
  * Loopback only; every loop is bounded. Writes bench/results/bench-<time>.json.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +29,7 @@ import { seedFinishedJobs, seedFinishedJobsApart } from './lib/seed-store';
 import { burst } from './lib/hostile-clients';
 import {
   burstRows,
+  flushDisk,
   onEach,
   pollingRows,
   spawnQueueServer,
@@ -356,7 +356,7 @@ async function main(): Promise<void> {
           });
           // "Already stored" means at rest: flush the seeded files and let the disk settle, then
           // warm up again, so the rows measure the store's size, not its write-back.
-          execFileSync('sync');
+          await flushDisk();
           await sleep(10_000);
           await burst(ours.url, { connections: 100, perConnection: 20 });
           await ours.idle();

@@ -102,7 +102,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 600_000): Prom
  * writes them back ~30 s later: without a flush, that write-back landed in whichever row ran then
  * (a `sleep 0.1` row right after the `echo` row measured 0.50-0.66 of ideal instead of ~0.81).
  */
-async function flushDisk(): Promise<void> {
+export async function flushDisk(): Promise<void> {
   await new Promise<void>((resolve) => execFile('sync', () => resolve()));
 }
 

@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../queue/sqs-client';
 import { runCommand, spawnTethered, stopProcessGroup } from './child-processes';
-import { answers, waitUntil } from './ports';
+import { waitUntil } from './ports';
 import { StackError } from './stack-errors';
 import { writeFileAtomic } from '../store/atomic-file';
 
@@ -152,23 +153,17 @@ export async function startElasticMq(options: ElasticMqOptions): Promise<Elastic
 
   const stop = () => stopProcessGroup(child);
 
-  // Ready means its SQS API answers with the configured queues: /health can answer a moment before.
-  const sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  // Ready means its SQS API answers with the configured queues (/health can answer a moment before,
+  // and a listing implies it).
+  const sqs = createSqsClient(
+    { region: 'us-east-1', sqsEndpoint: endpoint, useLocalCredentials: true },
+    { requestTimeoutMs: 2000 },
+  );
   const queuesAnswer = async () => {
-    const listed = await sqs
-      .send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(2000) })
-      .catch(() => undefined);
+    const listed = await sqs.send(new ListQueuesCommand({})).catch(() => undefined);
     return (listed?.QueueUrls?.length ?? 0) > 0;
   };
-  const up = await waitUntil(
-    async () => !exited && (await answers(healthUrl(endpoint))) && (await queuesAnswer()),
-    options.startTimeoutMs ?? 60_000,
-  );
+  const up = await waitUntil(async () => !exited && (await queuesAnswer()), options.startTimeoutMs ?? 60_000);
   sqs.destroy();
   if (!up) {
     await stop();

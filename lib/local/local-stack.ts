@@ -155,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     // Fail on a bad catalogue or setting before anything starts.
+    let logLevel: string;
     try {
       for (const task of createCatalogue()
         .tasks()
@@ -163,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `task "${task.name}" is unavailable: ${task.unavailableReason} (it answers 503 task_unavailable)`,
         );
       }
-      loadConfig({ ...process.env, ...options.env });
+      ({ logLevel } = loadConfig({ ...process.env, ...options.env }));
     } catch (error) {
       if (error instanceof CatalogueError || error instanceof ConfigError) {
         throw new StackError(
@@ -202,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     env.JOB_STORE = env.JOB_STORE?.trim() || 'file';
     // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.
-    env.SLS_LOG_LEVEL ||= serverlessLogLevel(loadConfig(env).logLevel);
+    env.SLS_LOG_LEVEL ||= serverlessLogLevel(logLevel);
     // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without
     // any, the API is open: it listens on loopback only.
     env.API_TOKEN_PARAMETER = '';

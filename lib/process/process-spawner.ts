@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { runSupervised, superviseTask } from './run-process';
+import { killProcessGroup } from './task-processes';
 import type { RunOptions, RunResult, Supervisor, TaskOutcome, TaskRequest } from './run-process';
 
 /** This process → the spawner. */
@@ -98,13 +99,7 @@ export function createProcessSpawner(): ProcessSpawner {
       if (child === started) child = undefined;
       for (const [id, run] of pending) {
         // Its tasks must not outlive it: a retry of their jobs would run beside them.
-        if (run.pid) {
-          try {
-            process.kill(-run.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
+        if (run.pid) killProcessGroup(run.pid);
         pending.delete(id);
         run.reject(new Error(`the process spawner exited (${signal ?? `code ${code}`}) while a task ran`));
       }

@@ -35,14 +35,18 @@ export async function liveTaskProcesses(workRoot?: string): Promise<number[]> {
  */
 export async function killTaskProcesses(workRoot: string): Promise<number> {
   const pids = await liveTaskProcesses(workRoot);
-  for (const pid of pids) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // not a group leader (a task's child) or already gone: its group goes with its leader
-    }
-  }
+  // A pid that is not a group leader (a task's child) goes with its leader's group.
+  for (const pid of pids) killProcessGroup(pid);
   return pids.length;
+}
+
+/** SIGKILL to the process group led by `pid` (a task and everything it started); gone is fine. */
+export function killProcessGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // not a group leader, or already gone
+  }
 }
 
 /** Samples the task processes every `intervalMs` until stopped; reports the most seen at once. */
