@@ -26,7 +26,7 @@ import autocannon from 'autocannon';
 import { createCatalogue } from '../lib/tasks/catalogue';
 import { runCeiling } from './lib/ceiling';
 import { seedFinishedJobs, seedFinishedJobsApart } from './lib/seed-store';
-import { burst } from './lib/hostile-clients';
+import { burst, timedAutocannon } from './lib/hostile-clients';
 import {
   burstRows,
   flushDisk,
@@ -187,7 +187,7 @@ async function throughput(target: Target) {
 async function submitLatency(target: Target) {
   const rows = [];
   for (const connections of [100, 1000]) {
-    const result = await autocannon({
+    const { result, seconds } = await timedAutocannon({
       url: target.httpUrl,
       connections,
       amount: connections * 3,
@@ -207,7 +207,7 @@ async function submitLatency(target: Target) {
       errors: result.non2xx + result.errors + result.timeouts,
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
-      requestsPerSec: Math.round(result.requests.total / result.duration),
+      requestsPerSec: Math.round(result.requests.total / seconds),
     });
     console.log(`  ${connections} connections: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
     // Let the consumer drain these before the next measurement.

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { timedAutocannon } from './lib/hostile-clients';
 import { sampleTaskProcesses } from '../lib/process/task-processes';
 import { rssMb } from './lib/proc';
 import { printTable } from './lib/stats';
@@ -92,7 +93,7 @@ async function level(target: Target, users: number): Promise<Row> {
       else if (!firstError) firstError = `${status} ${body.slice(0, 200)}`;
     },
   });
-  const result = await autocannon({
+  const { result, seconds } = await timedAutocannon({
     url: target.httpUrl,
     connections: users,
     amount: users * JOBS_PER_USER,
@@ -138,7 +139,7 @@ async function level(target: Target, users: number): Promise<Row> {
     errors: submitErrors + pollErrors + notSucceeded,
     submitP50Ms: result.latency.p50,
     submitP99Ms: result.latency.p99,
-    requestsPerSec: Math.round(result.requests.total / result.duration),
+    requestsPerSec: Math.round(result.requests.total / seconds),
     allFinished: outcomes.size === users * JOBS_PER_USER ? 'yes' : 'no',
     mostProcesses: most,
     peakQueue,
