@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { timedAutocannon } from './lib/hostile-clients';
 import { sampleTaskProcesses } from '../lib/process/task-processes';
 import { rssMb } from './lib/proc';
