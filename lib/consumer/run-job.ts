@@ -73,8 +73,9 @@ export function createJobRunner(options: JobRunnerOptions) {
     id: string,
     to: JobStatus,
     patch: Partial<JobRecord>,
+    from?: JobRecord,
   ): Promise<JobRecord> {
-    const job = await finishJob(store, id, to, patch);
+    const job = await finishJob(store, id, to, patch, from);
     log.info(
       { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
       'job finished',
@@ -173,9 +174,14 @@ export function createJobRunner(options: JobRunnerOptions) {
     // The process starts while its `running` record is written, not after: the write is off the
     // path from a free slot to a running process. The result waits for it, so states stay in order;
     // if it fails, the process is stopped and the attempt retried.
-    const marked = startAttempt(store, jobId, startPatch).then(
+    // With the claim on a queued job held, the record read above is the current one: the store need
+    // not read it again, nor the `running` record for the result. Not after a takeover: the
+    // abandoned attempt's runner may still be alive and record its own end.
+    const owned = job.status === 'queued';
+    const marked = startAttempt(store, jobId, startPatch, owned ? job : undefined).then(
       (running) => {
         log.info({ event: 'start', task: running.task, attempt, waitMs: running.waitMs }, 'job started');
+        return running;
       },
       (error: unknown) => {
         abort.abort();
@@ -189,19 +195,20 @@ export function createJobRunner(options: JobRunnerOptions) {
       );
     }, cancelPollMs);
     try {
-      const [result] = await Promise.all([
+      const [result, running] = await Promise.all([
         run({ ...invocation, signal: abort.signal, workRoot: options.workRoot }),
         marked,
       ]);
       const status = statusOf(result);
-      await finalize(log, jobId, status, {
+      const ended: Partial<JobRecord> = {
         exitCode: result.exitCode,
         signal: result.signal,
         runMs: result.durationMs,
         output: { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated },
         ...(status === 'timed_out' ? { error: `timed out after ${invocation.timeoutMs} ms` } : {}),
         ...(status === 'cancelled' ? { error: 'cancelled while running' } : {}),
-      });
+      };
+      await finalize(log, jobId, status, ended, owned ? running : undefined);
       return 'done';
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -108,12 +108,14 @@ export async function isHeldElsewhere(store: JobStore, job: JobRecord): Promise<
   return claim && Date.parse(claim.leaseUntil) > Date.now() ? claim.owner : undefined;
 }
 
+/** `from`: the runner's copy of the job, when its claim makes that copy the current one. */
 export function startAttempt(
   store: JobStore,
   id: string,
   patch: Pick<JobRecord, 'attempts' | 'startedAt' | 'waitMs'>,
+  from?: JobRecord,
 ): Promise<JobRecord> {
-  return store.transition(id, 'running', patch);
+  return store.transition(id, 'running', patch, { from });
 }
 
 /** Ends an attempt's lease at once, so the next delivery may take the job over. */
@@ -121,13 +123,15 @@ export function releaseAttempt(store: JobStore, id: string, attempt: number): Pr
   return store.updateClaim(id, attempt, { leaseUntil: new Date(0).toISOString() });
 }
 
+/** `from`: the runner's copy of the job (the `running` record it wrote), as for {@link startAttempt}. */
 export function finishJob(
   store: JobStore,
   id: string,
   status: JobStatus,
   patch: Partial<JobRecord> = {},
+  from?: JobRecord,
 ): Promise<JobRecord> {
-  return store.transition(id, status, { finishedAt: new Date().toISOString(), ...patch });
+  return store.transition(id, status, { finishedAt: new Date().toISOString(), ...patch }, { from });
 }
 
 /**

@@ -233,10 +233,16 @@ export function createDynamoDbJobStore({
     await Promise.all(updates);
   }
 
-  async function transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}): Promise<JobRecord> {
+  async function transition(
+    id: string,
+    to: JobStatus,
+    patch: Partial<JobRecord> = {},
+    { from }: { from?: JobRecord } = {},
+  ): Promise<JobRecord> {
     checkId(id);
     for (let attempt = 0; ; attempt += 1) {
-      const current = await get(id);
+      // The caller's copy saves the first read; the condition below still holds it to the stored status.
+      const current = attempt === 0 && from ? from : await get(id);
       if (!current) throw new JobNotFoundError(id);
       if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
       const next: JobRecord = { ...current, ...patch, id, status: to };

@@ -179,11 +179,16 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     return undefined;
   }
 
-  async function transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}): Promise<JobRecord> {
+  async function transition(
+    id: string,
+    to: JobStatus,
+    patch: Partial<JobRecord> = {},
+    { from }: { from?: JobRecord } = {},
+  ): Promise<JobRecord> {
     checkId(id);
     await ensureDirs();
     return exclusive(id, async () => {
-      const current = await readRecord(id);
+      const current = from ?? (await readRecord(id));
       if (!current) throw new JobNotFoundError(id);
       if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
       const next: JobRecord = { ...current, ...patch, id, status: to };

@@ -19,8 +19,18 @@ export interface JobStore {
     options?: { idempotencyKey?: string },
   ): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | undefined>;
-  /** Changes a job's state; throws InvalidTransitionError when the state machine forbids it. */
-  transition(id: string, to: JobStatus, patch?: Partial<JobRecord>): Promise<JobRecord>;
+  /**
+   * Changes a job's state; throws InvalidTransitionError when the state machine forbids it.
+   * `from`: the record as the caller holds it, when only the caller can have changed it since (the
+   * runner holding the job's claim): the store checks the state machine against it and builds the
+   * new record from it instead of reading the stored one first.
+   */
+  transition(
+    id: string,
+    to: JobStatus,
+    patch?: Partial<JobRecord>,
+    options?: { from?: JobRecord },
+  ): Promise<JobRecord>;
   /** Removes a job that never reached the queue (used when the enqueue fails), and its key. */
   remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
   /** Newest first; a page costs `limit` records, however many jobs there are. */

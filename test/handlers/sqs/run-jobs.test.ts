@@ -79,6 +79,23 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     });
   });
 
+  it("reads a fresh job's record once: its claim makes the runner's copy the current one", async () => {
+    const job = await submitted('echo', { text: 'one read' });
+    const gets = jest.spyOn(store, 'get');
+    const transitions = jest.spyOn(store, 'transition');
+    await consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'echo', input: { text: 'one read' }, jobId: job.id } })),
+      context,
+    );
+    expect(gets).toHaveBeenCalledTimes(1);
+    // Each transition is built on the record it replaces, so the store does not read it either.
+    expect(transitions.mock.calls.map(([, to, , options]) => [to, options?.from?.status])).toEqual([
+      ['running', 'queued'],
+      ['succeeded', 'running'],
+    ]);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
   it('does nothing for a job that already finished (a duplicate delivery)', async () => {
     const job = await submitted('echo', { text: 'once' });
     const record = sqsRecord({ body: { task: 'echo', input: { text: 'once' }, jobId: job.id } });

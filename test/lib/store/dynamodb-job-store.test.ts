@@ -1,3 +1,4 @@
+import { InvalidTransitionError } from '../../../lib/jobs/job-errors';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../../../lib/config';
 import { createDynamoDbClient } from '../../../lib/store/create-job-store';
@@ -32,6 +33,18 @@ describe('DynamoDB job store', () => {
     const days = ((await item()).expiresAt as number) - Date.now() / 1000;
     expect(days / 86_400).toBeCloseTo(30, 1);
     client.destroy();
+  });
+
+  it("does not write over a stored status that is no longer the caller's copy (`from`): it reads and checks again", async () => {
+    const { store } = subject;
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'cancelled');
+    // A copy from before the cancel: the conditional write fails, the stored record decides.
+    await expect(store.transition(job.id, 'running', { attempts: 1 }, { from: job })).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', attempts: 0 });
   });
 
   it('stores a finish whose output would pass the item limit, cut and marked truncated', async () => {

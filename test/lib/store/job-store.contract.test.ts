@@ -44,6 +44,20 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     await expect(store.transition(newJobId(), 'running')).rejects.toBeInstanceOf(JobNotFoundError);
   });
 
+  it("builds a transition on the caller's copy (`from`) and checks the state machine against it", async () => {
+    const job = queuedJob();
+    await store.create(job);
+    const running = await store.transition(job.id, 'running', { attempts: 1 }, { from: job });
+    expect(running).toEqual({ ...job, status: 'running', attempts: 1 });
+    const done = await store.transition(job.id, 'succeeded', { exitCode: 0 }, { from: running });
+    expect(done).toEqual({ ...running, status: 'succeeded', exitCode: 0 });
+    await expect(store.get(job.id)).resolves.toEqual(done);
+    await expect(store.transition(job.id, 'running', {}, { from: done })).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+    await expect(store.get(job.id)).resolves.toEqual(done);
+  });
+
   it('lets exactly one of two racing transitions out of running win (compare-and-set on the status)', async () => {
     const job = queuedJob();
     await store.create(job);
