@@ -119,6 +119,15 @@ async function tableCheck(config: ReturnType<typeof loadConfig>): Promise<void> 
 }
 
 /**
+ * serverless offline's environment, with the preload that lengthens its listen queue (see
+ * listen-backlog.js): a burst of connections is accepted, not dropped until the clients retry.
+ */
+function withListenBacklog(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const preload = `--require ${JSON.stringify(path.join(__dirname, 'listen-backlog.js'))}`;
+  return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
+}
+
+/**
  * Brings up the whole local stack: ElasticMQ (unless another SQS is given), serverless offline with
  * the handlers, and the event source mapping that feeds the consumer. Every failure is a StackError
  * with a one-line reason; whatever was started is stopped again.
@@ -302,7 +311,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const child = spawnTethered(
         path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
         ['offline', 'start'],
-        { cwd: options.projectDir, env, output: stdioFor(options.offlineOutput) },
+        { cwd: options.projectDir, env: withListenBacklog(env), output: stdioFor(options.offlineOutput) },
       );
       routeOutput(child, options.offlineOutput);
       let exited = false;

@@ -19,6 +19,7 @@ import { freePort, isPortFree } from '../../lib/local/ports';
 import { StackError } from '../../lib/local/stack-errors';
 import { liveTaskProcesses, sampleTaskProcesses } from '../../lib/process/task-processes';
 import { STORE_KINDS } from '../helpers/job-stores';
+import { kernelBacklogLimit, listenBacklog } from '../helpers/listen-backlog';
 import { silentLogger, tempDir } from '../helpers/services';
 
 const projectDir = path.resolve(__dirname, '..', '..');
@@ -103,6 +104,11 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       status: 200,
       body: { sqs: 'ok', store: 'ok' },
     });
+  });
+
+  it('takes 1,000 connections at once: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
+    // With Node's 511 the kernel drops the handshakes beyond it and those clients retry after 1-7 s.
+    await expect(listenBacklog(ports.httpPort)).resolves.toBe(Math.min(4096, await kernelBacklogLimit()));
   });
 
   it('answers unknown routes and methods in its own error shape, not the emulator page', async () => {
