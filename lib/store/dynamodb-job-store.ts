@@ -9,13 +9,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidTransitionError, JobError, JobNotFoundError } from '../jobs/job-errors';
+import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
-import { canTransition, FINAL_STATUSES, isFinal } from '../jobs/job-record';
+import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import { busyByMinute, emptyMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
 import { bucketOf } from '../stats/histogram';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import { transitioned } from './job-store';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 
 /**
  * The DynamoDB adapter of the job store: one table (config/job-table.json, the same definition the
@@ -237,15 +238,12 @@ export function createDynamoDbJobStore({
     id: string,
     to: JobStatus,
     patch: Partial<JobRecord> = {},
-    { from }: { from?: JobRecord } = {},
+    { from }: TransitionOptions = {},
   ): Promise<JobRecord> {
     checkId(id);
     for (let attempt = 0; ; attempt += 1) {
       // The caller's copy saves the first read; the condition below still holds it to the stored status.
-      const current = attempt === 0 && from ? from : await get(id);
-      if (!current) throw new JobNotFoundError(id);
-      if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
-      const next: JobRecord = { ...current, ...patch, id, status: to };
+      const { previous, next } = transitioned(id, attempt === 0 && from ? from : await get(id), to, patch);
       try {
         // Compare-and-set: the status it was checked against is still the stored one.
         await client.send(
@@ -253,7 +251,7 @@ export function createDynamoDbJobStore({
             TableName,
             Item: jobItem(next),
             ConditionExpression: 'jobStatus = :from',
-            ExpressionAttributeValues: { ':from': current.status },
+            ExpressionAttributeValues: { ':from': previous.status },
           }),
         );
       } catch (error) {

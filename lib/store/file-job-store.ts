@@ -3,13 +3,14 @@ import { appendFile, mkdir, open, readdir, readFile, stat, unlink, writeFile } f
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { InvalidTransitionError, JobError, JobNotFoundError } from '../jobs/job-errors';
+import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
-import { canTransition, isFinal, JOB_STATUSES } from '../jobs/job-record';
+import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import { addFinished, addMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
 import { createKeyedMutex, isErrnoException, writeFileAtomic } from './atomic-file';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import { transitioned } from './job-store';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 import { isOutOfSpace, JobRecordUnreadableError, StoreFullError } from './store-errors';
 
 /** One line of a finished/<minute>.jsonl file. */
@@ -183,17 +184,14 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     id: string,
     to: JobStatus,
     patch: Partial<JobRecord> = {},
-    { from }: { from?: JobRecord } = {},
+    { from }: TransitionOptions = {},
   ): Promise<JobRecord> {
     checkId(id);
     await ensureDirs();
     return exclusive(id, async () => {
-      const current = from ?? (await readRecord(id));
-      if (!current) throw new JobNotFoundError(id);
-      if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
-      const next: JobRecord = { ...current, ...patch, id, status: to };
+      const { previous, next } = transitioned(id, from ?? (await readRecord(id)), to, patch);
       await Promise.all([
-        write(next, current.status),
+        write(next, previous.status),
         ...(isFinal(to) ? [recordFinished(next), unlink(paths.cancel(id)).catch(() => undefined)] : []),
       ]);
       return next;

@@ -1,3 +1,5 @@
+import { InvalidTransitionError, JobNotFoundError } from '../jobs/job-errors';
+import { canTransition } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { Histogram } from '../stats/histogram';
 
@@ -13,6 +15,26 @@ import type { Histogram } from '../stats/histogram';
  * - `claim`: create-if-absent on (job, attempt), so exactly one caller runs or cancels an attempt.
  * Everything else (counts, finished-job statistics, the peak) is a statistic: eventually right.
  */
+export interface TransitionOptions {
+  /** The record as the caller holds it (see {@link JobStore.transition}). */
+  from?: JobRecord;
+}
+
+/**
+ * What a transition makes of the record it replaces, the same in every adapter: the job must exist
+ * and the state machine must allow the step.
+ */
+export function transitioned(
+  id: string,
+  current: JobRecord | undefined,
+  to: JobStatus,
+  patch: Partial<JobRecord>,
+): { previous: JobRecord; next: JobRecord } {
+  if (!current) throw new JobNotFoundError(id);
+  if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
+  return { previous: current, next: { ...current, ...patch, id, status: to } };
+}
+
 export interface JobStore {
   create(
     record: JobRecord,
@@ -29,7 +51,7 @@ export interface JobStore {
     id: string,
     to: JobStatus,
     patch?: Partial<JobRecord>,
-    options?: { from?: JobRecord },
+    options?: TransitionOptions,
   ): Promise<JobRecord>;
   /** Removes a job that never reached the queue (used when the enqueue fails), and its key. */
   remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
