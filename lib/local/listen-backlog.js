@@ -17,7 +17,7 @@ const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function listenWithBacklog(...args) {
   const [first] = args;
   if (typeof first === 'object' && first !== null && !Array.isArray(first) && 'port' in first) {
-    args[0] = { backlog, ...first };
+    args[0] = { ...first, backlog: first.backlog ?? backlog };
     return listen.apply(this, args);
   }
   const port = typeof first === 'string' && /^\d+$/.test(first) ? Number(first) : first;
