@@ -33,14 +33,15 @@ export async function timedAutocannon(
   options: autocannon.Options,
 ): Promise<{ result: autocannon.Result; seconds: number }> {
   const started = performance.now();
-  let lastResponse = started;
+  let lastResponse: number | undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
     instance.on('response', () => {
       lastResponse = performance.now();
     });
   });
-  return { result, seconds: (lastResponse - started) / 1000 };
+  // No response at all (every request timed out): the whole run.
+  return { result, seconds: ((lastResponse ?? performance.now()) - started) / 1000 };
 }
 
 /** `perConnection` submits on each of `connections` connections at once, back to back (autocannon). */
