@@ -106,7 +106,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     });
   });
 
-  it('takes 1,000 connections at once: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
+  it('lets 1,000 connections wait to be accepted: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
     // With Node's 511 the kernel drops the handshakes beyond it and those clients retry after 1-7 s.
     await expect(listenBacklog(ports.httpPort)).resolves.toBe(Math.min(4096, await kernelBacklogLimit()));
   });
