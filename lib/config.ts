@@ -121,7 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobsQueueName: text(env, 'JOBS_QUEUE_NAME', 'jobs'),
     deadLetterQueueUrl: optionalUrl(env, 'DEAD_LETTER_QUEUE_URL'),
     deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
-    maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 3, 1, 1000),
+    maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 10, 1, 1000),
     jobStore: oneOf(env, 'JOB_STORE', ['file', 'dynamodb'] as const, 'file'),
     jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),
     jobTableName: text(env, 'JOB_TABLE_NAME', 'jobs'),

@@ -1,7 +1,12 @@
 interface ServiceLike {
   provider?: { timeout?: number };
   functions?: Record<string, { timeout?: number; events?: Array<{ sqs?: { arn?: unknown } }> }>;
-  resources?: { Resources?: Record<string, { Properties?: { VisibilityTimeout?: number } }> };
+  resources?: {
+    Resources?: Record<
+      string,
+      { Properties?: { VisibilityTimeout?: number; RedrivePolicy?: { maxReceiveCount?: number } } }
+    >;
+  };
 }
 
 declare class CheckVisibilityTimeout {
@@ -10,7 +15,8 @@ declare class CheckVisibilityTimeout {
 }
 
 declare namespace CheckVisibilityTimeout {
-  function violations(service: ServiceLike): string[];
+  function violations(service: ServiceLike, tasks?: Record<string, unknown>): string[];
+  function maxAttempts(tasks: Record<string, unknown>): number;
 }
 
 export = CheckVisibilityTimeout;

@@ -39,6 +39,7 @@ export const handler = createRunJobsHandler({
   catalogue: services.catalogue,
   logger: services.logger,
   maxReceiveCount: services.config.maxReceiveCount,
+  queue: services.queue,
   workRoot: services.config.taskWorkDir,
   // Tasks start from a small process of their own: a fork from this one costs more, and blocks.
   run: createProcessSpawner().run,

@@ -12,11 +12,17 @@ import {
   startAttempt,
 } from '../jobs/job-lifecycle';
 import { isFinal } from '../jobs/job-record';
+import type { AttemptRecord } from '../jobs/job-record';
+import { StaleAttemptError } from '../jobs/job-errors';
+import { DEFAULT_RETRY_POLICY, retryDelaySeconds, shouldRetry } from '../jobs/retry-policy';
+import type { AttemptEnd, RetryPolicy } from '../jobs/retry-policy';
+import type { JobQueue } from '../queue/job-queue';
 import type { JobStore } from '../store/job-store';
 import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
 import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
+import { holdLease } from './lease';
 import { parseMessage } from './parse-message';
 
 /** Errors that fail the job itself (retrying cannot help), not the delivery. */
@@ -37,14 +43,25 @@ export interface JobRunnerOptions {
   logger: Logger;
   /** The queue's redrive limit: at this receive count a failing message goes to the DLQ next. */
   maxReceiveCount: number;
+  /**
+   * The jobs queue, to set a received message's visibility: the backoff before a retry, and the
+   * lease of a running attempt. Without it a retry waits for the queue's visibility timeout.
+   */
+  queue?: Pick<JobQueue, 'changeVisibility'>;
   run?: (options: RunOptions) => Promise<RunResult>;
   /** How often a running job checks for a cancel request. */
   cancelPollMs?: number;
-  /** Extra lease beyond the task timeout before a run claim counts as abandoned. */
-  leaseMarginMs?: number;
+  /**
+   * How long a running attempt holds its job without renewing: its claim's lease and its message's
+   * visibility, both renewed every third of it while the process runs. A runner that dies (its
+   * process, its machine) lets the job run again within this time.
+   */
+  leaseMs?: number;
   /** Parent of each task's working directory (default: the OS temp directory). */
   workRoot?: string;
   owner?: string;
+  /** Draws the jitter of retry pauses. */
+  random?: () => number;
 }
 
 function statusOf(result: RunResult): JobStatus {
@@ -53,19 +70,33 @@ function statusOf(result: RunResult): JobStatus {
   return result.exitCode === 0 ? 'succeeded' : 'failed';
 }
 
+/** What the retry policy sees of a result that is not a success (undefined: nothing to retry). */
+function endOf(result: RunResult): AttemptEnd | undefined {
+  if (result.cancelled) return undefined;
+  if (result.timedOut) return { kind: 'timeout' };
+  if (result.exitCode === 0) return undefined;
+  // Killed by a signal it did not get from us: the task's own end, as a non-zero exit.
+  return { kind: 'exit', exitCode: result.exitCode ?? 128 };
+}
+
 function since(iso: string, now: number): number {
   return Math.max(0, now - Date.parse(iso));
 }
 
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /**
  * Runs the job of one SQS record, idempotently: a finished job is not run again, a job that another
  * worker is running is not started twice (run claims in the store), and a cancelled job never starts.
+ * An attempt that fails is run again under its task's retry policy: the job goes back to `queued`
+ * with the reason and `nextAttemptAt`, and the message becomes visible again after the backoff.
  */
 export function createJobRunner(options: JobRunnerOptions) {
-  const { store, catalogue, logger, maxReceiveCount } = options;
+  const { store, catalogue, logger, maxReceiveCount, queue } = options;
   const run = options.run ?? runProcess;
   const cancelPollMs = options.cancelPollMs ?? 250;
-  const leaseMarginMs = options.leaseMarginMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const random = options.random ?? Math.random;
   const owner = options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   async function finalize(
@@ -73,9 +104,9 @@ export function createJobRunner(options: JobRunnerOptions) {
     id: string,
     to: JobStatus,
     patch: Partial<JobRecord>,
-    from?: JobRecord,
+    options: { from?: JobRecord; attempt?: number } = {},
   ): Promise<JobRecord> {
-    const job = await finishJob(store, id, to, patch, from);
+    const job = await finishJob(store, id, to, { nextAttemptAt: undefined, ...patch }, options);
     log.info(
       { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
       'job finished',
@@ -86,8 +117,46 @@ export function createJobRunner(options: JobRunnerOptions) {
   const adopt = (jobId: string, task: string, input: Record<string, unknown>, error?: string) =>
     adoptJob(store, { id: jobId, task, input }, error);
 
+  /** Leaves the message invisible for `seconds` more and returns it to the queue. */
+  async function holdMessage(log: Logger, message: SQSRecord, seconds: number): Promise<Outcome> {
+    await queue?.changeVisibility(message.receiptHandle, seconds).catch((error: unknown) => {
+      log.warn({ event: 'visibility-failed', err: error }, 'could not set the message visibility');
+    });
+    return 'retry';
+  }
+
+  /**
+   * The attempt failed and the policy runs the job again: back to `queued` with the reason and the
+   * time of the next attempt, and the message visible again after the backoff.
+   */
+  async function retryLater(
+    log: Logger,
+    message: SQSRecord,
+    id: string,
+    attempt: number,
+    policy: RetryPolicy,
+    patch: Partial<JobRecord> & { error: string; attemptHistory: AttemptRecord[] },
+    from: JobRecord | undefined,
+  ): Promise<Outcome> {
+    const delaySeconds = retryDelaySeconds(policy, attempt, random);
+    const nextAttemptAt = new Date(Date.now() + delaySeconds * 1000).toISOString();
+    try {
+      await store.transition(id, 'queued', { ...patch, nextAttemptAt }, { from, attempt });
+    } catch (error) {
+      // The record keeps `running` until its lease runs out; the next delivery then takes it over.
+      log.error({ event: 'retry-unrecorded', err: error }, 'could not record the failed attempt');
+      return 'retry';
+    }
+    log.warn(
+      { event: 'retry', attempt, delaySeconds, reason: patch.error },
+      `attempt ${attempt} failed; the next one runs in ${delaySeconds} s`,
+    );
+    return holdMessage(log, message, delaySeconds);
+  }
+
   async function runMessage(message: SQSRecord): Promise<Outcome> {
     const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
+    const lastDelivery = receiveCount >= maxReceiveCount;
     const parsed = parseMessage(message);
     if (parsed.kind === 'unreadable') {
       // Kept for a person to look at: it goes to the DLQ after the redrive limit.
@@ -126,11 +195,43 @@ export function createJobRunner(options: JobRunnerOptions) {
       return 'done';
     }
 
+    const task = catalogue.get(job.task);
+    const policy = task?.retry ?? DEFAULT_RETRY_POLICY;
+    const history = job.attemptHistory ?? [];
+
+    if (job.status === 'queued' && job.nextAttemptAt) {
+      // Early (a second message of the job, or its backoff could not be set): wait out the rest.
+      const waitSeconds = Math.ceil((Date.parse(job.nextAttemptAt) - Date.now()) / 1000);
+      if (waitSeconds > 0 && !lastDelivery) {
+        log.info({ event: 'early', waitSeconds }, 'next attempt not due yet; delivery returned');
+        return holdMessage(log, message, waitSeconds);
+      }
+    }
+
     if (job.status === 'running') {
       const holder = await isHeldElsewhere(store, job);
       if (holder) {
         log.info({ event: 'busy', owner: holder }, 'job is running elsewhere; delivery returned');
-        return 'retry';
+        return holdMessage(log, message, Math.ceil(leaseMs / 1000));
+      }
+      const abandoned: AttemptRecord = {
+        attempt: job.attempts,
+        startedAt: job.startedAt ?? null,
+        finishedAt: new Date().toISOString(),
+        exitCode: null,
+        signal: null,
+        error: `the runner of attempt ${job.attempts} stopped answering (its lease ran out)`,
+      };
+      history.push(abandoned);
+      if (!shouldRetry(policy, job.attempts, { kind: 'error' })) {
+        await finalize(
+          log,
+          job.id,
+          'failed',
+          { error: abandoned.error!, attemptHistory: history },
+          { attempt: job.attempts },
+        );
+        return 'done';
       }
       log.warn(
         { event: 'takeover', attempt: job.attempts + 1 },
@@ -138,8 +239,6 @@ export function createJobRunner(options: JobRunnerOptions) {
       );
     }
 
-    const task = catalogue.get(job.task);
-    const leaseMs = (task?.timeoutMs ?? 0) + leaseMarginMs;
     const { attempt, claimed, cancelRequested } = await claimAttempt(store, job, { owner, leaseMs });
     if (!claimed) {
       const latest = await store.get(job.id);
@@ -157,15 +256,35 @@ export function createJobRunner(options: JobRunnerOptions) {
     const startPatch = {
       attempts: attempt,
       startedAt: startedAt.toISOString(),
-      waitMs: since(job.queuedAt, startedAt.getTime()),
+      waitMs: since(job.nextAttemptAt ?? job.queuedAt, startedAt.getTime()),
+      nextAttemptAt: undefined,
+      attemptHistory: history,
     };
+    const ended = (fields: Partial<AttemptRecord>): AttemptRecord[] => [
+      ...history,
+      {
+        attempt,
+        startedAt: startPatch.startedAt,
+        finishedAt: new Date().toISOString(),
+        exitCode: null,
+        signal: null,
+        error: null,
+        ...fields,
+      },
+    ];
     let invocation;
     try {
       invocation = catalogue.prepare(job.task, job.input);
     } catch (error) {
       if (!isTaskRefusal(error)) throw error;
       await startAttempt(store, job.id, startPatch);
-      await finalize(log, job.id, 'failed', { error: error.message, runMs: 0 });
+      await finalize(
+        log,
+        job.id,
+        'failed',
+        { error: error.message, runMs: 0, attemptHistory: ended({ error: error.message }) },
+        { attempt },
+      );
       return 'done';
     }
 
@@ -188,48 +307,125 @@ export function createJobRunner(options: JobRunnerOptions) {
         throw error;
       },
     );
+    const lease = holdLease({
+      store,
+      queue,
+      jobId,
+      attempt,
+      receiptHandle: message.receiptHandle,
+      leaseMs,
+      logger: log,
+    });
     const poll = setInterval(() => {
       store.isCancelRequested(jobId).then(
         (requested) => requested && abort.abort(),
         () => undefined,
       );
     }, cancelPollMs);
+    let result: RunResult;
+    let running: JobRecord;
     try {
-      const [result, running] = await Promise.all([
+      [result, running] = await Promise.all([
         run({ ...invocation, signal: abort.signal, workRoot: options.workRoot }),
         marked,
       ]);
-      const status = statusOf(result);
-      const ended: Partial<JobRecord> = {
-        exitCode: result.exitCode,
-        signal: result.signal,
-        runMs: result.durationMs,
-        output: { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated },
-        ...(status === 'timed_out' ? { error: `timed out after ${invocation.timeoutMs} ms` } : {}),
-        ...(status === 'cancelled' ? { error: 'cancelled while running' } : {}),
-      };
-      await finalize(log, jobId, status, ended, owned ? running : undefined);
-      return 'done';
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      await marked.catch(() => undefined);
-      if (receiveCount >= maxReceiveCount) {
-        await finalize(log, jobId, 'failed', {
-          error: `gave up after ${receiveCount} deliveries (${reason}); the message moves to the dead-letter queue`,
-          runMs: Date.now() - startedAt.getTime(),
-        });
-        log.error({ event: 'dead-letter', receiveCount, err: error }, 'job failed on its last delivery');
-      } else {
-        await releaseAttempt(store, jobId, attempt);
-        log.warn(
-          { event: 'retry', receiveCount, err: error },
-          'job attempt failed; it will be delivered again',
+      // A failure that is not the task's own: the process could not start, the process that starts
+      // tasks died, the store could not record the start.
+      clearInterval(poll);
+      await lease.stop();
+      const reason = reasonOf(error);
+      const current = await marked.catch(() => undefined);
+      const attemptHistory = ended({ error: reason });
+      const runMs = Date.now() - startedAt.getTime();
+      const fence = { from: owned ? current : undefined, attempt };
+      try {
+        if (!lastDelivery && shouldRetry(policy, attempt, { kind: 'error' })) {
+          return await retryLater(
+            log,
+            message,
+            jobId,
+            attempt,
+            policy,
+            { error: reason, attemptHistory, runMs },
+            fence.from,
+          );
+        }
+        if (lastDelivery) {
+          await finalize(
+            log,
+            jobId,
+            'failed',
+            {
+              error: `gave up after ${receiveCount} deliveries (${reason}); the message moves to the dead-letter queue`,
+              runMs,
+              attemptHistory,
+            },
+            fence,
+          );
+          log.error({ event: 'dead-letter', receiveCount, err: error }, 'job failed on its last delivery');
+          return 'retry';
+        }
+        await finalize(
+          log,
+          jobId,
+          'failed',
+          { error: `attempt ${attempt} failed: ${reason}`, runMs, attemptHistory },
+          fence,
         );
+        return 'done';
+      } catch (recordError) {
+        if (recordError instanceof StaleAttemptError) {
+          log.warn({ event: 'lease-lost', attempt }, recordError.message);
+          return 'retry';
+        }
+        throw recordError;
       }
-      return 'retry';
     } finally {
       clearInterval(poll);
     }
+    await lease.stop();
+
+    const status = statusOf(result);
+    const outcome: Partial<JobRecord> = {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      runMs: result.durationMs,
+      output: { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated },
+    };
+    const error =
+      status === 'timed_out'
+        ? `timed out after ${invocation.timeoutMs} ms`
+        : status === 'cancelled'
+          ? 'cancelled while running'
+          : undefined;
+    const attemptHistory = ended({ exitCode: result.exitCode, signal: result.signal, error: error ?? null });
+    const end = endOf(result);
+    const from = owned ? running : undefined;
+    try {
+      if (end && !lastDelivery && shouldRetry(policy, attempt, end)) {
+        const reason =
+          error ?? `exited with code ${result.exitCode ?? 'none'} (${result.signal ?? 'no signal'})`;
+        return await retryLater(
+          log,
+          message,
+          jobId,
+          attempt,
+          policy,
+          { ...outcome, error: reason, attemptHistory },
+          from,
+        );
+      }
+      await finalize(log, jobId, status, { ...outcome, error, attemptHistory }, { from, attempt });
+    } catch (recordError) {
+      if (recordError instanceof StaleAttemptError) {
+        // Another runner took the job over (this one's lease ran out): its result is the job's.
+        log.warn({ event: 'lease-lost', attempt }, recordError.message);
+        return 'retry';
+      }
+      throw recordError;
+    }
+    return 'done';
   }
 
   return { runMessage };

@@ -40,3 +40,26 @@ export class JobFinishedError extends JobError {
     super(`job ${jobId} is already ${status}`, jobId);
   }
 }
+
+/** The attempt a runner holds is no longer the job's current one: its lease was taken over. */
+export class StaleAttemptError extends JobError {
+  override name = 'StaleAttemptError';
+  constructor(
+    jobId: string,
+    readonly attempt: number,
+    readonly current: number,
+  ) {
+    super(`job ${jobId} is at attempt ${current}, not ${attempt}: this runner's lease was taken over`, jobId);
+  }
+}
+
+/** Only an ended job that failed, timed out or was cancelled can be retried on demand. */
+export class JobNotRetryableError extends JobError {
+  override name = 'JobNotRetryableError';
+  constructor(
+    jobId: string,
+    readonly status: JobStatus,
+  ) {
+    super(`job ${jobId} is ${status}: only a failed, timed-out or cancelled job can be retried`, jobId);
+  }
+}

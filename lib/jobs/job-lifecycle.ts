@@ -1,6 +1,6 @@
 import type { JobQueue } from '../queue/job-queue';
 import { QueueUnavailableError } from '../queue/queue-errors';
-import type { JobStore } from '../store/job-store';
+import type { JobStore, TransitionOptions } from '../store/job-store';
 import { JobFinishedError, JobNotFoundError } from './job-errors';
 import type { JobRecord, JobStatus } from './job-record';
 import { isFinal } from './job-record';
@@ -123,15 +123,18 @@ export function releaseAttempt(store: JobStore, id: string, attempt: number): Pr
   return store.updateClaim(id, attempt, { leaseUntil: new Date(0).toISOString() });
 }
 
-/** `from`: the runner's copy of the job (the `running` record it wrote), as for {@link startAttempt}. */
+/**
+ * `from`: the runner's copy of the job (the `running` record it wrote), as for {@link startAttempt};
+ * `attempt`: the attempt the runner owns (the write is fenced by it).
+ */
 export function finishJob(
   store: JobStore,
   id: string,
   status: JobStatus,
   patch: Partial<JobRecord> = {},
-  from?: JobRecord,
+  options: TransitionOptions = {},
 ): Promise<JobRecord> {
-  return store.transition(id, status, { finishedAt: new Date().toISOString(), ...patch }, { from });
+  return store.transition(id, status, { finishedAt: new Date().toISOString(), ...patch }, options);
 }
 
 /**

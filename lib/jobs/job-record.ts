@@ -8,18 +8,34 @@ export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'tim
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   queued: ['running', 'failed', 'cancelled'],
   // running → running: a crashed attempt is taken over by the next delivery.
-  running: ['running', 'succeeded', 'failed', 'timed_out', 'cancelled'],
+  // running → queued: a failed attempt waits for its next one (the retry policy's backoff).
+  running: ['running', 'queued', 'succeeded', 'failed', 'timed_out', 'cancelled'],
   succeeded: [],
-  failed: [],
-  timed_out: [],
-  cancelled: [],
+  // A retry on demand (POST /api/jobs/{id}/retry) queues an ended job again as its next attempt.
+  failed: ['queued'],
+  timed_out: ['queued'],
+  cancelled: ['queued'],
 };
+
+/** Ended jobs that a retry on demand may queue again. */
+export const RETRYABLE_STATUSES: readonly JobStatus[] = ['failed', 'timed_out', 'cancelled'];
 
 export interface JobOutput {
   stdout: string;
   stderr: string;
   /** True when the task wrote more than its output cap and the rest was dropped. */
   truncated: boolean;
+}
+
+/** One attempt of a job, kept on the record once it has ended. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string | null;
+  finishedAt: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Why the attempt failed when that was not the task's own exit (or the timeout, the cancel). */
+  error: string | null;
 }
 
 export interface JobRecord {
@@ -42,6 +58,10 @@ export interface JobRecord {
   error?: string;
   /** Set when a cancel was asked for. */
   cancelRequestedAt?: string;
+  /** Every ended attempt, oldest first. */
+  attemptHistory?: AttemptRecord[];
+  /** While a failed attempt waits for its next one: when that one may start. */
+  nextAttemptAt?: string;
 }
 
 export function isFinal(status: JobStatus): boolean {

@@ -125,13 +125,23 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => 
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
 
-    const child = spawn(request.executable, request.args, {
-      cwd: request.cwd,
-      env: request.env,
-      detached: true, // its own process group, so a timeout can stop its children too
-      stdio: ['pipe', 'pipe', 'pipe'],
-      shell: false,
-    });
+    let child: ChildProcessModule.ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(request.executable, request.args, {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true, // its own process group, so a timeout can stop its children too
+        stdio: ['pipe', 'pipe', 'pipe'],
+        shell: false,
+      });
+    } catch (error) {
+      // spawn throws at once (not by an 'error' event) for what it refuses to pass to the kernel (a
+      // NUL byte in an argument or the environment) and for some kernel refusals (EAGAIN, ENOMEM):
+      // a failed start of this one task, never of the process that supervises it.
+      const reason = error instanceof Error ? error.message : String(error);
+      resolve({ ok: false, message: `could not start ${request.executable}: ${reason}` });
+      return;
+    }
 
     const stop = () => {
       if (child.pid === undefined) return;

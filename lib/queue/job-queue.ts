@@ -1,4 +1,11 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
+  SendMessageBatchCommand,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createMicroBatcher } from './micro-batch';
 import { QueueUnavailableError } from './queue-errors';
@@ -25,6 +32,13 @@ export interface JobQueue {
   depth(): Promise<QueueDepth>;
   /** One real call to the jobs queue (GetQueueAttributes); throws QueueUnavailableError. */
   ping(): Promise<void>;
+  /**
+   * Makes a received message of the jobs queue visible again after `seconds` (a retry's backoff, or
+   * a running job's lease); its receive count stays, so the redrive policy still guards it.
+   */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
+  /** Moves the dead-letter queue's messages back to the jobs queue; answers how many it moved. */
+  redrive(): Promise<{ moved: number }>;
 }
 
 export interface JobQueueOptions {
@@ -89,7 +103,69 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     });
   });
 
+  async function queueArn(url: string): Promise<string> {
+    const arn = (await attributes(url, ['QueueArn'])).QueueArn;
+    if (!arn) throw new Error('the queue has no ARN');
+    return arn;
+  }
+
+  /**
+   * SQS's own redrive (StartMessageMoveTask, which ElasticMQ has had since 1.6): it runs in the
+   * background, so this waits for the task to end, then reads how many it moved.
+   */
+  async function moveTask(): Promise<number> {
+    const [sourceArn, destinationArn] = await Promise.all([
+      deadLetterUrl().then(queueArn),
+      jobsUrl().then(queueArn),
+    ]);
+    const before = Number(
+      (await attributes(await deadLetterUrl(), ['ApproximateNumberOfMessages']))
+        .ApproximateNumberOfMessages ?? 0,
+    );
+    if (before === 0) return 0;
+    const started = await sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: destinationArn }),
+      bounded(),
+    );
+    const deadline = Date.now() + (options.callTimeoutMs ?? 10_000);
+    while (Date.now() < deadline) {
+      const { Results = [] } = await sqs.send(
+        new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }),
+        bounded(),
+      );
+      const task =
+        Results.find((r) => r.TaskHandle !== undefined && r.TaskHandle === started.TaskHandle) ?? Results[0];
+      if (task && task.Status !== 'RUNNING') {
+        if (task.Status === 'FAILED') throw new Error(task.FailureReason ?? 'the move task failed');
+        return Number(task.ApproximateNumberOfMessagesMoved ?? before);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return before;
+  }
+
   return {
+    async changeVisibility(receiptHandle, seconds) {
+      try {
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: await jobsUrl(),
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))),
+          }),
+          bounded(),
+        );
+      } catch (error) {
+        throw unavailable(options.queueName, error);
+      }
+    },
+    async redrive() {
+      try {
+        return { moved: await moveTask() };
+      } catch (error) {
+        throw unavailable(options.deadLetterQueueName, error);
+      }
+    },
     async send(message) {
       try {
         await sendBatched(JSON.stringify(message));

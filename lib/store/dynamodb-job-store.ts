@@ -108,6 +108,8 @@ export function createDynamoDbJobStore({
       ...jobKey(record.id),
       jobId: record.id,
       jobStatus: record.status,
+      // Beside the status, so a transition's condition can fence the attempt that owns the job.
+      jobAttempts: record.attempts,
       jobList: ALL,
       record: JSON.stringify(record),
       ...(isFinal(record.status) ? { expiresAt: retainUntil() } : {}),
@@ -238,20 +240,23 @@ export function createDynamoDbJobStore({
     id: string,
     to: JobStatus,
     patch: Partial<JobRecord> = {},
-    { from }: TransitionOptions = {},
+    { from, attempt: fence }: TransitionOptions = {},
   ): Promise<JobRecord> {
     checkId(id);
     for (let attempt = 0; ; attempt += 1) {
       // The caller's copy saves the first read; the condition below still holds it to the stored status.
-      const { previous, next } = transitioned(id, attempt === 0 && from ? from : await get(id), to, patch);
+      const current = attempt === 0 && from ? from : await get(id);
+      const { previous, next } = transitioned(id, current, to, patch, fence);
       try {
-        // Compare-and-set: the status it was checked against is still the stored one.
+        // Compare-and-set: the status it was checked against is still the stored one, and so is the
+        // attempt (what the record's attempts were when read: the fence, when one is given).
         await client.send(
           new PutCommand({
             TableName,
             Item: jobItem(next),
-            ConditionExpression: 'jobStatus = :from',
-            ExpressionAttributeValues: { ':from': previous.status },
+            ConditionExpression:
+              'jobStatus = :from AND (jobAttempts = :attempts OR attribute_not_exists(jobAttempts))',
+            ExpressionAttributeValues: { ':from': previous.status, ':attempts': previous.attempts },
           }),
         );
       } catch (error) {

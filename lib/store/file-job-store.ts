@@ -184,12 +184,12 @@ export function createFileJobStore({ dir }: { dir: string }): JobStore {
     id: string,
     to: JobStatus,
     patch: Partial<JobRecord> = {},
-    { from }: TransitionOptions = {},
+    { from, attempt }: TransitionOptions = {},
   ): Promise<JobRecord> {
     checkId(id);
     await ensureDirs();
     return exclusive(id, async () => {
-      const { previous, next } = transitioned(id, from ?? (await readRecord(id)), to, patch);
+      const { previous, next } = transitioned(id, from ?? (await readRecord(id)), to, patch, attempt);
       await Promise.all([
         write(next, previous.status),
         ...(isFinal(to) ? [recordFinished(next), unlink(paths.cancel(id)).catch(() => undefined)] : []),

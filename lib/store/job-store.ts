@@ -1,4 +1,4 @@
-import { InvalidTransitionError, JobNotFoundError } from '../jobs/job-errors';
+import { InvalidTransitionError, JobNotFoundError, StaleAttemptError } from '../jobs/job-errors';
 import { canTransition } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { Histogram } from '../stats/histogram';
@@ -18,6 +18,12 @@ import type { Histogram } from '../stats/histogram';
 export interface TransitionOptions {
   /** The record as the caller holds it (see {@link JobStore.transition}). */
   from?: JobRecord;
+  /**
+   * The fence: the attempt the caller owns. The change is made only while the stored job is still
+   * at this attempt; otherwise StaleAttemptError (a runner whose lease was taken over can no longer
+   * write).
+   */
+  attempt?: number;
 }
 
 /**
@@ -29,8 +35,12 @@ export function transitioned(
   current: JobRecord | undefined,
   to: JobStatus,
   patch: Partial<JobRecord>,
+  attempt?: number,
 ): { previous: JobRecord; next: JobRecord } {
   if (!current) throw new JobNotFoundError(id);
+  if (attempt !== undefined && current.attempts !== attempt) {
+    throw new StaleAttemptError(id, attempt, current.attempts);
+  }
   if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
   return { previous: current, next: { ...current, ...patch, id, status: to } };
 }

@@ -1,6 +1,9 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import defaultDefinitions from '../../config/tasks.json';
+import { parseRetryPolicy, RetryPolicyError } from '../jobs/retry-policy';
+import type { RetryPolicy } from '../jobs/retry-policy';
+import { checkCommandLine } from './command-line';
 import { renderArgs, renderText, templateFields } from './render-template';
 import type { Input } from './render-template';
 import { resolveExecutable } from './resolve-executable';
@@ -17,6 +20,8 @@ export interface TaskDefinition {
   maxOutputBytes: number;
   /** Names of environment variables the task may see (besides PATH, HOME, LANG, TMPDIR). */
   env?: string[];
+  /** When a failed attempt runs again (lib/jobs/retry-policy.ts); absent: the default policy. */
+  retry?: unknown;
 }
 
 /** A validated task, ready to run. */
@@ -35,6 +40,7 @@ export interface Task {
   timeoutMs: number;
   maxOutputBytes: number;
   env: readonly string[];
+  retry: RetryPolicy;
 }
 
 /** What one job runs: the task's executable with the input rendered into its argument template. */
@@ -54,6 +60,8 @@ export interface Catalogue {
   prepare(name: string, input: unknown): Invocation;
   /** The longest timeout of any task, for the consumer's own timeout check. */
   maxTimeoutMs(): number;
+  /** The most attempts any task's retry policy allows (the queue's maxReceiveCount must be above it). */
+  maxAttempts(): number;
 }
 
 const TASK_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -144,6 +152,13 @@ export function createCatalogue(
     for (const field of [...args, def.stdin ?? ''].flatMap(templateFields)) {
       check(properties.includes(field), name, 'args', `refers to {{${field}}}, which input does not define`);
     }
+    let retry: RetryPolicy;
+    try {
+      retry = parseRetryPolicy(def.retry);
+    } catch (error) {
+      if (!(error instanceof RetryPolicyError)) throw error;
+      throw new CatalogueError(error.message, name, error.field, { cause: error });
+    }
     tasks.set(name, {
       name,
       description: def.description,
@@ -158,6 +173,7 @@ export function createCatalogue(
       timeoutMs: def.timeoutSeconds * 1000,
       maxOutputBytes: def.maxOutputBytes,
       env,
+      retry,
     });
   }
 
@@ -165,6 +181,7 @@ export function createCatalogue(
     tasks: () => [...tasks.values()],
     get: (name) => tasks.get(name),
     maxTimeoutMs: () => Math.max(0, ...[...tasks.values()].map((t) => t.timeoutMs)),
+    maxAttempts: () => Math.max(1, ...[...tasks.values()].map((t) => t.retry.attempts)),
     prepare(name, input) {
       const task = tasks.get(name);
       const validate = validators.get(name);
@@ -182,6 +199,9 @@ export function createCatalogue(
         throw new TaskInputError(message, name, field);
       }
       const values = input as Input;
+      // What the schema allows but a process cannot take (a NUL byte, an argument past the system's
+      // limit) is refused here, at submit, never at spawn: there it would fail every delivery.
+      checkCommandLine(name, task.args, values);
       return {
         executable: task.executable,
         args: renderArgs(task.args, values),

@@ -54,3 +54,27 @@ export async function unitServices({
   };
   return { services, send, openStore, cleanup };
 }
+
+/**
+ * The jobs queue over an SQS client whose `send` is a mock: what the consumer asks of SQS (its
+ * ChangeMessageVisibility calls) is read from `send`'s calls.
+ */
+export function recordingQueue() {
+  const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const send = jest.fn(async (_command: unknown): Promise<unknown> => ({}));
+  sqs.send = send as unknown as SQSClient['send'];
+  const queue = createJobQueue({
+    sqs,
+    queueUrl: 'http://localhost:9324/000000000000/jobs',
+    queueName: 'jobs',
+    deadLetterQueueUrl: 'http://localhost:9324/000000000000/jobs-dead-letters',
+    deadLetterQueueName: 'jobs-dead-letters',
+  });
+  /** The visibility timeouts set, in order. */
+  const visibilities = () =>
+    send.mock.calls
+      .map(([command]) => command as { constructor: { name: string }; input: Record<string, unknown> })
+      .filter((command) => command.constructor.name === 'ChangeMessageVisibilityCommand')
+      .map((command) => command.input.VisibilityTimeout as number);
+  return { queue, send, visibilities };
+}

@@ -1,13 +1,16 @@
-import CheckVisibilityTimeout, { violations } from '../../serverless-plugins/check-visibility-timeout';
+import CheckVisibilityTimeout, { maxAttempts, violations } from '../../serverless-plugins/check-visibility-timeout';
 
-function service(visibilityTimeout: number | undefined, timeout = 660) {
+function service(visibilityTimeout: number | undefined, timeout = 660, maxReceiveCount = 10) {
   return {
     provider: { timeout: 28 },
     functions: { runJobs: { timeout, events: [{ sqs: { arn: { 'Fn::GetAtt': ['JobsQueue', 'Arn'] } } }] } },
     resources: {
       Resources: {
         JobsQueue: {
-          Properties: visibilityTimeout === undefined ? {} : { VisibilityTimeout: visibilityTimeout },
+          Properties: {
+            ...(visibilityTimeout === undefined ? {} : { VisibilityTimeout: visibilityTimeout }),
+            RedrivePolicy: { maxReceiveCount },
+          },
         },
       },
     },
@@ -26,6 +29,16 @@ describe('serverless plugin: check-visibility-timeout', () => {
       "JobsQueue VisibilityTimeout is 3959 s but must be at least 6 x runJobs's timeout (660 s) = 3960 s",
     ]);
     expect(violations(service(undefined, 10))).toHaveLength(1);
+  });
+
+  it("refuses a redrive limit that is not above the most attempts of a task's retry policy", () => {
+    const tasks = { a: { retry: { attempts: 5 } }, b: {} };
+    expect(violations(service(3960, 660, 6), tasks)).toEqual([]);
+    expect(violations(service(3960, 660, 5), tasks)).toEqual([
+      "JobsQueue maxReceiveCount is 5 but must be above the most attempts a task's retry policy allows (5)",
+    ]);
+    // The shipped catalogue and serverless.yml's limit agree.
+    expect(maxAttempts(require('../../config/tasks.json'))).toBeLessThan(10);
   });
 
   it('stops packaging and offline start with the framework error', () => {

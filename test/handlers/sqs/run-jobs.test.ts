@@ -7,9 +7,11 @@ import { SpawnError } from '../../../lib/process/process-errors';
 import { runProcess } from '../../../lib/process/run-process';
 import type { RunOptions } from '../../../lib/process/run-process';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
+import type { TaskDefinition } from '../../../lib/tasks/catalogue';
 import { context, sqsEvent, sqsRecord } from '../../helpers/events';
 import { STORE_KINDS, testStore } from '../../helpers/job-stores';
-import { silentLogger } from '../../helpers/services';
+import { recordingQueue, silentLogger } from '../../helpers/services';
+import type { JobRunnerOptions } from '../../../lib/consumer/run-job';
 
 describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
   let store: JobStore;
@@ -23,7 +25,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     await cleanup();
   });
 
-  function consumer(overrides: { run?: (o: RunOptions) => Promise<never> } = {}) {
+  function consumer(overrides: Partial<JobRunnerOptions> = {}) {
     return createRunJobsHandler({
       store,
       catalogue,
@@ -221,20 +223,153 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded' });
   });
 
-  it('retries an attempt that failed to start, and records the job failed on the last delivery', async () => {
+  it('puts an attempt that failed to start back in the queue with its reason, and retries it after the backoff', async () => {
+    const job = await submitted('echo', { text: 'x' });
+    const { queue, visibilities } = recordingQueue();
+    let calls = 0;
+    const run = async (options: RunOptions) => {
+      calls += 1;
+      if (calls === 1) throw new SpawnError('could not start: EAGAIN', '/usr/bin/printf');
+      return runProcess(options);
+    };
+    const body = { task: 'echo', input: { text: 'x' }, jobId: job.id };
+    const first = sqsRecord({ body, receiveCount: 1 });
+    const before = Date.now();
+    const handler = consumer({ run, queue, random: () => 1 });
+    expect((await handler(sqsEvent(first), context)).batchItemFailures).toHaveLength(1);
+    const waiting = await store.get(job.id);
+    expect(waiting).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      error: 'could not start: EAGAIN',
+      attemptHistory: [{ attempt: 1, error: 'could not start: EAGAIN', exitCode: null }],
+    });
+    // The default policy: exponential from 2 s; the message is visible again then, not after the
+    // queue's visibility timeout.
+    expect(Date.parse(waiting!.nextAttemptAt!) - before).toBeGreaterThanOrEqual(1900);
+    expect(Date.parse(waiting!.nextAttemptAt!) - before).toBeLessThan(4000);
+    expect(visibilities().at(-1)).toBe(2);
+
+    const second = sqsRecord({ body, receiveCount: 2 });
+    await sleep(Date.parse(waiting!.nextAttemptAt!) - Date.now());
+    expect((await handler(sqsEvent(second), context)).batchItemFailures).toEqual([]);
+    const done = await store.get(job.id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(done?.error).toBeUndefined();
+    expect(done?.nextAttemptAt).toBeUndefined();
+    expect(done?.attemptHistory?.map((a) => [a.attempt, a.exitCode, a.error])).toEqual([
+      [1, null, 'could not start: EAGAIN'],
+      [2, 0, null],
+    ]);
+  });
+
+  it('returns a delivery that comes before the next attempt is due, for the rest of the backoff', async () => {
+    const job = await submitted('echo', { text: 'x' });
+    const { queue, visibilities } = recordingQueue();
+    await store.claim(job.id, 1, { owner: 'x', kind: 'run', claimedAt: '', leaseUntil: '' });
+    await store.transition(job.id, 'running', { attempts: 1 });
+    const nextAttemptAt = new Date(Date.now() + 30_000).toISOString();
+    await store.transition(job.id, 'queued', { nextAttemptAt });
+    const record = sqsRecord({ body: { task: 'echo', input: { text: 'x' }, jobId: job.id } });
+    const runs: string[] = [];
+    const run = async (options: RunOptions) => {
+      runs.push('ran');
+      return runProcess(options);
+    };
+    expect((await consumer({ run, queue })(sqsEvent(record), context)).batchItemFailures).toHaveLength(1);
+    expect(runs).toEqual([]);
+    expect(visibilities()[0]).toBeGreaterThanOrEqual(29);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'queued', attempts: 1 });
+  });
+
+  it('ends a job failed once its policy has no attempt left, and deletes its message', async () => {
     const job = await submitted('echo', { text: 'x' });
     const run = async (): Promise<never> => {
       throw new SpawnError('could not start: EAGAIN', '/usr/bin/printf');
     };
     const body = { task: 'echo', input: { text: 'x' }, jobId: job.id };
-    const first = sqsRecord({ body, receiveCount: 1 });
-    expect((await consumer({ run })(sqsEvent(first), context)).batchItemFailures).toHaveLength(1);
-    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'running', attempts: 1 });
+    const definitions = require('../../../config/tasks.json') as Record<string, TaskDefinition>;
+    const handler = consumer({
+      run,
+      queue: recordingQueue().queue,
+      maxReceiveCount: 10,
+      catalogue: createCatalogue({ echo: { ...definitions.echo!, retry: { backoff: { delaySeconds: 0 } } } }),
+    });
+    for (let n = 1; n <= 2; n += 1) {
+      expect(
+        (await handler(sqsEvent(sqsRecord({ body, receiveCount: n })), context)).batchItemFailures,
+      ).toHaveLength(1);
+    }
+    const third = await handler(sqsEvent(sqsRecord({ body, receiveCount: 3 })), context);
+    expect(third.batchItemFailures).toEqual([]);
+    const final = await store.get(job.id);
+    expect(final).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: 'attempt 3 failed: could not start: EAGAIN',
+    });
+    expect(final?.attemptHistory).toHaveLength(3);
+  });
 
+  it('retries an exit code its policy names, and keeps any other exit final', async () => {
+    const flaky = createCatalogue({
+      flaky: {
+        description: 'exits with the code given',
+        command: 'node',
+        args: ['-e', 'process.exit(Number(process.argv[1]))', '{{code}}'],
+        input: { type: 'object', properties: { code: { type: 'integer' } }, required: ['code'] },
+        timeoutSeconds: 5,
+        maxOutputBytes: 100,
+        retry: { attempts: 2, on: [75], backoff: { delaySeconds: 0 } },
+      },
+    });
+    const handler = createRunJobsHandler({
+      store,
+      catalogue: flaky,
+      logger: silentLogger,
+      maxReceiveCount: 10,
+      queue: recordingQueue().queue,
+    });
+    const again = await submitted('flaky', { code: 75 });
+    const once = await submitted('flaky', { code: 1 });
+    const deliver = (job: JobRecord, receiveCount = 1) =>
+      handler(
+        sqsEvent(sqsRecord({ body: { task: 'flaky', input: job.input, jobId: job.id }, receiveCount })),
+        context,
+      );
+    expect((await deliver(again)).batchItemFailures).toHaveLength(1);
+    await expect(store.get(again.id)).resolves.toMatchObject({
+      status: 'queued',
+      exitCode: 75,
+      error: 'exited with code 75 (no signal)',
+    });
+    expect((await deliver(again, 2)).batchItemFailures).toEqual([]);
+    await expect(store.get(again.id)).resolves.toMatchObject({ status: 'failed', attempts: 2, exitCode: 75 });
+    expect((await deliver(once)).batchItemFailures).toEqual([]);
+    await expect(store.get(once.id)).resolves.toMatchObject({ status: 'failed', attempts: 1, exitCode: 1 });
+  });
+
+  it('records a message whose input no process can take (a NUL in an argument) as failed, never retried', async () => {
+    const record = sqsRecord({ body: { task: 'echo', input: { text: 'x\u0000y' } } });
+    const result = await consumer()(sqsEvent(record), context);
+    expect(result.batchItemFailures).toEqual([]);
+    const id = jobIdForMessage(record.messageId, Number(record.attributes.SentTimestamp));
+    await expect(store.get(id)).resolves.toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/input.text must not contain a NUL/),
+    });
+  });
+
+  it('moves a job to the dead-letter queue on the last delivery the queue allows, and says so', async () => {
+    const job = await submitted('echo', { text: 'x' });
+    const run = async (): Promise<never> => {
+      throw new SpawnError('could not start: EAGAIN', '/usr/bin/printf');
+    };
+    const body = { task: 'echo', input: { text: 'x' }, jobId: job.id };
     const last = sqsRecord({ body, receiveCount: 3 });
     expect((await consumer({ run })(sqsEvent(last), context)).batchItemFailures).toHaveLength(1);
     const final = await store.get(job.id);
-    expect(final).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(final).toMatchObject({ status: 'failed', attempts: 1 });
     expect(final?.error).toMatch(/gave up after 3 deliveries .*dead-letter queue/);
   });
 });

@@ -82,4 +82,51 @@ describe('task catalogue', () => {
     expect(() => createCatalogue({ bad: definition as TaskDefinition })).toThrow(CatalogueError);
     expect(() => createCatalogue({ bad: definition as TaskDefinition })).toThrow(message);
   });
+
+  it('refuses at prepare what a process cannot take, naming the field: a NUL in an argument', () => {
+    const catalogue = createCatalogue({ echo });
+    let error: unknown;
+    try {
+      catalogue.prepare('echo', { text: 'x\u0000y' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TaskInputError);
+    expect(error).toMatchObject({ field: 'input.text', message: expect.stringMatching(/NUL/) });
+  });
+
+  it('lets a NUL through to stdin, which takes any byte', () => {
+    const catalogue = createCatalogue({
+      cat: { ...echo, command: 'cat', args: [], stdin: '{{text}}' },
+    });
+    expect(catalogue.prepare('cat', { text: 'x\u0000y' }).stdin).toBe('x\u0000y');
+  });
+
+  it('refuses an argument past the kernel\'s per-argument limit, and arguments past the command line\'s', () => {
+    const catalogue = createCatalogue({
+      echo,
+      many: {
+        ...echo,
+        args: Array.from({ length: 10 }, () => '{{text}}'),
+        input: { type: 'object', properties: { text: { type: 'string' } } },
+      },
+    });
+    expect(() => catalogue.prepare('echo', { text: 'a'.repeat(128 * 1024) })).toThrow(
+      /input.text is too long for a command-line argument/,
+    );
+    expect(() => catalogue.prepare('many', { text: 'a'.repeat(120 * 1024) })).toThrow(
+      /input is too large for the command line/,
+    );
+    expect(catalogue.prepare('echo', { text: 'a'.repeat(100 * 1024) }).args[1]).toHaveLength(100 * 1024);
+  });
+
+  it('gives every task a retry policy (the default when it names none) and refuses a bad one', () => {
+    const catalogue = createCatalogue({ echo, flaky: { ...echo, retry: { attempts: 5, on: [75] } } });
+    expect(catalogue.get('echo')?.retry).toMatchObject({ attempts: 3, on: ['error'] });
+    expect(catalogue.get('flaky')?.retry).toMatchObject({ attempts: 5, on: [75] });
+    expect(catalogue.maxAttempts()).toBe(5);
+    expect(() => createCatalogue({ bad: { ...echo, retry: { attempts: 0 } } })).toThrow(
+      'task "bad": retry.attempts must be a number from 1 to 20',
+    );
+  });
 });
