@@ -21,9 +21,9 @@ export interface Config {
   deadLetterQueueName: string;
   /** Receives after which SQS moves a message to the dead-letter queue (the queue's redrive policy). */
   maxReceiveCount: number;
-  /** Which adapter holds the job store: files (local default) or a DynamoDB table (deployed). */
-  jobStore: 'file' | 'dynamodb';
-  /** Directory of the file job store. */
+  /** Which adapter holds the job store: SQLite (local default) or a DynamoDB table (deployed). */
+  jobStore: 'sqlite' | 'dynamodb';
+  /** Directory of the SQLite job store's database file. */
   jobStoreDir: string;
   /** Table of the DynamoDB job store. */
   jobTableName: string;
@@ -122,7 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     deadLetterQueueUrl: optionalUrl(env, 'DEAD_LETTER_QUEUE_URL'),
     deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 10, 1, 1000),
-    jobStore: oneOf(env, 'JOB_STORE', ['file', 'dynamodb'] as const, 'file'),
+    jobStore: oneOf(env, 'JOB_STORE', ['sqlite', 'dynamodb'] as const, 'sqlite'),
     jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),
     jobTableName: text(env, 'JOB_TABLE_NAME', 'jobs'),
     dynamodbEndpoint,

@@ -1,21 +1,21 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createFileJobStore } from '../../lib/store/file-job-store';
+import { createSqliteJobStore } from '../../lib/store/sqlite-job-store';
 import { newJobId } from '../../lib/jobs/job-id';
 
 const execFileAsync = promisify(execFile);
 
 /**
- * Writes `count` finished `echo` jobs straight into a file job store, through the store's own
- * transitions (so indexes and finished-minute lines are as the consumer writes them): job i is
+ * Writes `count` finished `echo` jobs straight into the SQLite job store, through the store's own
+ * transitions (so indexes and finished-minute statistics are as the consumer writes them): job i is
  * queued, started and finished at `firstAtMs + i * stepMs`. 100 at a time.
  */
 export async function seedFinishedJobs(
   jobStoreDir: string,
   { count, firstAtMs, stepMs }: { count: number; firstAtMs: number; stepMs: number },
 ): Promise<void> {
-  const store = createFileJobStore({ dir: jobStoreDir });
+  const store = createSqliteJobStore({ dir: jobStoreDir });
   for (let i = 0; i < count; i += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, count - i) }, async (_, k) => {
@@ -28,6 +28,7 @@ export async function seedFinishedJobs(
       }),
     );
   }
+  await store.close();
 }
 
 /** {@link seedFinishedJobs} in a child process (bench/seed-store.ts), so this one's heap stays as it was. */

@@ -8,7 +8,7 @@ import { createSqsClient } from '../queue/sqs-client';
 import { runCommand, spawnTethered, stopProcessGroup } from './child-processes';
 import { waitUntil } from './ports';
 import { StackError } from './stack-errors';
-import { writeFileAtomic } from '../store/atomic-file';
+import { writeFileAtomic } from './atomic-file';
 
 export const ELASTICMQ_ARTIFACT = 'org.elasticmq:elasticmq-server_2.13';
 const MAIN_CLASS = 'org.elasticmq.server.Main';

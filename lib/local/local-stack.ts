@@ -210,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Task work directories of this stack only, so stopping it stops its tasks and nobody else's.
       TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
-    env.JOB_STORE = env.JOB_STORE?.trim() || 'file';
+    env.JOB_STORE = env.JOB_STORE?.trim() || 'sqlite';
     // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.
     env.SLS_LOG_LEVEL ||= serverlessLogLevel(logLevel);
     // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without

@@ -21,6 +21,8 @@ export interface QueueStats {
   };
   maxConcurrency: number;
   queue: QueueDepth;
+  /** Queued jobs waiting out a retry's backoff before their next attempt. */
+  retrying: number;
   /** Jobs finished per minute, averaged over each window. */
   throughput: {
     lastMinute: number;
@@ -31,6 +33,7 @@ export interface QueueStats {
   waitMs: Percentiles;
   runMs: Percentiles;
   jobs: Record<JobStatus, number>;
+  /** Running jobs with a live attempt (its runner renewed its lease); at most `maxConcurrency`. */
   running: Array<{ jobId: string; task: string; startedAt: string | null; elapsedMs: number }>;
   generatedAt: string;
 }
@@ -61,7 +64,11 @@ function sumOver(minutes: FinishedMinute[], from: number, now: number, field: 'f
   return minutes.reduce((sum, minute) => sum + minute[field] * share(minute, from, now), 0);
 }
 
-async function runningJobs(store: JobStore): Promise<JobRecord[]> {
+/**
+ * Running jobs whose attempt is alive: its claim's lease, renewed by its runner while the process
+ * runs, has not run out. A record left `running` by a runner that died is not a process.
+ */
+async function liveAttempts(store: JobStore, now: number): Promise<JobRecord[]> {
   const jobs: JobRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -69,7 +76,11 @@ async function runningJobs(store: JobStore): Promise<JobRecord[]> {
     jobs.push(...page.jobs);
     cursor = page.nextCursor;
   } while (cursor);
-  return jobs;
+  const claims = await Promise.all(jobs.map((job) => store.readClaim(job.id, job.attempts)));
+  return jobs.filter((_, i) => {
+    const claim = claims[i];
+    return claim !== undefined && claim.kind === 'run' && Date.parse(claim.leaseUntil) > now;
+  });
 }
 
 /**
@@ -90,11 +101,12 @@ export async function computeQueueStats({
   now = Date.now(),
 }: QueueStatsOptions): Promise<QueueStats> {
   const windowStart = now - WINDOW_MINUTES * MINUTE;
-  const [depth, counts, minutes, running] = await Promise.all([
+  const [depth, counts, minutes, running, retrying] = await Promise.all([
     queue.depth(),
     store.countByStatus(),
     store.finishedByMinute(windowStart, now),
-    runningJobs(store),
+    liveAttempts(store, now),
+    store.countRetrying(),
   ]);
   const peakQueueSize = await observePeak(store, depth.visible);
   const currentMinute = now - (now % MINUTE);
@@ -115,7 +127,7 @@ export async function computeQueueStats({
 
   return {
     processPool: {
-      activeProcesses: counts.running,
+      activeProcesses: running.length,
       queuedTasks: depth.visible,
       totalProcessed: JOB_STATUSES.filter(isFinal).reduce((sum, s) => sum + counts[s], 0),
       peakQueueSize,
@@ -123,6 +135,7 @@ export async function computeQueueStats({
     },
     maxConcurrency,
     queue: depth,
+    retrying,
     throughput: {
       lastMinute: rate(sumOver(minutes, now - MINUTE, now, 'finished'), 1),
       last5Minutes: rate(sumOver(minutes, now - 5 * MINUTE, now, 'finished'), 5),

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientOptions } from '../aws-client-options';
 import type { Config } from '../config';
 import { createDynamoDbJobStore } from './dynamodb-job-store';
-import { createFileJobStore } from './file-job-store';
+import { createSqliteJobStore } from './sqlite-job-store';
 import type { JobStore } from './job-store';
 
 type StoreConfig = Pick<
@@ -27,7 +27,7 @@ export function createDynamoDbClient(
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** The job store JOB_STORE names: files in JOB_STORE_DIR, or the DynamoDB table JOB_TABLE_NAME. */
+/** The job store JOB_STORE names: a SQLite database in JOB_STORE_DIR, or the DynamoDB table JOB_TABLE_NAME. */
 export function createJobStore(config: StoreConfig): JobStore {
   if (config.jobStore === 'dynamodb') {
     return createDynamoDbJobStore({
@@ -37,5 +37,5 @@ export function createJobStore(config: StoreConfig): JobStore {
       ownsClient: true,
     });
   }
-  return createFileJobStore({ dir: config.jobStoreDir });
+  return createSqliteJobStore({ dir: config.jobStoreDir });
 }

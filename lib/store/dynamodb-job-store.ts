@@ -110,6 +110,8 @@ export function createDynamoDbJobStore({
       jobStatus: record.status,
       // Beside the status, so a transition's condition can fence the attempt that owns the job.
       jobAttempts: record.attempts,
+      // Only while a queued job waits for a retry: what countRetrying counts.
+      ...(record.status === 'queued' && record.nextAttemptAt ? { retryAt: record.nextAttemptAt } : {}),
       jobList: ALL,
       record: JSON.stringify(record),
       ...(isFinal(record.status) ? { expiresAt: retainUntil() } : {}),
@@ -265,6 +267,8 @@ export function createDynamoDbJobStore({
       }
       // Statistics: a failure here must not undo the transition that was made.
       if (isFinal(to)) await recordFinished(next).catch(() => undefined);
+      // A retry on demand takes an ended job out of its final status's counter.
+      if (isFinal(previous.status) && !isFinal(to)) await uncount(previous.status).catch(() => undefined);
       return next;
     }
   }
@@ -314,6 +318,40 @@ export function createDynamoDbJobStore({
   }
 
   /** Index entries of one status, counted by DynamoDB (keys only, page by page). */
+  async function uncount(status: JobStatus): Promise<void> {
+    await client.send(
+      new UpdateCommand({
+        TableName,
+        Key: countsKey,
+        UpdateExpression: 'ADD #status :minus',
+        ExpressionAttributeNames: { '#status': status },
+        ExpressionAttributeValues: { ':minus': -1 },
+      }),
+    );
+  }
+
+  /** Queued jobs are bounded (MAX_QUEUED_JOBS): their index is read, with the ones that wait counted. */
+  async function countRetrying(): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'byStatus',
+          KeyConditionExpression: 'jobStatus = :s',
+          FilterExpression: 'attribute_exists(retryAt)',
+          ExpressionAttributeValues: { ':s': 'queued' },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
   async function countIndex(status: JobStatus): Promise<number> {
     let count = 0;
     let ExclusiveStartKey: Item | undefined;
@@ -463,6 +501,7 @@ export function createDynamoDbJobStore({
     remove,
     list,
     countByStatus,
+    countRetrying,
     claim,
     readClaim,
     updateClaim,

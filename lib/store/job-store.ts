@@ -5,13 +5,15 @@ import type { Histogram } from '../stats/histogram';
 
 /**
  * The job store: the one place job state lives, shared by every function (the HTTP handlers, the
- * consumer, the stats). A port with two adapters: files on a local directory (`npm start`, tests)
- * and a DynamoDB table (deployed stacks). Every adapter passes the same contract suite.
+ * consumer, the stats). A port with two adapters: one SQLite database file (`npm start`, tests) and
+ * a DynamoDB table (deployed stacks). Every adapter passes the same contract suite, which races two
+ * store instances on one backing store, as two processes do.
  *
  * What is atomic, whatever the backend:
  * - `create` with an Idempotency-Key: create-if-absent on the key, so two submits make one job.
- * - `transition`: compare-and-set on the status; the state machine (job-record.ts) is checked
- *   against the status it replaces.
+ * - `transition`: compare-and-set on the status and the attempt; the state machine (job-record.ts)
+ *   is checked against the status it replaces, and a fenced write (`attempt`) fails once another
+ *   runner owns the job.
  * - `claim`: create-if-absent on (job, attempt), so exactly one caller runs or cancels an attempt.
  * Everything else (counts, finished-job statistics, the peak) is a statistic: eventually right.
  */
@@ -68,11 +70,14 @@ export interface JobStore {
   /** Newest first; a page costs `limit` records, however many jobs there are. */
   list(query?: ListQuery): Promise<JobPage>;
   countByStatus(): Promise<Record<JobStatus, number>>;
+  /** Queued jobs waiting for the next attempt of a retry (they carry `nextAttemptAt`). */
+  countRetrying(): Promise<number>;
   /** Claims attempt `attempt` of a job; true for exactly one caller. */
   claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
   readClaim(id: string, attempt: number): Promise<Claim | undefined>;
   /** Changes a claim held by the caller (e.g. ends its lease after a failed attempt). */
   updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void>;
+  /** Asks the job's runner to stop it; the request goes when the job ends. */
   requestCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
   /** Finished jobs aggregated per minute, for the minutes that overlap [fromMs, toMs], oldest first. */

@@ -31,3 +31,21 @@ export function isOutOfSpace(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT';
 }
+
+/**
+ * The job store does not answer (its database is locked past its busy timeout, its file cannot be
+ * opened, the DynamoDB endpoint is unreachable): nothing was written; the caller may try again.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  readonly statusCode = 503;
+  readonly code = 'store_unavailable';
+  readonly expose = true;
+  readonly headers = { 'retry-after': '5' };
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super('the job store is not answering; nothing was changed, try again shortly', options);
+  }
+}

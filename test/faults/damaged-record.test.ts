@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'libsql';
 import { createGetJobHandler } from '../../handlers/http/get-job';
 import { createListJobsHandler } from '../../handlers/http/list-jobs';
 import { createQueueStatsHandler } from '../../handlers/http/queue-stats';
@@ -7,7 +7,7 @@ import { apiEvent, bodyOf, context } from '../helpers/events';
 import { queuedJob } from '../helpers/jobs';
 import { unitServices } from '../helpers/services';
 
-/** Fault: one record file of the file store is damaged (a disk fault, a hand edit). */
+/** Fault: one job's record in the SQLite store is damaged (a disk fault, a hand edit). */
 describe('a damaged job record', () => {
   it('reads as an error naming that job, while lists and stats keep working', async () => {
     const { services, send, cleanup } = await unitServices();
@@ -16,7 +16,9 @@ describe('a damaged job record', () => {
     const damaged = queuedJob();
     await services.store.create(good);
     await services.store.create(damaged);
-    await writeFile(path.join(services.config.jobStoreDir, 'jobs', `${damaged.id}.json`), '{"id": "trunc');
+    const db = new Database(path.join(services.config.jobStoreDir, 'jobs.db'));
+    db.prepare('UPDATE jobs SET record = ? WHERE id = ?').run('{"id": "trunc', damaged.id);
+    db.close();
 
     const read = await createGetJobHandler(services)(
       apiEvent({ pathParameters: { id: damaged.id } }),

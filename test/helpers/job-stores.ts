@@ -6,8 +6,8 @@ import { createJobStore } from '../../lib/store/create-job-store';
 import type { JobStore } from '../../lib/store/job-store';
 import { tempDir } from './temp-dir';
 
-export type StoreKind = 'file' | 'dynamodb';
-export const STORE_KINDS: StoreKind[] = ['file', 'dynamodb'];
+export type StoreKind = 'sqlite' | 'dynamodb';
+export const STORE_KINDS: StoreKind[] = ['sqlite', 'dynamodb'];
 
 /** A fresh, empty job store of one kind; `open` gives another instance on the same data (another worker). */
 export interface TestStore {
@@ -31,9 +31,9 @@ export async function testStore(kind: StoreKind): Promise<TestStore> {
   const opened: JobStore[] = [];
   let env: Record<string, string>;
   let dropData: () => Promise<void>;
-  if (kind === 'file') {
+  if (kind === 'sqlite') {
     const { dir, cleanup } = await tempDir();
-    env = { JOB_STORE: 'file', JOB_STORE_DIR: dir };
+    env = { JOB_STORE: 'sqlite', JOB_STORE_DIR: dir };
     dropData = cleanup;
   } else {
     const endpoint = dynamoDbEndpoint();

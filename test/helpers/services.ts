@@ -25,7 +25,7 @@ export const silentLogger = createLogger({ level: 'silent' });
  * client's send).
  */
 export async function unitServices({
-  store: kind = 'file',
+  store: kind = 'sqlite',
   auth,
 }: { store?: StoreKind; auth?: { token: string } } = {}) {
   const { store, env, open: openStore, cleanup } = await testStore(kind);

@@ -1,4 +1,7 @@
-import CheckVisibilityTimeout, { maxAttempts, violations } from '../../serverless-plugins/check-visibility-timeout';
+import CheckVisibilityTimeout, {
+  maxAttempts,
+  violations,
+} from '../../serverless-plugins/check-visibility-timeout';
 
 function service(visibilityTimeout: number | undefined, timeout = 660, maxReceiveCount = 10) {
   return {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createFileJobStore } from '../../../lib/store/file-job-store';
+import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import { createHealthHandler } from '../../../handlers/http/health';
 import { createListTasksHandler } from '../../../handlers/http/list-tasks';
 import { createSystemInfoHandler } from '../../../handlers/http/system-info';
@@ -38,7 +38,7 @@ describe('GET /api/health', () => {
     // A store directory below a regular file cannot be created, even by root.
     const file = path.join(services.config.jobStoreDir, 'not-a-dir');
     await writeFile(file, '');
-    const broken = { ...services, store: createFileJobStore({ dir: path.join(file, 'store') }) };
+    const broken = { ...services, store: createSqliteJobStore({ dir: path.join(file, 'store') }) };
     const response = await createHealthHandler(broken)(apiEvent(), context);
     expect(response.statusCode).toBe(503);
     expect(bodyOf(response)).toMatchObject({
@@ -60,7 +60,7 @@ describe('GET /api/system-info', () => {
     expect(bodyOf(response)).toMatchObject({
       service: 'spawn-queue',
       runtime: { node: process.version },
-      settings: { consumerConcurrency: 4, maxReceiveCount: 3 },
+      settings: { consumerConcurrency: 4, maxReceiveCount: 10 },
     });
     expect(response.body).not.toContain('do-not-show-me');
     await cleanup();

@@ -57,6 +57,13 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       /input\.seconds/,
     ],
     ['missing field', submit('echo', { input: {} }), 400, 'invalid_input', /input\.text is required/],
+    [
+      'a NUL character in what becomes an argument (no process can take it)',
+      submit('echo', { input: { text: 'x\u0000y' } }),
+      400,
+      'invalid_input',
+      /input\.text must not contain a NUL character/,
+    ],
     ['non-JSON body', submit('echo', '{"input": ', {}), 400, 'invalid_json', /not valid JSON/],
     [
       'wrong content type',

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
-import { createFileJobStore } from '../../../lib/store/file-job-store';
+import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import { resendUnfinished } from '../../../lib/jobs/job-lifecycle';
 import { createJobQueue } from '../../../lib/queue/job-queue';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
@@ -15,7 +15,7 @@ describe('resendUnfinished (a restarted local queue)', () => {
     const sqs = testSqs();
     const queues = await createTestQueues(sqs);
     const { dir, cleanup } = await tempDir();
-    const store = createFileJobStore({ dir });
+    const store = createSqliteJobStore({ dir });
     const waiting = queuedJob({ input: { text: 'was queued' } });
     const killed = queuedJob({ input: { text: 'was running' } });
     const done = queuedJob();

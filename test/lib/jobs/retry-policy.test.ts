@@ -7,7 +7,7 @@ import {
 } from '../../../lib/jobs/retry-policy';
 
 describe('retry policy', () => {
-  it('defaults to three attempts for failures that are not the task\'s own, exponential from 2 s', () => {
+  it("defaults to three attempts for failures that are not the task's own, exponential from 2 s", () => {
     expect(parseRetryPolicy(undefined)).toEqual(DEFAULT_RETRY_POLICY);
     expect(DEFAULT_RETRY_POLICY).toMatchObject({
       attempts: 3,
@@ -31,7 +31,9 @@ describe('retry policy', () => {
   });
 
   it('spaces attempts by a fixed or doubling pause, capped, with jitter in [delay/2, delay]', () => {
-    const exponential = parseRetryPolicy({ backoff: { delaySeconds: 2, maxDelaySeconds: 10, jitter: false } });
+    const exponential = parseRetryPolicy({
+      backoff: { delaySeconds: 2, maxDelaySeconds: 10, jitter: false },
+    });
     expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(exponential, n))).toEqual([2, 4, 8, 10, 10]);
     const fixed = parseRetryPolicy({ backoff: { type: 'fixed', delaySeconds: 5, jitter: false } });
     expect([1, 2, 3].map((n) => retryDelaySeconds(fixed, n))).toEqual([5, 5, 5]);

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
-import { createFileJobStore } from '../../../lib/store/file-job-store';
+import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import type { JobStore } from '../../../lib/store/job-store';
 import { createEventSourceMapping, failedIds } from '../../../lib/local/event-source-mapping';
 import type { EventSourceMapping, EventSourceMappingOptions } from '../../../lib/local/event-source-mapping';
@@ -53,7 +53,7 @@ describe('event source mapping on the real ElasticMQ', () => {
   beforeEach(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    store = createFileJobStore({ dir: temp.dir });
+    store = createSqliteJobStore({ dir: temp.dir });
   });
   afterEach(async () => {
     await mapping?.stop();

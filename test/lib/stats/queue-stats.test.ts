@@ -75,6 +75,13 @@ describe.each(STORE_KINDS)('queue stats (%s store)', (kind) => {
       queuedAt: iso(now - 20 * 60_000),
     });
     if (startedAt === undefined) return;
+    // The runner's claim, its lease alive (as its runner renews it while the process runs).
+    await services.store.claim(id, 1, {
+      owner: 'runner',
+      kind: 'run',
+      claimedAt: iso(startedAt),
+      leaseUntil: iso(now + 30_000),
+    });
     await services.store.transition(id, 'running', { attempts: 1, startedAt: iso(startedAt), waitMs });
     if (finishedAt === undefined || status === 'running') return;
     await services.store.transition(id, status, {
@@ -111,6 +118,55 @@ describe.each(STORE_KINDS)('queue stats (%s store)', (kind) => {
     expect(stats.runMs).toEqual({ p50: 1000, p95: 60_000, p99: 60_000 });
     expect(stats.jobs).toMatchObject({ queued: 1, running: 1, succeeded: 1, failed: 1 });
     expect(stats.running).toEqual([expect.objectContaining({ task: 'sleep', elapsedMs: 30_000 })]);
+  });
+
+  it('counts only live attempts as active processes, and the jobs waiting for a retry', async () => {
+    await job('running', now - 30_000);
+    // A record left running by a runner that died: its lease ran out.
+    const orphan = newJobId(now - 60_000);
+    await services.store.create({
+      id: orphan,
+      task: 'sleep',
+      input: { seconds: 1 },
+      status: 'queued',
+      attempts: 0,
+      queuedAt: iso(now - 60_000),
+    });
+    await services.store.claim(orphan, 1, {
+      owner: 'dead',
+      kind: 'run',
+      claimedAt: iso(now - 60_000),
+      leaseUntil: iso(now - 1),
+    });
+    await services.store.transition(orphan, 'running', { attempts: 1, startedAt: iso(now - 60_000) });
+    // One waiting for its next attempt.
+    const waiting = newJobId(now - 50_000);
+    await services.store.create({
+      id: waiting,
+      task: 'sleep',
+      input: { seconds: 1 },
+      status: 'queued',
+      attempts: 0,
+      queuedAt: iso(now - 50_000),
+    });
+    await services.store.transition(waiting, 'running', { attempts: 1 });
+    await services.store.transition(waiting, 'queued', { nextAttemptAt: iso(now + 2000) });
+    await job('queued');
+
+    const stats = await computeQueueStats({
+      store: services.store,
+      queue: services.queue,
+      maxConcurrency: 4,
+      now,
+    });
+    expect(stats.processPool.activeProcesses).toBe(1);
+    expect(stats.running.map((r) => r.elapsedMs)).toEqual([30_000]);
+    expect(stats.retrying).toBe(1);
+    // The counts by status are those of a full listing.
+    const listed = await services.store.list({ limit: 100 });
+    for (const status of ['queued', 'running'] as const) {
+      expect(stats.jobs[status]).toBe(listed.jobs.filter((j) => j.status === status).length);
+    }
   });
 
   it('keeps the peak queue size across restarts (it lives in the store)', async () => {

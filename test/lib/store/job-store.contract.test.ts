@@ -1,4 +1,11 @@
-import { InvalidTransitionError, JobError, JobNotFoundError } from '../../../lib/jobs/job-errors';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import {
+  InvalidTransitionError,
+  JobError,
+  JobNotFoundError,
+  StaleAttemptError,
+} from '../../../lib/jobs/job-errors';
 import { newJobId } from '../../../lib/jobs/job-id';
 import type { JobStore } from '../../../lib/store/job-store';
 import { queuedJob } from '../../helpers/jobs';
@@ -69,6 +76,99 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failure = results.find((r) => r.status === 'rejected');
     expect(failure?.reason).toBeInstanceOf(InvalidTransitionError);
+  });
+
+  it('lets exactly one of two store instances win a race out of running, every time (as two processes)', async () => {
+    const other = subject.open();
+    for (let round = 0; round < 20; round += 1) {
+      const job = queuedJob();
+      await store.create(job);
+      const running = await store.transition(job.id, 'running', { attempts: 1 });
+      // Each holds its own copy of the record, as two runners would.
+      const results = await Promise.allSettled([
+        store.transition(job.id, 'succeeded', { exitCode: 0 }, { from: running, attempt: 1 }),
+        other.transition(job.id, 'cancelled', {}, { from: running, attempt: 1 }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const winner = results.findIndex((r) => r.status === 'fulfilled');
+      await expect(store.get(job.id)).resolves.toMatchObject({
+        status: winner === 0 ? 'succeeded' : 'cancelled',
+      });
+    }
+  });
+
+  it('lets exactly one of two processes win each of 100 races out of running', async () => {
+    const jobs = [];
+    for (let i = 0; i < 100; i += 1) {
+      const job = queuedJob();
+      await store.create(job);
+      await store.transition(job.id, 'running', { attempts: 1 });
+      jobs.push(job.id);
+    }
+    const racer = (to: string) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, '..', '..', 'helpers', 'store-racer.ts'), to, ...jobs],
+        { env: { ...process.env, ...subject.env }, stdio: ['pipe', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const done = new Promise<string[]>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', () => resolve(JSON.parse(out || '[]') as string[]));
+      });
+      return { child, done };
+    };
+    const a = racer('succeeded');
+    const b = racer('cancelled');
+    // Both have read their copies once their stdin is open; then go at once.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    a.child.stdin.end('go\n');
+    b.child.stdin.end('go\n');
+    const [wonA, wonB] = await Promise.all([a.done, b.done]);
+    expect(wonA.length + wonB.length).toBe(100);
+    expect(wonA.filter((id) => wonB.includes(id))).toEqual([]);
+    const counts = await store.countByStatus();
+    expect(counts).toMatchObject({ succeeded: wonA.length, cancelled: wonB.length, running: 0 });
+  }, 60_000);
+
+  it('fences a transition by the attempt: a runner whose job was taken over can no longer write', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    const first = await store.transition(job.id, 'running', { attempts: 1 });
+    // Another runner takes the job over (attempt 2) from another store instance.
+    await subject.open().transition(job.id, 'running', { attempts: 2 }, { attempt: 1 });
+    await expect(
+      store.transition(job.id, 'succeeded', { exitCode: 0 }, { from: first, attempt: 1 }),
+    ).rejects.toBeInstanceOf(StaleAttemptError);
+    await expect(store.transition(job.id, 'failed', {}, { attempt: 1 })).rejects.toBeInstanceOf(
+      StaleAttemptError,
+    );
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'running', attempts: 2 });
+    await expect(store.transition(job.id, 'succeeded', {}, { attempt: 2 })).resolves.toMatchObject({
+      status: 'succeeded',
+    });
+  });
+
+  it('counts the queued jobs that wait for a retry', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.create(queuedJob());
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await store.transition(job.id, 'queued', { nextAttemptAt: iso(Date.now() + 2000) }, { attempt: 1 });
+    await expect(store.countRetrying()).resolves.toBe(1);
+    await store.transition(job.id, 'running', { attempts: 2, nextAttemptAt: undefined });
+    await expect(store.countRetrying()).resolves.toBe(0);
+  });
+
+  it('takes an ended job that is queued again (a retry on demand) out of its final count', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await store.transition(job.id, 'failed', { finishedAt: iso(Date.now()) });
+    await expect(store.countByStatus()).resolves.toMatchObject({ failed: 1, queued: 0 });
+    await store.transition(job.id, 'queued', { finishedAt: undefined }, { attempt: 1 });
+    await expect(store.countByStatus()).resolves.toMatchObject({ failed: 0, queued: 1 });
   });
 
   it('returns the same job for a repeated idempotency key', async () => {

@@ -102,7 +102,7 @@ describe('task catalogue', () => {
     expect(catalogue.prepare('cat', { text: 'x\u0000y' }).stdin).toBe('x\u0000y');
   });
 
-  it('refuses an argument past the kernel\'s per-argument limit, and arguments past the command line\'s', () => {
+  it("refuses an argument past the kernel's per-argument limit, and arguments past the command line's", () => {
     const catalogue = createCatalogue({
       echo,
       many: {

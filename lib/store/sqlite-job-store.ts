@@ -1,0 +1,525 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'libsql';
+import { JobError } from '../jobs/job-errors';
+import { isJobId } from '../jobs/job-id';
+import { isFinal, JOB_STATUSES } from '../jobs/job-record';
+import type { JobRecord, JobStatus } from '../jobs/job-record';
+import { bucketOf } from '../stats/histogram';
+import { busyByMinute, emptyMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
+import { transitioned } from './job-store';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
+import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
+
+/** The schema this code writes; a database made by an older version is migrated step by step. */
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE jobs (
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      next_attempt_at TEXT,
+      record TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX jobs_by_status ON jobs (status, id);
+    CREATE INDEX jobs_retrying ON jobs (status, next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+    CREATE TABLE claims (
+      job_id TEXT NOT NULL,
+      attempt INTEGER NOT NULL,
+      claim TEXT NOT NULL,
+      PRIMARY KEY (job_id, attempt)
+    ) WITHOUT ROWID;
+    CREATE TABLE idempotency_keys (key_hash TEXT PRIMARY KEY, job_id TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE cancel_requests (job_id TEXT PRIMARY KEY, requested_at TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE finished_minutes (
+      minute_ms INTEGER PRIMARY KEY,
+      finished INTEGER NOT NULL DEFAULT 0,
+      busy_ms INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE finished_buckets (
+      minute_ms INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      bucket INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      PRIMARY KEY (minute_ms, kind, bucket)
+    ) WITHOUT ROWID;
+    CREATE TABLE finish_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL);
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
+};
+
+/** How long a write waits for another process's transaction before it fails (SQLite's busy handler). */
+const BUSY_TIMEOUT_MS = 5000;
+/** Finished-minute statistics older than this are dropped when a new minute starts. */
+const KEEP_MINUTES_MS = 24 * 60 * MINUTE_MS;
+/** How often a process that has waiters looks for jobs other processes finished. */
+const FINISH_POLL_MS = 50;
+
+export interface SqliteJobStoreOptions {
+  /** Directory of the database file (`jobs.db`), shared by every local process. */
+  dir: string;
+  /** The file name inside `dir`. */
+  fileName?: string;
+}
+
+function checkId(id: string): void {
+  if (!isJobId(id)) throw new JobError(`not a job id: ${JSON.stringify(id).slice(0, 60)}`, String(id));
+}
+
+const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+type Row = Record<string, unknown>;
+
+/** SQLite's own error codes, as libsql reports them. */
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** What a failed SQLite call means for a client: out of space, busy or unreachable, or a bug. */
+function translate(error: unknown): unknown {
+  const code = sqliteCode(error) ?? '';
+  if (code.startsWith('SQLITE_FULL') || (error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+    return new StoreFullError({ cause: error });
+  }
+  if (/^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|READONLY|CORRUPT|NOTADB)/.test(code)) {
+    return new StoreUnavailableError(`the job store cannot be used (${code})`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * The SQLite adapter of the job store: one database file that every local process opens (the HTTP
+ * handlers, the consumer, the start script), in WAL mode so readers never wait for the writer. The
+ * embedded default for `npm start` and the tests. Every compare-and-set is one conditional statement
+ * or one IMMEDIATE transaction, so it holds across processes; SQLite's busy handler (busy_timeout)
+ * waits for a lock, nothing here retries in a loop.
+ *
+ * The binding is libsql (better-sqlite3's API over SQLite): it ships N-API binaries as npm packages,
+ * so it installs from the registry alone and loads on every Node version without a build.
+ */
+export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): JobStore {
+  const file = path.join(path.resolve(dir), fileName);
+  let db: Database.Database | undefined;
+  let statements: ReturnType<typeof prepare> | undefined;
+
+  function open(): { db: Database.Database; sql: ReturnType<typeof prepare> } {
+    if (db && statements) return { db, sql: statements };
+    mkdirSync(path.dirname(file), { recursive: true });
+    const opened = new Database(file);
+    try {
+      opened.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      opened.exec('PRAGMA journal_mode = WAL');
+      // In WAL mode NORMAL is durable across a crash of any process; a power cut may lose the last
+      // commits, never corrupt the file.
+      opened.exec('PRAGMA synchronous = NORMAL');
+      migrate(opened);
+      statements = prepare(opened);
+      db = opened;
+      return { db, sql: statements };
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+  }
+
+  function migrate(database: Database.Database): void {
+    const version = () => Number((database.prepare('PRAGMA user_version').get() as Row).user_version);
+    if (version() >= SCHEMA_VERSION) return;
+    inTransaction(database, () => {
+      // Read again inside the write lock: another process may have migrated meanwhile.
+      for (let next = version() + 1; next <= SCHEMA_VERSION; next += 1) {
+        database.exec(MIGRATIONS[next]!);
+        database.exec(`PRAGMA user_version = ${next}`);
+      }
+    });
+  }
+
+  function prepare(database: Database.Database) {
+    return {
+      get: database.prepare('SELECT record FROM jobs WHERE id = ?'),
+      insert: database.prepare(
+        'INSERT INTO jobs (id, status, attempts, next_attempt_at, record) VALUES (?, ?, ?, ?, ?)',
+      ),
+      update: database.prepare(
+        `UPDATE jobs SET status = ?, attempts = ?, next_attempt_at = ?, record = ?
+         WHERE id = ? AND status = ? AND attempts = ?`,
+      ),
+      remove: database.prepare('DELETE FROM jobs WHERE id = ?'),
+      keyGet: database.prepare('SELECT job_id FROM idempotency_keys WHERE key_hash = ?'),
+      keyPut: database.prepare('INSERT OR REPLACE INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)'),
+      keyRemove: database.prepare('DELETE FROM idempotency_keys WHERE key_hash = ? AND job_id = ?'),
+      listAll: database.prepare('SELECT record FROM jobs WHERE id < ? ORDER BY id DESC LIMIT ?'),
+      listStatus: database.prepare(
+        'SELECT record FROM jobs WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?',
+      ),
+      counts: database.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
+      retrying: database.prepare(
+        "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND next_attempt_at IS NOT NULL",
+      ),
+      claim: database.prepare('INSERT OR IGNORE INTO claims (job_id, attempt, claim) VALUES (?, ?, ?)'),
+      claimGet: database.prepare('SELECT claim FROM claims WHERE job_id = ? AND attempt = ?'),
+      claimPut: database.prepare('UPDATE claims SET claim = ? WHERE job_id = ? AND attempt = ?'),
+      cancelPut: database.prepare(
+        'INSERT OR REPLACE INTO cancel_requests (job_id, requested_at) VALUES (?, ?)',
+      ),
+      cancelGet: database.prepare('SELECT 1 AS yes FROM cancel_requests WHERE job_id = ?'),
+      cancelClear: database.prepare('DELETE FROM cancel_requests WHERE job_id = ?'),
+      minuteAdd: database.prepare(
+        `INSERT INTO finished_minutes (minute_ms, finished, busy_ms) VALUES (?, ?, ?)
+         ON CONFLICT (minute_ms) DO UPDATE SET finished = finished + excluded.finished,
+           busy_ms = busy_ms + excluded.busy_ms`,
+      ),
+      bucketAdd: database.prepare(
+        `INSERT INTO finished_buckets (minute_ms, kind, bucket, count) VALUES (?, ?, ?, 1)
+         ON CONFLICT (minute_ms, kind, bucket) DO UPDATE SET count = count + 1`,
+      ),
+      minutesPrune: database.prepare('DELETE FROM finished_minutes WHERE minute_ms < ?'),
+      bucketsPrune: database.prepare('DELETE FROM finished_buckets WHERE minute_ms < ?'),
+      minutes: database.prepare(
+        'SELECT minute_ms, finished, busy_ms FROM finished_minutes WHERE minute_ms > ? AND minute_ms <= ? ORDER BY minute_ms',
+      ),
+      buckets: database.prepare(
+        'SELECT minute_ms, kind, bucket, count FROM finished_buckets WHERE minute_ms > ? AND minute_ms <= ?',
+      ),
+      finishEvent: database.prepare('INSERT INTO finish_events (job_id) VALUES (?)'),
+      finishEvents: database.prepare('SELECT seq, job_id FROM finish_events WHERE seq > ? ORDER BY seq'),
+      finishEventsPrune: database.prepare('DELETE FROM finish_events WHERE seq < ?'),
+      lastFinishEvent: database.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM finish_events'),
+      metaGet: database.prepare('SELECT value FROM meta WHERE name = ?'),
+      metaPut: database.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)'),
+      dataVersion: database.prepare('PRAGMA data_version'),
+    };
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (the write lock taken up front, so two processes never
+   * deadlock upgrading a read). Written out instead of the binding's `transaction()`: when SQLite
+   * rolls a transaction back itself (SQLITE_FULL), that helper's own ROLLBACK fails and hides why.
+   */
+  function inTransaction<T>(database: Database.Database, fn: () => T): T {
+    database.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      database.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (database.inTransaction) database.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Runs `fn` against the database; SQLite's failures become the store's own errors. */
+  function use<T>(fn: (db: Database.Database, sql: ReturnType<typeof prepare>) => T): T {
+    try {
+      const { db: database, sql } = open();
+      return fn(database, sql);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  function parseRecord(id: string, text: unknown): JobRecord {
+    try {
+      return JSON.parse(String(text)) as JobRecord;
+    } catch (error) {
+      throw new JobRecordUnreadableError(id, { cause: error });
+    }
+  }
+
+  function readRecord(sql: ReturnType<typeof prepare>, id: string): JobRecord | undefined {
+    const row = sql.get.get(id) as Row | undefined;
+    return row ? parseRecord(id, row.record) : undefined;
+  }
+
+  /** A finished job's share of the per-minute statistics, written in the transaction that finishes it. */
+  function recordFinished(sql: ReturnType<typeof prepare>, record: JobRecord): void {
+    const finishedAtMs = record.finishedAt ? Date.parse(record.finishedAt) : Date.now();
+    const startedAtMs = record.startedAt ? Date.parse(record.startedAt) : undefined;
+    const own = minuteStart(finishedAtMs);
+    const existed = (sql.minutes.all(own - 1, own) as Row[]).length > 0;
+    sql.minuteAdd.run(own, 1, 0);
+    if (record.waitMs !== undefined) sql.bucketAdd.run(own, 'w', bucketOf(record.waitMs));
+    if (startedAtMs !== undefined) {
+      if (record.runMs !== undefined) sql.bucketAdd.run(own, 'r', bucketOf(record.runMs));
+      for (const [minuteMs, ms] of busyByMinute(startedAtMs, finishedAtMs))
+        sql.minuteAdd.run(minuteMs, 0, ms);
+    }
+    if (!existed) {
+      sql.minutesPrune.run(own - KEEP_MINUTES_MS);
+      sql.bucketsPrune.run(own - KEEP_MINUTES_MS);
+    }
+    const { lastInsertRowid } = sql.finishEvent.run(record.id);
+    if (Number(lastInsertRowid) % 1000 === 0) sql.finishEventsPrune.run(Number(lastInsertRowid) - 10_000);
+  }
+
+  const finishedListeners = new Set<(id: string) => void>();
+  const notify = (id: string) => {
+    for (const listener of finishedListeners) listener(id);
+  };
+
+  async function create(record: JobRecord, options: { idempotencyKey?: string } = {}) {
+    checkId(record.id);
+    return use((database, sql) =>
+      inTransaction(database, () => {
+        if (options.idempotencyKey !== undefined) {
+          const hash = keyHash(options.idempotencyKey);
+          const existing = sql.keyGet.get(hash) as Row | undefined;
+          if (existing) {
+            const job = readRecord(sql, String(existing.job_id));
+            if (job) return { job, created: false };
+            // The job of that key was rolled back (its enqueue failed): this submit takes the key over.
+          }
+          sql.keyPut.run(hash, record.id);
+        }
+        sql.insert.run(
+          record.id,
+          record.status,
+          record.attempts,
+          record.nextAttemptAt ?? null,
+          JSON.stringify(record),
+        );
+        return { job: record, created: true };
+      }),
+    );
+  }
+
+  async function get(id: string): Promise<JobRecord | undefined> {
+    checkId(id);
+    return use((_, sql) => readRecord(sql, id));
+  }
+
+  async function transition(
+    id: string,
+    to: JobStatus,
+    patch: Partial<JobRecord> = {},
+    { from, attempt }: TransitionOptions = {},
+  ): Promise<JobRecord> {
+    checkId(id);
+    const next = use((database, sql) =>
+      inTransaction(database, () => {
+        const write = (current: JobRecord | undefined) => {
+          const change = transitioned(id, current, to, patch, attempt);
+          const { changes } = sql.update.run(
+            change.next.status,
+            change.next.attempts,
+            change.next.nextAttemptAt ?? null,
+            JSON.stringify(change.next),
+            id,
+            change.previous.status,
+            change.previous.attempts,
+          );
+          return changes === 1 ? change.next : undefined;
+        };
+        // The caller's copy saves the read; the statement still holds it to the stored status and
+        // attempt. A stale copy is read again inside this transaction, so the second try is exact.
+        const written = (from && write(from)) || write(readRecord(sql, id));
+        if (!written) throw new JobError(`job ${id} changed while it was written`, id);
+        if (isFinal(to)) {
+          recordFinished(sql, written);
+          sql.cancelClear.run(id);
+        }
+        return written;
+      }),
+    );
+    if (isFinal(to)) notify(id);
+    return next;
+  }
+
+  async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
+    checkId(id);
+    use((database, sql) =>
+      inTransaction(database, () => {
+        sql.remove.run(id);
+        if (options.idempotencyKey !== undefined) sql.keyRemove.run(keyHash(options.idempotencyKey), id);
+      }),
+    );
+  }
+
+  async function list(query: ListQuery = {}): Promise<JobPage> {
+    const limit = query.limit ?? 20;
+    if (query.cursor !== undefined) checkId(query.cursor);
+    // Ids are UUID v7: their order is their creation order. 'g' sorts after every id.
+    const cursor = query.cursor ?? 'g';
+    const rows = use((_, sql) =>
+      query.status
+        ? (sql.listStatus.all(query.status, cursor, limit + 1) as Row[])
+        : (sql.listAll.all(cursor, limit + 1) as Row[]),
+    );
+    const jobs: JobRecord[] = [];
+    for (const row of rows.slice(0, limit)) {
+      // A damaged record is left out, so one bad row never breaks a page.
+      try {
+        jobs.push(JSON.parse(String(row.record)) as JobRecord);
+      } catch {
+        // skipped
+      }
+    }
+    const last = rows[Math.min(rows.length, limit) - 1];
+    const lastId = last ? (JSON.parse(String(last.record)) as JobRecord).id : undefined;
+    return rows.length > limit && lastId ? { jobs, nextCursor: lastId } : { jobs };
+  }
+
+  async function countByStatus(): Promise<Record<JobStatus, number>> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const row of use((_, sql) => sql.counts.all() as Row[])) {
+      counts[row.status as JobStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
+  async function countRetrying(): Promise<number> {
+    return use((_, sql) => Number((sql.retrying.get() as Row).n));
+  }
+
+  async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
+    checkId(id);
+    return use((_, sql) => sql.claim.run(id, attempt, JSON.stringify(value)).changes === 1);
+  }
+
+  async function readClaim(id: string, attempt: number): Promise<Claim | undefined> {
+    checkId(id);
+    const row = use((_, sql) => sql.claimGet.get(id, attempt) as Row | undefined);
+    return row ? (JSON.parse(String(row.claim)) as Claim) : undefined;
+  }
+
+  async function updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void> {
+    checkId(id);
+    use((database, sql) =>
+      inTransaction(database, () => {
+        const row = sql.claimGet.get(id, attempt) as Row | undefined;
+        if (!row) return;
+        sql.claimPut.run(
+          JSON.stringify({ ...(JSON.parse(String(row.claim)) as Claim), ...patch }),
+          id,
+          attempt,
+        );
+      }),
+    );
+  }
+
+  async function requestCancel(id: string): Promise<void> {
+    checkId(id);
+    use((_, sql) => sql.cancelPut.run(id, new Date().toISOString()));
+  }
+
+  async function isCancelRequested(id: string): Promise<boolean> {
+    checkId(id);
+    return use((_, sql) => sql.cancelGet.get(id) !== undefined);
+  }
+
+  async function finishedByMinute(fromMs: number, toMs = Date.now()): Promise<FinishedMinute[]> {
+    const low = minuteStart(fromMs) - 1;
+    const { minutes, buckets } = use((_, sql) => ({
+      minutes: sql.minutes.all(low, toMs) as Row[],
+      buckets: sql.buckets.all(low, toMs) as Row[],
+    }));
+    const byMinute = new Map<number, FinishedMinute>();
+    for (const row of minutes) {
+      const minute = emptyMinute(Number(row.minute_ms));
+      minute.finished = Number(row.finished);
+      minute.busyMs = Number(row.busy_ms);
+      byMinute.set(minute.minuteMs, minute);
+    }
+    for (const row of buckets) {
+      const minuteMs = Number(row.minute_ms);
+      let minute = byMinute.get(minuteMs);
+      if (!minute) byMinute.set(minuteMs, (minute = emptyMinute(minuteMs)));
+      const histogram = row.kind === 'w' ? minute.waitMs : minute.runMs;
+      histogram[String(row.bucket)] = Number(row.count);
+    }
+    return [...byMinute.values()]
+      .filter((minute) => minute.minuteMs + MINUTE_MS > fromMs && minute.minuteMs <= toMs)
+      .sort((a, b) => a.minuteMs - b.minuteMs);
+  }
+
+  /**
+   * Jobs finished by other processes: while this process has waiters, it looks every 50 ms whether
+   * the database changed (`PRAGMA data_version`, a read of one page header) and, if so, reads the
+   * finish events past the last one it saw. Nothing runs while nobody waits.
+   */
+  let poller: NodeJS.Timeout | undefined;
+  let lastSeq = 0;
+  let lastVersion = -1;
+  function poll(): void {
+    try {
+      use((_, sql) => {
+        const version = Number((sql.dataVersion.get() as Row).data_version);
+        if (version === lastVersion) return;
+        lastVersion = version;
+        for (const row of sql.finishEvents.all(lastSeq) as Row[]) {
+          lastSeq = Number(row.seq);
+          notify(String(row.job_id));
+        }
+      });
+    } catch {
+      // a waiter still re-reads its job now and then
+    }
+  }
+  function onFinished(listener: (id: string) => void): () => void {
+    finishedListeners.add(listener);
+    if (!poller) {
+      try {
+        lastSeq = use((_, sql) => Number((sql.lastFinishEvent.get() as Row).seq));
+      } catch {
+        lastSeq = 0;
+      }
+      lastVersion = -1;
+      poller = setInterval(poll, FINISH_POLL_MS);
+      poller.unref();
+    }
+    return () => {
+      finishedListeners.delete(listener);
+      if (finishedListeners.size === 0 && poller) {
+        clearInterval(poller);
+        poller = undefined;
+      }
+    };
+  }
+
+  async function probe(): Promise<void> {
+    use((_, sql) => sql.metaPut.run('probe', new Date().toISOString()));
+  }
+
+  async function readMeta<T>(name: string): Promise<T | undefined> {
+    const row = use((_, sql) => sql.metaGet.get(name) as Row | undefined);
+    return row ? (JSON.parse(String(row.value)) as T) : undefined;
+  }
+
+  async function writeMeta(name: string, value: unknown): Promise<void> {
+    use((_, sql) => sql.metaPut.run(name, JSON.stringify(value)));
+  }
+
+  async function close(): Promise<void> {
+    if (poller) clearInterval(poller);
+    poller = undefined;
+    finishedListeners.clear();
+    db?.close();
+    db = undefined;
+    statements = undefined;
+  }
+
+  return {
+    create,
+    get,
+    transition,
+    remove,
+    list,
+    countByStatus,
+    countRetrying,
+    claim,
+    readClaim,
+    updateClaim,
+    requestCancel,
+    isCancelRequested,
+    finishedByMinute,
+    onFinished,
+    probe,
+    readMeta,
+    writeMeta,
+    close,
+  };
+}
