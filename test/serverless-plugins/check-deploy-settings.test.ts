@@ -28,11 +28,11 @@ describe('serverless plugin: check-deploy-settings', () => {
     expect(
       settingProblems({
         provider: {
-          environment: { JOB_STORE: 'file', SQS_ENDPOINT: 'http://localhost:9324', API_TOKEN_PARAMETER: '' },
+          environment: { JOB_STORE: 'sqlite', SQS_ENDPOINT: 'http://localhost:9324', API_TOKEN_PARAMETER: '' },
         },
       }),
     ).toEqual([
-      'JOB_STORE is "file" but a deployed stack needs "dynamodb" (unset JOB_STORE before deploying)',
+      'JOB_STORE is "sqlite" but a deployed stack needs "dynamodb" (unset JOB_STORE before deploying)',
       'SQS_ENDPOINT is set to "http://localhost:9324": unset it before deploying (it points the functions away from AWS)',
       'API_TOKEN_PARAMETER is empty: unset it before deploying (the functions read their tokens from it)',
     ]);
