@@ -16,7 +16,9 @@ const DEFAULT_ATTEMPTS = 3;
 function maxAttempts(tasks) {
   return Math.max(
     1,
-    ...Object.values(tasks || {}).map((task) => Number((task && task.retry && task.retry.attempts) ?? DEFAULT_ATTEMPTS)),
+    ...Object.values(tasks || {}).map((task) =>
+      Number((task && task.retry && task.retry.attempts) ?? DEFAULT_ATTEMPTS),
+    ),
   );
 }
 
@@ -49,7 +51,9 @@ function violations(service, tasks = loadTasks(service)) {
 }
 
 function loadTasks(service) {
-  const dir = (service && service.serverless && service.serverless.config && service.serverless.config.servicePath) || path.resolve(__dirname, '..');
+  const dir =
+    (service && service.serverless && service.serverless.config && service.serverless.config.servicePath) ||
+    path.resolve(__dirname, '..');
   try {
     return require(path.join(dir, 'config', 'tasks.json'));
   } catch {

@@ -3,14 +3,7 @@ import os from 'node:os';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../logger';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import {
-  adoptJob,
-  claimAttempt,
-  finishJob,
-  isHeldElsewhere,
-  releaseAttempt,
-  startAttempt,
-} from '../jobs/job-lifecycle';
+import { adoptJob, claimAttempt, finishJob, isHeldElsewhere, startAttempt } from '../jobs/job-lifecycle';
 import { isFinal } from '../jobs/job-record';
 import type { AttemptRecord } from '../jobs/job-record';
 import { StaleAttemptError } from '../jobs/job-errors';
@@ -364,7 +357,8 @@ export function createJobRunner(options: JobRunnerOptions) {
             fence,
           );
           log.error({ event: 'dead-letter', receiveCount, err: error }, 'job failed on its last delivery');
-          return 'retry';
+          // Visible again at once: the next receive moves it to the dead-letter queue.
+          return holdMessage(log, message, 0);
         }
         await finalize(
           log,

@@ -7,6 +7,8 @@ export const ROUTES = [
   'GET /api/jobs/{id}',
   'GET /api/jobs',
   'DELETE /api/jobs/{id}',
+  'POST /api/jobs/{id}/retry',
+  'POST /api/dead-letters/redrive',
   'GET /api/queue-stats',
   'GET /dashboard',
 ] as const;

@@ -1,9 +1,16 @@
 import type { JobQueue } from '../queue/job-queue';
 import { QueueUnavailableError } from '../queue/queue-errors';
 import type { JobStore, TransitionOptions } from '../store/job-store';
-import { JobFinishedError, JobNotFoundError } from './job-errors';
+import { createHash } from 'node:crypto';
+import {
+  InvalidTransitionError,
+  JobFinishedError,
+  JobNotFoundError,
+  JobNotRetryableError,
+  StaleAttemptError,
+} from './job-errors';
 import type { JobRecord, JobStatus } from './job-record';
-import { isFinal } from './job-record';
+import { isFinal, RETRYABLE_STATUSES } from './job-record';
 
 /**
  * A job's life, in one place: the HTTP handlers, the consumer and the local stack's restart logic
@@ -11,8 +18,11 @@ import { isFinal } from './job-record';
  * on what the store port makes atomic (create-if-absent, compare-and-set transitions, claims).
  *
  *   submit ─► queued ─ claim ─► running ─ finish ─► succeeded | failed | timed_out | cancelled
- *                │                  └─ release (a failed attempt; the next delivery takes over)
- *                └─ cancel (claims the next attempt, so no worker ever starts it)
+ *              ▲ │                  │                               │
+ *              │ │                  └─ a failed attempt the retry policy runs again: back to queued
+ *              │ │                     with nextAttemptAt (the consumer, run-job.ts)
+ *              │ └─ cancel (claims the next attempt, so no worker ever starts it)
+ *              └─── retry on demand (failed, timed_out, cancelled): queued again as the next attempt
  */
 
 /** Writes a queued job and sends it; when the send fails the job is removed again (nothing stays queued forever). */
@@ -161,4 +171,65 @@ export async function resendUnfinished(
     } while (cursor);
   }
   return count;
+}
+
+const retryKeyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/**
+ * Queues an ended job (failed, timed out, cancelled) again as its next attempt and sends it. With an
+ * Idempotency-Key, a repeated call answers the job it queued instead of queuing it twice. When the
+ * send fails, the job goes back to how it was (nothing stays queued without a message).
+ */
+export async function retryJob(
+  { store, queue }: { store: JobStore; queue: Pick<JobQueue, 'send'> },
+  id: string,
+  options: { idempotencyKey?: string } = {},
+): Promise<{ job: JobRecord; replayed: boolean }> {
+  const key = options.idempotencyKey === undefined ? undefined : retryKeyHash(options.idempotencyKey);
+  const job = await store.get(id);
+  if (!job) throw new JobNotFoundError(id);
+  const replay = (current: JobRecord) => key !== undefined && current.retryKey === key;
+  if (!RETRYABLE_STATUSES.includes(job.status)) {
+    if (replay(job)) return { job, replayed: true };
+    throw new JobNotRetryableError(id, job.status);
+  }
+  // A job cancelled while queued had its next attempt claimed by the cancel: the retry skips it.
+  const burned = (await store.readClaim(id, job.attempts + 1)) !== undefined;
+  const now = new Date().toISOString();
+  let queued: JobRecord;
+  try {
+    queued = await store.transition(
+      id,
+      'queued',
+      {
+        attempts: job.attempts + (burned ? 1 : 0),
+        nextAttemptAt: now,
+        retryKey: key,
+        error: undefined,
+        exitCode: undefined,
+        signal: undefined,
+        output: undefined,
+        finishedAt: undefined,
+        cancelRequestedAt: undefined,
+      },
+      { from: job, attempt: job.attempts },
+    );
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError || error instanceof StaleAttemptError)) throw error;
+    // Another retry got there first.
+    const current = await store.get(id);
+    if (current && replay(current)) return { job: current, replayed: true };
+    throw new JobNotRetryableError(id, current?.status ?? job.status);
+  }
+  try {
+    await queue.send({ task: queued.task, input: queued.input, jobId: queued.id });
+  } catch (error) {
+    if (error instanceof QueueUnavailableError) {
+      await store
+        .transition(id, job.status, job, { from: queued, attempt: queued.attempts })
+        .catch(() => undefined);
+    }
+    throw error;
+  }
+  return { job: queued, replayed: false };
 }

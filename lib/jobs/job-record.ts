@@ -6,7 +6,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
-  queued: ['running', 'failed', 'cancelled'],
+  // queued → timed_out only undoes a retry on demand whose message could not be sent.
+  queued: ['running', 'failed', 'cancelled', 'timed_out'],
   // running → running: a crashed attempt is taken over by the next delivery.
   // running → queued: a failed attempt waits for its next one (the retry policy's backoff).
   running: ['running', 'queued', 'succeeded', 'failed', 'timed_out', 'cancelled'],
@@ -62,6 +63,8 @@ export interface JobRecord {
   attemptHistory?: AttemptRecord[];
   /** While a failed attempt waits for its next one: when that one may start. */
   nextAttemptAt?: string;
+  /** SHA-256 of the Idempotency-Key of the retry on demand that queued the job again. */
+  retryKey?: string;
 }
 
 export function isFinal(status: JobStatus): boolean {

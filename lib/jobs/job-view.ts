@@ -14,6 +14,8 @@ export function jobView(job: JobRecord) {
     stderr: job.output?.stderr ?? '',
     truncated: job.output?.truncated ?? false,
     error: job.error ?? null,
+    nextAttemptAt: job.nextAttemptAt ?? null,
+    attemptHistory: job.attemptHistory ?? [],
     queuedAt: job.queuedAt,
     startedAt: job.startedAt ?? null,
     finishedAt: job.finishedAt ?? null,
@@ -24,5 +26,5 @@ export function jobView(job: JobRecord) {
 }
 
 export function jobLinks(id: string) {
-  return { self: `/api/jobs/${id}`, cancel: `/api/jobs/${id}` };
+  return { self: `/api/jobs/${id}`, cancel: `/api/jobs/${id}`, retry: `/api/jobs/${id}/retry` };
 }

@@ -28,7 +28,11 @@ describe('serverless plugin: check-deploy-settings', () => {
     expect(
       settingProblems({
         provider: {
-          environment: { JOB_STORE: 'sqlite', SQS_ENDPOINT: 'http://localhost:9324', API_TOKEN_PARAMETER: '' },
+          environment: {
+            JOB_STORE: 'sqlite',
+            SQS_ENDPOINT: 'http://localhost:9324',
+            API_TOKEN_PARAMETER: '',
+          },
         },
       }),
     ).toEqual([

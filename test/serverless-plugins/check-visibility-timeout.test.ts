@@ -1,3 +1,4 @@
+import shippedTasks from '../../config/tasks.json';
 import CheckVisibilityTimeout, {
   maxAttempts,
   violations,
@@ -41,7 +42,7 @@ describe('serverless plugin: check-visibility-timeout', () => {
       "JobsQueue maxReceiveCount is 5 but must be above the most attempts a task's retry policy allows (5)",
     ]);
     // The shipped catalogue and serverless.yml's limit agree.
-    expect(maxAttempts(require('../../config/tasks.json'))).toBeLessThan(10);
+    expect(maxAttempts(shippedTasks)).toBeLessThan(10);
   });
 
   it('stops packaging and offline start with the framework error', () => {

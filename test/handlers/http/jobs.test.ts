@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
 import { createGetJobHandler } from '../../../handlers/http/get-job';
 import { createListJobsHandler } from '../../../handlers/http/list-jobs';
+import { createRetryJobHandler } from '../../../handlers/http/retry-job';
 import { newJobId } from '../../../lib/jobs/job-id';
 import type { JobStore } from '../../../lib/store/job-store';
 import { queuedJob } from '../../helpers/jobs';
@@ -14,9 +15,10 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
   let services: Services;
   let cleanup: () => Promise<void>;
   let openStore: () => JobStore;
+  let send: Awaited<ReturnType<typeof unitServices>>['send'];
 
   beforeEach(async () => {
-    ({ services, openStore, cleanup } = await unitServices({ store: kind }));
+    ({ services, openStore, cleanup, send } = await unitServices({ store: kind }));
   });
   afterEach(async () => {
     await cleanup();
@@ -188,6 +190,68 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       expect(response.statusCode).toBe(200);
       await expect(services.store.isCancelRequested(job.id)).resolves.toBe(false);
       expect(bodyOf(response)).toMatchObject({ status: 'cancelled' });
+    });
+  });
+
+  describe('POST /api/jobs/{id}/retry', () => {
+    const retry = (id: string, headers: Record<string, string> = {}) =>
+      createRetryJobHandler(services)(apiEvent({ method: 'POST', pathParameters: { id }, headers }), context);
+
+    async function ended(status: 'failed' | 'timed_out' | 'cancelled' | 'succeeded') {
+      const job = queuedJob();
+      await services.store.create(job);
+      await services.store.transition(job.id, 'running', { attempts: 1 });
+      return services.store.transition(job.id, status, { finishedAt: new Date().toISOString(), exitCode: 1 });
+    }
+
+    it.each(['failed', 'timed_out', 'cancelled'] as const)(
+      'queues a %s job again as its next attempt and sends it',
+      async (status) => {
+        const job = await ended(status);
+        const sends = send.mock.calls.length;
+        const response = await retry(job.id);
+        expect(response.statusCode).toBe(202);
+        expect(response.headers?.location).toBe(`/api/jobs/${job.id}`);
+        expect(bodyOf(response)).toMatchObject({
+          jobId: job.id,
+          status: 'queued',
+          attempts: 1,
+          exitCode: null,
+        });
+        expect(send.mock.calls.length).toBe(sends + 1);
+        await expect(services.store.get(job.id)).resolves.toMatchObject({ status: 'queued', attempts: 1 });
+      },
+    );
+
+    it('answers 409 for a job that is not failed, timed out or cancelled, and 404 for an unknown one', async () => {
+      const done = await ended('succeeded');
+      const response = await retry(done.id);
+      expect(response.statusCode).toBe(409);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'job_not_retryable' } });
+      expect((await retry(newJobId())).statusCode).toBe(404);
+      const queued = queuedJob();
+      await services.store.create(queued);
+      expect((await retry(queued.id)).statusCode).toBe(409);
+    });
+
+    it('queues a job once for a repeated Idempotency-Key, and answers the same job', async () => {
+      const job = await ended('failed');
+      const sends = send.mock.calls.length;
+      const first = await retry(job.id, { 'idempotency-key': 'again-1' });
+      const second = await retry(job.id, { 'idempotency-key': 'again-1' });
+      expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
+      expect(second.headers?.['idempotent-replayed']).toBe('true');
+      expect(send.mock.calls.length).toBe(sends + 1);
+      expect((await retry(job.id, { 'idempotency-key': 'other' })).statusCode).toBe(409);
+    });
+
+    it('answers 503 and leaves the job as it was when the queue does not answer', async () => {
+      const job = await ended('failed');
+      send.mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+      const response = await retry(job.id);
+      expect(response.statusCode).toBe(503);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'queue_unavailable' } });
+      await expect(services.store.get(job.id)).resolves.toMatchObject({ status: 'failed', attempts: 1 });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import shippedTasks from '../../../config/tasks.json';
 import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
@@ -288,7 +289,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
       throw new SpawnError('could not start: EAGAIN', '/usr/bin/printf');
     };
     const body = { task: 'echo', input: { text: 'x' }, jobId: job.id };
-    const definitions = require('../../../config/tasks.json') as Record<string, TaskDefinition>;
+    const definitions = shippedTasks as Record<string, TaskDefinition>;
     const handler = consumer({
       run,
       queue: recordingQueue().queue,

@@ -13,6 +13,7 @@ import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import type { JobStore } from '../../../lib/store/job-store';
 import { createEventSourceMapping, failedIds } from '../../../lib/local/event-source-mapping';
 import type { EventSourceMapping, EventSourceMappingOptions } from '../../../lib/local/event-source-mapping';
+import { createJobQueue } from '../../../lib/queue/job-queue';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import type { Catalogue } from '../../../lib/tasks/catalogue';
 import { createTestQueues, eventually, testSqs } from '../../helpers/elasticmq';
@@ -69,6 +70,14 @@ describe('event source mapping on the real ElasticMQ', () => {
       catalogue: options.catalogue ?? createCatalogue(),
       logger: silentLogger,
       maxReceiveCount: 3,
+      // Retries wait out their backoff in the queue, as deployed.
+      queue: createJobQueue({
+        sqs,
+        queueUrl: queues.url,
+        queueName: queues.name,
+        deadLetterQueueUrl: queues.deadLetterUrl,
+        deadLetterQueueName: queues.deadLetterName,
+      }),
     });
     mapping = createEventSourceMapping({
       sqs,
@@ -188,6 +197,10 @@ describe('event source mapping on the real ElasticMQ', () => {
     const [job] = (await store.list({ limit: 1 })).jobs;
     expect(job).toMatchObject({ status: 'failed', attempts: 3 });
     expect(job?.error).toMatch(/gave up after 3 deliveries .*dead-letter queue/);
+    // Each attempt waited out the retry policy's pause (exponential from 2 s, jittered).
+    const starts = job!.attemptHistory!.map((a) => Date.parse(a.startedAt!));
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(900);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(1900);
   });
 
   it('never has more invocations in flight than its concurrency', async () => {

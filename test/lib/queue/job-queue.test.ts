@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../../lib/config';
 import { createJobQueue } from '../../../lib/queue/job-queue';
 import { QueueUnavailableError } from '../../../lib/queue/queue-errors';
@@ -57,5 +57,38 @@ describe('job queue on the real ElasticMQ', () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => queue.send({ task: 'echo', input: { n: i } })));
     expect(calls).toEqual(['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand']);
     await expect(queue.depth()).resolves.toMatchObject({ visible: 25 });
+  });
+
+  it("sets a received message's visibility: it comes back after that many seconds, its receive count kept", async () => {
+    const queues = await createTestQueues(sqs, { visibilityTimeout: 3960 });
+    const queue = createJobQueue({ sqs, queueName: queues.name, deadLetterQueueName: queues.deadLetterName });
+    await queue.send({ task: 'echo', input: {} });
+    const receive = () =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queues.url,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+    const first = (await receive()).Messages![0]!;
+    await queue.changeVisibility(first.ReceiptHandle!, 1);
+    expect((await receive()).Messages ?? []).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const again = (await receive()).Messages![0]!;
+    expect(again.MessageId).toBe(first.MessageId);
+    expect(again.Attributes?.ApproximateReceiveCount).toBe('2');
+  });
+
+  it("moves the dead-letter queue's messages back to the jobs queue and says how many (StartMessageMoveTask)", async () => {
+    const queues = await createTestQueues(sqs);
+    const queue = createJobQueue({ sqs, queueName: queues.name, deadLetterQueueName: queues.deadLetterName });
+    await expect(queue.redrive()).resolves.toEqual({ moved: 0 });
+    for (let i = 0; i < 3; i += 1) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queues.deadLetterUrl, MessageBody: `{"n":${i}}` }));
+    }
+    await expect(queue.depth()).resolves.toMatchObject({ visible: 0, deadLetter: 3 });
+    await expect(queue.redrive()).resolves.toEqual({ moved: 3 });
+    await expect(queue.depth()).resolves.toMatchObject({ visible: 3, deadLetter: 0 });
   });
 });

@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
   });
 
   it('lets exactly one of two processes win each of 100 races out of running', async () => {
-    const jobs = [];
+    const jobs: string[] = [];
     for (let i = 0; i < 100; i += 1) {
       const job = queuedJob();
       await store.create(job);
