@@ -69,6 +69,8 @@ export interface LocalStack {
   readonly offlineProcess: ChildProcess;
   /** The ElasticMQ this stack started and supervises (undefined when it uses another SQS). */
   readonly elasticMq: ElasticMq | undefined;
+  /** The dynalite this stack started and supervises (JOB_STORE=dynamodb without DYNAMODB_ENDPOINT). */
+  readonly dynalite: Dynalite | undefined;
   /** The settings that open this stack's job store (JOB_STORE and where it is). */
   storeEnv: Record<string, string>;
   consumer: ConsumerSettings;
@@ -148,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let supervisor: Supervised<ElasticMq> | undefined;
   let offlineSupervisor: Supervised<Part> | undefined;
   let dynalite: Dynalite | undefined;
+  let dynaliteSupervisor: Supervised<Dynalite> | undefined;
   let consumerProcess: ConsumerProcess | undefined;
   let taskWorkDir: string | undefined;
   let stopping: Promise<void> | undefined;
@@ -159,7 +162,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       await offlineSupervisor?.stop();
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
-      await Promise.all([supervisor ? supervisor.stop() : elasticMq?.stop(), dynalite?.stop()]);
+      await Promise.all([
+        supervisor ? supervisor.stop() : elasticMq?.stop(),
+        dynaliteSupervisor ? dynaliteSupervisor.stop() : dynalite?.stop(),
+      ]);
     })());
 
   try {
@@ -231,13 +237,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
       const dataDir = path.join(env.JOB_STORE_DIR!, 'dynamodb');
       say(`starting dynalite (the local DynamoDB) on port ${dynamoDbPort}, data in ${dataDir}`);
-      dynalite = await startDynalite({
-        projectDir: options.projectDir,
-        port: dynamoDbPort,
-        dataDir,
-        env,
-      });
+      const startStoreServer = () =>
+        startDynalite({ projectDir: options.projectDir, port: dynamoDbPort, dataDir, env });
+      dynalite = await startStoreServer();
       env.DYNAMODB_ENDPOINT = dynalite.endpoint;
+      // Its data lives on disk (dataDir): a restart loses nothing, so nothing needs repairing after it.
+      dynaliteSupervisor = supervise(dynalite, {
+        name: 'dynalite',
+        start: startStoreServer,
+        meanwhile: 'submits and reads answer 503 store_unavailable until it is back',
+        say,
+        onGiveUp: (reason) => {
+          if (!stopping) options.onFailure?.(reason);
+        },
+      });
     }
     // serverless resolves the functions' environment from this same environment.
     const printed = printServerlessConfig(options.projectDir, env);
@@ -384,6 +397,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       get elasticMq() {
         return supervisor?.current() ?? elasticMq;
+      },
+      get dynalite() {
+        return dynaliteSupervisor?.current() ?? dynalite;
       },
       storeEnv: {
         JOB_STORE: config.jobStore,

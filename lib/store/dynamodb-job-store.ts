@@ -17,6 +17,7 @@ import { busyByMinute, emptyMinute, MINUTE_MS, minuteStart } from '../stats/fini
 import { bucketOf } from '../stats/histogram';
 import { transitioned } from './job-store';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
+import { StoreUnavailableError } from './store-errors';
 
 /**
  * The DynamoDB adapter of the job store: one table (config/job-table.json, the same definition the
@@ -93,12 +94,54 @@ export function fitItemLimit(record: JobRecord): JobRecord {
   return { ...record, output };
 }
 
+/**
+ * A failure of DynamoDB itself (not of the request): no answer (refused, reset, timed out),
+ * throttling, or a 5xx. Those make the store unavailable; a 4xx such as a failed condition is the
+ * request's own and is left as it is.
+ */
+export function isStoreOutage(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (!e || typeof e !== 'object') return false;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined)
+    return status >= 500 || /Throttl|ProvisionedThroughputExceeded/.test(e.name ?? '');
+  const network = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+  return (
+    /^(TimeoutError|AbortError|RequestTimeout)/.test(e.name ?? '') ||
+    network.test(e.code ?? '') ||
+    // The SDK wraps what it cannot recognise as an Error (one from another realm) and keeps only
+    // the message: "AWS SDK error wrapper for Error: connect ECONNREFUSED ...".
+    /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up)\b/.test(
+      (error as Error).message ?? '',
+    )
+  );
+}
+
+/** The client, with an outage turned into the store's own StoreUnavailableError (a 503 with Retry-After). */
+function guarded(client: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, 'send' | 'destroy'> {
+  return {
+    send: (async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+      try {
+        return await client.send(command as never);
+      } catch (error) {
+        if (isStoreOutage(error)) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new StoreUnavailableError(`DynamoDB did not answer: ${reason}`, { cause: error });
+        }
+        throw error;
+      }
+    }) as DynamoDBDocumentClient['send'],
+    destroy: () => client.destroy(),
+  };
+}
+
 export function createDynamoDbJobStore({
-  client,
+  client: rawClient,
   tableName,
   retentionDays = 30,
   ownsClient = false,
 }: DynamoDbJobStoreOptions): JobStore {
+  const client = guarded(rawClient);
   const TableName = tableName;
   const retainUntil = (fromMs = Date.now()) => Math.floor(fromMs / 1000) + retentionDays * DAY_S;
 

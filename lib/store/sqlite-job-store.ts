@@ -214,9 +214,20 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
 
   /** Runs `fn` against the database; SQLite's failures become the store's own errors. */
   function use<T>(fn: (db: Database.Database, sql: ReturnType<typeof prepare>) => T): T {
+    let opened: ReturnType<typeof open>;
     try {
-      const { db: database, sql } = open();
-      return fn(database, sql);
+      opened = open();
+    } catch (error) {
+      // No database to use (a file that cannot be opened or created, a schema that cannot be made).
+      const full = translate(error);
+      if (full instanceof StoreFullError) throw full;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`the job store's database cannot be opened: ${reason}`, {
+        cause: error,
+      });
+    }
+    try {
+      return fn(opened.db, opened.sql);
     } catch (error) {
       throw translate(error);
     }
