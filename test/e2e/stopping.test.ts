@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createSqliteJobStore } from '../../lib/store/sqlite-job-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { liveTaskProcesses } from '../../lib/process/task-processes';
@@ -131,11 +132,10 @@ describe('stopping the local stack', () => {
         stack = await startStack(dir);
         expect((await processesOf(dir)).length).toBeGreaterThanOrEqual(3);
         await runningJob(stack);
-        // JOB_STORE_DIR from the environment took effect: the job's record is there (counted by
-        // name: its `running` version may be mid-write beside it as a temp file, the process starts
-        // while that record is written).
-        const records = (await readdir(path.join(dir, 'jobs'))).filter((name) => name.endsWith('.json'));
-        expect(records).toHaveLength(1);
+        // JOB_STORE_DIR from the environment took effect: the job's record is in its database.
+        const store = createSqliteJobStore({ dir });
+        expect((await store.list()).jobs).toHaveLength(1);
+        await store.close();
         stop(stack.start);
         await expectNothingLeft(stack);
       } finally {

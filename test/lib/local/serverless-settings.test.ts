@@ -105,7 +105,7 @@ describe('consumer settings from serverless.yml', () => {
     });
     expect(template.Resources.JobsQueue?.Properties).toMatchObject({
       VisibilityTimeout: 3960,
-      RedrivePolicy: { maxReceiveCount: 3 },
+      RedrivePolicy: { maxReceiveCount: 10 },
     });
     await cleanup();
   }, 120_000);
