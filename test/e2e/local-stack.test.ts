@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { chromium as playwright } from 'playwright-core';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
+import type { JobRecord } from '../../lib/jobs/job-record';
 import { loadConfig } from '../../lib/config';
 import { createJobStore } from '../../lib/store/create-job-store';
 import type { JobStore } from '../../lib/store/job-store';
@@ -29,6 +30,26 @@ const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
   (p): p is string => !!p && existsSync(p),
 );
 const itWithBrowser = chromium ? it : it.skip;
+
+/** The parent pid of a process, from /proc. */
+async function parentOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** Polls `read` until it finds something or `timeoutMs` passes. */
+async function waitForStatus(
+  read: () => Promise<JobRecord | undefined>,
+  timeoutMs: number,
+): Promise<JobRecord | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let found = await read();
+  while (!found && Date.now() < deadline) {
+    await sleep(100);
+    found = await read();
+  }
+  return found;
+}
 
 function waitForExit(child: {
   exitCode: number | null;
@@ -379,6 +400,136 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     const after = await api('POST', '/api/tasks/echo?wait=20', { input: { text: 'back' } });
     expect(after.body).toMatchObject({ status: 'succeeded' });
   }, 120_000);
+
+  it('refuses input no process can take with 400 invalid_input naming the field, and keeps running jobs', async () => {
+    const running = await api('POST', '/api/tasks/sleep', { input: { seconds: 1 } });
+    const hostile = await api('POST', '/api/tasks/echo', { input: { text: 'x\u0000y' } });
+    expect(hostile).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_input', message: expect.stringMatching(/input\.text .*NUL/) } },
+    });
+    // Straight into SQS: recorded as a failed job with the reason, never retried.
+    const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
+    await sqs().send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ task: 'echo', input: { text: 'x\u0000y' } }),
+      }),
+    );
+    const finished = await api('GET', `/api/jobs/${String(running.body.jobId)}?wait=20`);
+    expect(finished.body).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const failed = await waitForStatus(
+      async () =>
+        (await store().list({ status: 'failed', limit: 50 })).jobs.find(
+          (job) => (job.input as { text?: string }).text === 'x\u0000y',
+        ),
+      10_000,
+    );
+    expect(failed).toMatchObject({ status: 'failed', attempts: 0, error: expect.stringMatching(/NUL/) });
+  }, 60_000);
+
+  it("retries a job after its spawner is killed (kill -9 of the tasks' parent): every job ends succeeded, within 30 s", async () => {
+    const submits = await Promise.all(
+      Array.from({ length: 3 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 3 } })),
+    );
+    let tasks = await liveTaskProcesses(stack.taskWorkDir);
+    const deadline = Date.now() + 20_000;
+    while (tasks.length < 3 && Date.now() < deadline) {
+      await sleep(50);
+      tasks = await liveTaskProcesses(stack.taskWorkDir);
+    }
+    expect(tasks).toHaveLength(3);
+    const parents = await Promise.all(tasks.map(parentOf));
+    expect(new Set(parents).size).toBe(1);
+    const killedAt = Date.now();
+    process.kill(parents[0]!, 'SIGKILL');
+    const jobs = await Promise.all(
+      submits.map(async (s) => {
+        let job = await api('GET', `/api/jobs/${String(s.body.jobId)}?wait=25`);
+        if (job.body.status !== 'succeeded')
+          job = await api('GET', `/api/jobs/${String(s.body.jobId)}?wait=25`);
+        return job.body;
+      }),
+    );
+    for (const job of jobs) {
+      expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect((job.attemptHistory as Array<{ error: string | null }>)[0]?.error).toMatch(/spawner exited/);
+      expect(Date.parse(String(job.finishedAt)) - killedAt).toBeLessThan(30_000);
+    }
+  }, 90_000);
+
+  it('retries an ended job on demand, and moves the dead-letter queue back', async () => {
+    const failed = await api('POST', '/api/tasks/fail?wait=20', { input: { code: 3 } });
+    expect(failed.body).toMatchObject({ status: 'failed', exitCode: 3, attempts: 1 });
+    const id = String(failed.body.jobId);
+    const retried = await api('POST', `/api/jobs/${id}/retry`);
+    expect(retried).toMatchObject({ status: 202, body: { status: 'queued', attempts: 1 } });
+    const again = await api('GET', `/api/jobs/${id}?wait=20`);
+    expect(again.body).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(again.body.attemptHistory).toHaveLength(2);
+    const succeeded = await api('POST', '/api/tasks/echo?wait=20', { input: { text: 'done' } });
+    await expect(api('POST', `/api/jobs/${String(succeeded.body.jobId)}/retry`)).resolves.toMatchObject({
+      status: 409,
+      body: { error: { code: 'job_not_retryable' } },
+    });
+
+    const deadLetterUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs-dead-letters' })))
+      .QueueUrl!;
+    await sqs().send(
+      new SendMessageCommand({
+        QueueUrl: deadLetterUrl,
+        MessageBody: JSON.stringify({ task: 'echo', input: { text: 'redriven' } }),
+      }),
+    );
+    const stats = await api('GET', '/api/queue-stats');
+    const waiting = (stats.body.queue as { deadLetter: number }).deadLetter;
+    expect(waiting).toBeGreaterThanOrEqual(1);
+    await expect(api('POST', '/api/dead-letters/redrive')).resolves.toEqual({
+      status: 200,
+      body: { moved: waiting },
+    });
+    const redriven = await waitForStatus(
+      async () =>
+        (await store().list({ status: 'succeeded', limit: 50 })).jobs.find(
+          (job) => (job.input as { text?: string }).text === 'redriven',
+        ),
+      15_000,
+    );
+    expect(redriven).toMatchObject({ status: 'succeeded', output: { stdout: 'redriven\n' } });
+  }, 90_000);
+
+  if (kind === 'dynamodb') {
+    it('restarts a killed dynalite: 503 store_unavailable with Retry-After meanwhile, then jobs finish', async () => {
+      const running = await api('POST', '/api/tasks/sleep', { input: { seconds: 2 } });
+      expect(running.status).toBe(202);
+      const server = stack.dynalite!;
+      process.kill(-server.process.pid!, 'SIGKILL');
+      await waitForExit(server.process);
+      const refused = await fetch(`${stack.httpUrl}/api/tasks/echo`, {
+        method: 'POST',
+        headers: { ...bearer, 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { text: 'while down' } }),
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(await refused.json()).toMatchObject({ error: { code: 'store_unavailable' } });
+      const deadline = Date.now() + 60_000;
+      while (
+        (stack.dynalite === server || (await api('GET', '/api/health')).status !== 200) &&
+        Date.now() < deadline
+      ) {
+        await sleep(250);
+      }
+      expect(stack.dynalite).not.toBe(server);
+      const after = await api('POST', '/api/tasks/echo?wait=20', { input: { text: 'back' } });
+      expect(after.body).toMatchObject({ status: 'succeeded', stdout: 'back\n' });
+      // The job that was running ends with one final status (its result, or a retry after its lease).
+      let job = await api('GET', `/api/jobs/${String(running.body.jobId)}?wait=25`);
+      if (job.body.status !== 'succeeded')
+        job = await api('GET', `/api/jobs/${String(running.body.jobId)}?wait=25`);
+      expect(job.body).toMatchObject({ status: 'succeeded' });
+    }, 120_000);
+  }
 
   it('passes the smoke test (npm run smoke) run against it', async () => {
     const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
