@@ -147,7 +147,26 @@ export function createJobRunner(options: JobRunnerOptions) {
     return holdMessage(log, message, delaySeconds);
   }
 
+  /**
+   * A delivery that failed before or after its attempt (the store did not answer, most often): the
+   * message comes back in seconds, doubling with each receive up to a minute, not after the queue's
+   * visibility timeout.
+   */
   async function runMessage(message: SQSRecord): Promise<Outcome> {
+    try {
+      return await deliver(message);
+    } catch (error) {
+      const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
+      const retryInSeconds = Math.min(60, 2 ** receiveCount);
+      logger.error(
+        { event: 'delivery-failed', messageId: message.messageId, receiveCount, retryInSeconds, err: error },
+        `could not handle the message (${reasonOf(error)}); it comes back in ${retryInSeconds} s`,
+      );
+      return holdMessage(logger, message, retryInSeconds);
+    }
+  }
+
+  async function deliver(message: SQSRecord): Promise<Outcome> {
     const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
     const lastDelivery = receiveCount >= maxReceiveCount;
     const parsed = parseMessage(message);

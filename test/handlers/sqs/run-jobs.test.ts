@@ -4,6 +4,7 @@ import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import type { JobStore } from '../../../lib/store/job-store';
+import { StoreUnavailableError } from '../../../lib/store/store-errors';
 import { SpawnError } from '../../../lib/process/process-errors';
 import { runProcess } from '../../../lib/process/run-process';
 import type { RunOptions } from '../../../lib/process/run-process';
@@ -372,5 +373,19 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     const final = await store.get(job.id);
     expect(final).toMatchObject({ status: 'failed', attempts: 1 });
     expect(final?.error).toMatch(/gave up after 3 deliveries .*dead-letter queue/);
+  });
+
+  it('returns a delivery the store could not handle in seconds (doubling with its receives), not after the visibility timeout', async () => {
+    const job = await submitted('echo', { text: 'x' });
+    const { queue, visibilities } = recordingQueue();
+    jest.spyOn(store, 'get').mockRejectedValue(new StoreUnavailableError('down'));
+    const body = { task: 'echo', input: { text: 'x' }, jobId: job.id };
+    const handler = consumer({ queue });
+    const first = await handler(sqsEvent(sqsRecord({ body, receiveCount: 1 })), context);
+    const third = await handler(sqsEvent(sqsRecord({ body, receiveCount: 3 })), context);
+    expect([first.batchItemFailures.length, third.batchItemFailures.length]).toEqual([1, 1]);
+    expect(visibilities()).toEqual([2, 8]);
+    jest.restoreAllMocks();
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'queued', attempts: 0 });
   });
 });
