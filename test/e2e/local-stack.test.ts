@@ -111,6 +111,32 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     await cleanup?.();
   }, 60_000);
 
+  /** The dashboard in headless Chromium, signed in with the token when the API needs one. */
+  async function openDashboard() {
+    const browser = await playwright.launch({
+      executablePath: chromium,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(`${stack.httpUrl}/dashboard`);
+    if (token) {
+      // The page itself is public; its API calls need the token, which the user gives it once.
+      await page.locator('#status', { hasText: 'needs a token' }).waitFor({ timeout: 10_000 });
+      await page.locator('#token').fill(token);
+      await page.locator('#login button').click();
+    }
+    return { browser, page };
+  }
+
   async function api(method: string, route: string, body?: unknown) {
     const response = await fetch(`${stack.httpUrl}${route}`, {
       method,
@@ -252,28 +278,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     itWithBrowser(
       'the dashboard shows 4 busy slots live (headless Chromium)',
       async () => {
-        const browser = await playwright.launch({
-          executablePath: chromium,
-          headless: true,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        });
+        const { browser, page } = await openDashboard();
         try {
-          const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-          await page.goto(`${stack.httpUrl}/dashboard`);
-          if (token) {
-            // The page itself is public; its API calls need the token, which the user gives it once.
-            await page.locator('#status', { hasText: 'needs a token' }).waitFor({ timeout: 10_000 });
-            await page.locator('#token').fill(token);
-            await page.locator('#login button').click();
-          }
           await page.locator('.slot.busy').nth(3).waitFor({ timeout: 15_000 });
           await page.locator('#status', { hasText: 'live' }).waitFor();
           expect(await page.locator('.slot.busy').count()).toBe(4);
@@ -530,6 +536,35 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       expect(job.body).toMatchObject({ status: 'succeeded' });
     }, 120_000);
   }
+
+  itWithBrowser(
+    'the dashboard retries a failed job and redrives the dead-letter queue (headless Chromium)',
+    async () => {
+      const failed = await api('POST', '/api/tasks/fail?wait=20', { input: { code: 4 } });
+      expect(failed.body).toMatchObject({ status: 'failed', attempts: 1 });
+      const id = String(failed.body.jobId);
+      const { browser, page } = await openDashboard();
+      try {
+        const button = page.locator(`button.retry[data-job-id="${id}"]`);
+        await button.waitFor({ timeout: 15_000 });
+        await button.click();
+        const deadline = Date.now() + 20_000;
+        let job = await api('GET', `/api/jobs/${id}`);
+        while (job.body.attempts !== 2 && Date.now() < deadline) {
+          await sleep(200);
+          job = await api('GET', `/api/jobs/${id}?wait=5`);
+        }
+        expect(job.body).toMatchObject({ attempts: 2 });
+        await page.locator('#redrive').click();
+        await page.locator('#status', { hasText: 'redrive:' }).waitFor({ timeout: 10_000 });
+        await mkdir(artifacts, { recursive: true });
+        await page.screenshot({ path: path.join(artifacts, 'dashboard-retry.png'), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 
   it('passes the smoke test (npm run smoke) run against it', async () => {
     const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
