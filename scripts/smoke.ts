@@ -122,6 +122,40 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'input no process can take is refused (400 invalid_input)',
+      async () => {
+        const refused = await call('POST', '/api/tasks/echo', { body: { input: { text: 'x\u0000y' } } });
+        expectThat(refused.status === 400 && refused.body.error?.code === 'invalid_input', summary(refused));
+        return String(refused.body.error?.message);
+      },
+    ],
+    [
+      'a failed job is retried on demand as its next attempt',
+      async () => {
+        const failed = await call('POST', '/api/tasks/fail?wait=20', { body: { input: { code: 5 } } });
+        expectThat(failed.body.status === 'failed', summary(failed));
+        const id = String(failed.body.jobId);
+        const retried = await call('POST', `/api/jobs/${id}/retry`);
+        expectThat(retried.status === 202 && retried.body.status === 'queued', summary(retried));
+        const final = await call('GET', `/api/jobs/${id}?wait=20`);
+        expectThat(
+          final.body.status === 'failed' &&
+            final.body.attempts === 2 &&
+            final.body.attemptHistory?.length === 2,
+          summary(final),
+        );
+        return 'attempt 2 ran, both attempts on the record';
+      },
+    ],
+    [
+      'the dead-letter queue can be redriven',
+      async () => {
+        const redrive = await call('POST', '/api/dead-letters/redrive');
+        expectThat(redrive.status === 200 && typeof redrive.body.moved === 'number', summary(redrive));
+        return `${redrive.body.moved} message(s) moved back`;
+      },
+    ],
+    [
       'a running job is cancelled',
       async () => {
         const submitted = await call('POST', '/api/tasks/sleep', { body: { input: { seconds: 60 } } });
@@ -151,7 +185,7 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
         ]) {
           expectThat(typeof pool[field] === 'number', `processPool.${field} missing`);
         }
-        for (const field of ['queue', 'throughput', 'waitMs', 'runMs', 'jobs']) {
+        for (const field of ['queue', 'retrying', 'throughput', 'waitMs', 'runMs', 'jobs']) {
           expectThat(stats.body[field] !== undefined, `${field} missing`);
         }
         return `${pool.totalProcessed} processed, max ${stats.body.maxConcurrency} at once`;
