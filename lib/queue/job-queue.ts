@@ -10,7 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createMicroBatcher } from './micro-batch';
 import { QueueUnavailableError } from './queue-errors';
 
-/** The body of a message on the jobs queue (see the README's message contract). */
+/** The body of a message on the jobs queue (see docs/API.md, "Queue message contract"). */
 export interface JobMessage {
   task: string;
   input: Record<string, unknown>;
