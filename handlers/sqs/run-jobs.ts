@@ -1,47 +1,42 @@
-import middy from '@middy/core';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createJobRunner } from '../../lib/consumer/run-job';
-import type { JobRunnerOptions } from '../../lib/consumer/run-job';
-import { createProcessSpawner } from '../../lib/process/process-spawner';
-import { getServices } from '../../lib/services';
-import { createPeakSampler } from '../../lib/stats/queue-stats';
-
 /**
- * The consumer. Runs the records of a batch one after another (so the function's reserved
- * concurrency is the number of processes), and reports the ones to retry as batchItemFailures
- * (ReportBatchItemFailures): SQS deletes the rest.
- * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ * The consumer's entry, as serverless.yml names it: wiring only (the handler is
+ * lib/consumer/run-jobs-handler.ts). Its services are built at cold start, in Lambda's init phase.
+ *
+ * The same bundle is the process spawner's program: started with PROCESS_SPAWNER_ENV set, it runs
+ * the spawner's loop and loads nothing of the consumer (its modules are imported lazily).
  */
-export function createRunJobsHandler(options: JobRunnerOptions & { sampleQueue?: () => Promise<void> }) {
-  const runner = createJobRunner(options);
-  return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    // A statistic: sampled alongside the batch, never in the way of a job's start.
-    const sampling = options.sampleQueue?.();
-    for (const record of event.Records) {
-      let outcome;
-      try {
-        outcome = await runner.runMessage(record);
-      } catch (error) {
-        options.logger.error({ event: 'error', messageId: record.messageId, err: error }, 'record failed');
-        outcome = 'retry';
-      }
-      if (outcome === 'retry') batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-    await sampling;
-    return { batchItemFailures };
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { PROCESS_SPAWNER_ENV } from '../../lib/process/spawner-protocol';
+
+async function wire() {
+  const [{ createRunJobsHandler }, { createProcessSpawner }, { getServices }, { createPeakSampler }] =
+    await Promise.all([
+      import('../../lib/consumer/run-jobs-handler'),
+      import('../../lib/process/process-spawner'),
+      import('../../lib/services'),
+      import('../../lib/stats/queue-stats'),
+    ]);
+  const services = getServices();
+  return createRunJobsHandler({
+    store: services.store,
+    catalogue: services.catalogue,
+    logger: services.logger,
+    maxReceiveCount: services.config.maxReceiveCount,
+    queue: services.queue,
+    workRoot: services.config.taskWorkDir,
+    // Tasks start from a small process of its own: a fork from this one costs more, and blocks.
+    run: createProcessSpawner().run,
+    sampleQueue: createPeakSampler({ store: services.store, queue: services.queue }),
   });
 }
 
-const services = getServices();
-export const handler = createRunJobsHandler({
-  store: services.store,
-  catalogue: services.catalogue,
-  logger: services.logger,
-  maxReceiveCount: services.config.maxReceiveCount,
-  queue: services.queue,
-  workRoot: services.config.taskWorkDir,
-  // Tasks start from a small process of their own: a fork from this one costs more, and blocks.
-  run: createProcessSpawner().run,
-  sampleQueue: createPeakSampler({ store: services.store, queue: services.queue }),
-});
+const asProcessSpawner = process.env[PROCESS_SPAWNER_ENV] === '1';
+if (asProcessSpawner) {
+  void import('../../lib/process/spawner-main').then(({ runProcessSpawner }) => runProcessSpawner());
+}
+const wired = asProcessSpawner ? undefined : wire();
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  if (!wired) throw new Error('this process is the process spawner, not the consumer');
+  return (await wired)(event, context);
+}

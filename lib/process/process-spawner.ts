@@ -1,47 +1,21 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { runSupervised, superviseTask } from './run-process';
+import path from 'node:path';
+import { runSupervised } from './run-process';
+import type { RunOptions, RunResult, Supervisor, TaskOutcome } from './run-process';
+import { PROCESS_SPAWNER_ENV } from './spawner-protocol';
+import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
 import { killProcessGroup } from './task-processes';
-import type { RunOptions, RunResult, Supervisor, TaskOutcome, TaskRequest } from './run-process';
-
-/** This process → the spawner. */
-type SpawnerRequest = { type: 'run'; id: number; request: TaskRequest } | { type: 'abort'; id: number };
-/** The spawner → this process. */
-type SpawnerReply =
-  { type: 'spawned'; id: number; pid: number } | { type: 'done'; id: number; outcome: TaskOutcome };
 
 /**
- * The spawner's program: `superviseTask` itself, from its source text, behind an IPC loop. When
- * this process goes away (even by SIGKILL) the IPC channel closes: it kills the process groups of
- * the tasks still running and exits.
+ * How to start the spawner's program: from a bundle (the deployed consumer, the local consumer's
+ * process), the bundle itself, which runs the spawner when started with PROCESS_SPAWNER_ENV; from
+ * source, its entry file through the TypeScript loader.
  */
-const PROGRAM = `
-// Transpilers that keep function names (esbuild's keepNames, as tsx uses) wrap them in __name().
-var __name = (fn) => fn;
-const supervise = ${superviseTask.toString()};
-const running = new Map();
-process.on('message', (message) => {
-  if (message.type === 'abort') return running.get(message.id)?.abort.abort();
-  const run = { abort: new AbortController(), pid: undefined };
-  running.set(message.id, run);
-  supervise(message.request, {
-    signal: run.abort.signal,
-    onSpawn: (pid) => {
-      run.pid = pid;
-      process.send({ type: 'spawned', id: message.id, pid });
-    },
-  }).then((outcome) => {
-    running.delete(message.id);
-    process.send({ type: 'done', id: message.id, outcome });
-  });
-});
-process.on('disconnect', () => {
-  for (const { pid } of running.values()) {
-    try { if (pid) process.kill(-pid, 'SIGKILL'); } catch {}
-  }
-  process.exit(0);
-});
-`;
+export function spawnerCommand(file = __filename): string[] {
+  if (file.endsWith('.ts')) return ['--import', 'tsx', path.join(path.dirname(file), 'spawner-entry.ts')];
+  return [file];
+}
 
 export interface ProcessSpawner {
   /** Runs one program, as {@link runProcess} does, from the spawner's process. */
@@ -51,14 +25,16 @@ export interface ProcessSpawner {
 }
 
 /**
- * Starts task processes from a small process of its own instead of this one. A fork copies the
+ * Starts task processes from a small process of its own (its program: spawner-main.ts, a typed
+ * message protocol over IPC: spawner-protocol.ts) instead of this one. A fork copies the
  * parent's page tables, and Node's spawn waits for the child to exec: from a handler process of
  * 200+ MB that blocked the event loop 5–13 ms per task on a busy machine (every other job's store
  * round trips waited behind it); from the spawner (a bare Node, ~40 MB) it costs a fraction, off
  * this event loop. Started on first use, like a cold start; started again if it dies, and the tasks
  * it was running are killed (their runs reject, so their jobs are retried), so the slot count holds.
  */
-export function createProcessSpawner(): ProcessSpawner {
+export function createProcessSpawner(options: { command?: string[] } = {}): ProcessSpawner {
+  const command = options.command ?? spawnerCommand();
   let child: ChildProcess | undefined;
   let nextId = 0;
   const pending = new Map<
@@ -72,9 +48,10 @@ export function createProcessSpawner(): ProcessSpawner {
   >();
 
   function start(): ChildProcess {
-    const started = spawn(process.execPath, ['-e', PROGRAM], {
+    const started = spawn(process.execPath, command, {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: {},
+      // Nothing of this process's environment (credentials included); only the role it starts in.
+      env: { [PROCESS_SPAWNER_ENV]: '1' },
     });
     started.once('error', (error) => {
       if (child === started) child = undefined;

@@ -1,4 +1,5 @@
-import type * as ChildProcessModule from 'node:child_process';
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,54 +79,51 @@ export type Supervisor = (
   control: { signal?: AbortSignal; onSpawn?: (pid: number) => void },
 ) => Promise<TaskOutcome>;
 
+/** Signals a process group: the task and everything it started; a group that is gone is fine. */
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    // A negative pid signals the process group.
+    process.kill(-pid, sig);
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Keeps the first `cap` bytes of a stream and notes whether more came. */
+function outputCollector(cap: number) {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let dropped = false;
+  return {
+    add(chunk: Buffer) {
+      const room = cap - kept;
+      if (room > 0) {
+        const part = chunk.subarray(0, room);
+        chunks.push(part);
+        kept += part.length;
+      }
+      if (chunk.length > Math.max(room, 0)) dropped = true;
+    },
+    text: () => Buffer.concat(chunks).toString('utf8'),
+    dropped: () => dropped,
+  };
+}
+
 /**
  * Starts one program (no shell, its own process group, pipes for its stdio) and supervises it to
  * its end: output capped, a timeout and cancellation that stop the whole group (SIGTERM, then
  * SIGKILL after the grace period), background children killed when it exits.
- *
- * Self-contained on purpose: it refers to nothing outside its own body (modules are required
- * inside), because the process spawner runs this very function from its source text in a small
- * process of its own (process-spawner.ts).
  */
 export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: no outer references
-  const { spawn } = require('node:child_process') as typeof ChildProcessModule;
-  const killGroup = (pid: number, sig: NodeJS.Signals) => {
-    try {
-      // A negative pid signals the process group: the task and everything it started.
-      process.kill(-pid, sig);
-    } catch {
-      // the group is already gone
-    }
-  };
-  const collector = (cap: number) => {
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let dropped = false;
-    return {
-      add(chunk: Buffer) {
-        const room = cap - kept;
-        if (room > 0) {
-          const part = chunk.subarray(0, room);
-          chunks.push(part);
-          kept += part.length;
-        }
-        if (chunk.length > Math.max(room, 0)) dropped = true;
-      },
-      text: () => Buffer.concat(chunks).toString('utf8'),
-      dropped: () => dropped,
-    };
-  };
-
   return new Promise((resolve) => {
     const started = performance.now();
-    const stdout = collector(request.maxOutputBytes);
-    const stderr = collector(request.maxOutputBytes);
+    const stdout = outputCollector(request.maxOutputBytes);
+    const stderr = outputCollector(request.maxOutputBytes);
     let timedOut = false;
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
 
-    let child: ChildProcessModule.ChildProcessWithoutNullStreams;
+    let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(request.executable, request.args, {
         cwd: request.cwd,
@@ -146,8 +144,8 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => 
     const stop = () => {
       if (child.pid === undefined) return;
       const pid = child.pid;
-      killGroup(pid, 'SIGTERM');
-      killTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL'), request.killGraceMs);
+      signalGroup(pid, 'SIGTERM');
+      killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), request.killGraceMs);
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -180,7 +178,7 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => 
     });
     child.once('exit', () => {
       // Leftover background children would hold the pipes open and outlive the job: stop them.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
     });
     child.once('close', (exitCode, exitSignal) => {
       cleanup();

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createRunJobsHandler } from '../../handlers/sqs/run-jobs';
+import { createRunJobsHandler } from '../../lib/consumer/run-jobs-handler';
 import { createEventSourceMapping } from '../../lib/local/event-source-mapping';
 import type { EventSourceMapping } from '../../lib/local/event-source-mapping';
 import { createProcessSpawner } from '../../lib/process/process-spawner';

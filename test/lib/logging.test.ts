@@ -1,5 +1,5 @@
 import { createSubmitJobHandler } from '../../handlers/http/submit-job';
-import { createRunJobsHandler } from '../../handlers/sqs/run-jobs';
+import { createRunJobsHandler } from '../../lib/consumer/run-jobs-handler';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createLogger } from '../../lib/logger';
 import { apiEvent, bodyOf, context, sqsEvent, sqsRecord } from '../helpers/events';

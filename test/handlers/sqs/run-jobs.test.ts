@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import shippedTasks from '../../../config/tasks.json';
-import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
+import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import type { JobStore } from '../../../lib/store/job-store';

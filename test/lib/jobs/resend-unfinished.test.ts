@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
+import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import { resendUnfinished } from '../../../lib/jobs/job-lifecycle';
 import { createJobQueue } from '../../../lib/queue/job-queue';

@@ -8,7 +8,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createRunJobsHandler } from '../../../handlers/sqs/run-jobs';
+import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import type { JobStore } from '../../../lib/store/job-store';
 import { createEventSourceMapping, failedIds } from '../../../lib/local/event-source-mapping';
