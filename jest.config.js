@@ -17,4 +17,10 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   testTimeout: 30_000,
+  // V8's own coverage: no instrumentation of the code under test, so processes started from it (the
+  // process spawner, the local stack's parts) run the same code as without coverage.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['lib/**/*.ts', 'handlers/**/*.ts', '!lib/local/listen-backlog.js'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  coverageDirectory: '<rootDir>/.cache/coverage',
 };

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole local stack in one command — ElasticMQ on :9324 (unless SQS_ENDPOINT is
  * set), serverless offline on http://localhost:5000 and the event source that feeds the consumer.
- * Ctrl-C (or SIGTERM) stops all of it.
+ * Ctrl-C (or SIGTERM) stops all of it. `npm run dev` (`--watch`): the same, rebuilding the HTTP
+ * functions on every edit.
  */
 import path from 'node:path';
 import { createLogger } from '../lib/logger';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
       elasticMqPort: port('ELASTICMQ_PORT', 9324),
       dynamoDbPort: port('DYNAMODB_PORT', 8000),
       sqsEndpoint: process.env.SQS_ENDPOINT || undefined,
+      // `npm run dev`: rebuild the HTTP functions on every edit (costs a bundler kept in memory).
+      watch: process.argv.includes('--watch'),
       offlineOutput: 'inherit',
       say,
       logger: createLogger({ name: 'event-source', level: process.env.LOG_LEVEL || 'info' }),

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { routeOutput, stdioFor, stopProcessGroup } from './child-processes';
 import type { ChildOutput } from './child-processes';
-import { bundleConsumer } from './consumer-bundle';
-import type { BundleSettings } from './consumer-bundle';
+import type { Bundles } from './bundles';
 import type { ConsumerHostSettings, HostMessage, ParentMessage } from './consumer-protocol';
 import { StackError } from './stack-errors';
 
@@ -18,8 +17,8 @@ export interface ConsumerProcess {
 
 export interface ConsumerProcessOptions {
   settings: Omit<ConsumerHostSettings, 'handlerFile'>;
-  /** serverless-esbuild's settings (custom.esbuild), so the consumer is bundled as deployed. */
-  bundle?: BundleSettings;
+  /** The host and the handler, bundled as deployed (bundles.ts). */
+  bundles: Bundles;
   /** The function's environment: what serverless gives the handler. */
   env: NodeJS.ProcessEnv;
   output?: ChildOutput;
@@ -34,13 +33,11 @@ export interface ConsumerProcessOptions {
  * serverless-settings.ts); host and handler run bundled, on plain Node, as on Lambda.
  */
 export async function startConsumerProcess(options: ConsumerProcessOptions): Promise<ConsumerProcess> {
-  const { hostFile, handlerFile } = await bundleConsumer({
-    projectDir: options.settings.projectDir,
-    handler: options.settings.handler,
-    settings: options.bundle,
-  });
+  const hostFile = options.bundles.hostFile;
+  const handlerFile = options.bundles.handlerFile(options.settings.handler);
   const settings: ConsumerHostSettings = { ...options.settings, handlerFile };
-  const child = spawn(process.execPath, ['--enable-source-maps', hostFile, JSON.stringify(settings)], {
+  // No --enable-source-maps: it parses every bundle's map at load (tens of MB for the consumer's).
+  const child = spawn(process.execPath, [hostFile, JSON.stringify(settings)], {
     cwd: settings.projectDir,
     env: options.env,
     detached: true,

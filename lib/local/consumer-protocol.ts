@@ -5,7 +5,7 @@ export interface ConsumerHostSettings {
   projectDir: string;
   /** As serverless.yml names it: `handlers/sqs/run-jobs.handler`. */
   handler: string;
-  /** The handler's module, bundled (consumer-bundle.ts). */
+  /** The handler's module, bundled (bundles.ts). */
   handlerFile: string;
   functionName: string;
   timeoutSeconds: number;

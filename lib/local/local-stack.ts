@@ -21,6 +21,7 @@ import { healthUrl, startElasticMq } from './elasticmq';
 import type { ElasticMq } from './elasticmq';
 import { supervise } from './supervisor';
 import type { Part, Supervised } from './supervisor';
+import { bundleFunctions } from './bundles';
 import { startConsumerProcess } from './consumer-process';
 import type { ConsumerProcess } from './consumer-process';
 import type { EventSourceSettings } from './event-source-mapping';
@@ -54,6 +55,11 @@ export interface LocalStackOptions {
   /** Human-readable progress lines. */
   say?: (line: string) => void;
   logger: Logger;
+  /**
+   * Rebuild the HTTP functions on every edit (serverless-esbuild's watch under serverless offline,
+   * `npm run dev`). Off by default: the functions are bundled once, and no bundler stays in memory.
+   */
+  watch?: boolean;
   /** Called when a part of the stack dies on its own. */
   onFailure?: (reason: string) => void;
 }
@@ -253,6 +259,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
     // serverless resolves the functions' environment from this same environment.
+    const bundlesDir = path.join(options.projectDir, '.cache', 'bundles', String(httpPort));
+    if (!options.watch) {
+      // serverless offline runs the bundles made below (serverless-plugins/prebuilt-bundles.js)
+      // instead of having serverless-esbuild build and watch them.
+      env.SPAWN_QUEUE_BUNDLER = './serverless-plugins/prebuilt-bundles.js';
+      env.SPAWN_QUEUE_BUNDLES_DIR = bundlesDir;
+    }
     const printed = printServerlessConfig(options.projectDir, env);
     printed.catch(() => undefined);
 
@@ -277,6 +290,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const serverlessConfig = await printed;
+    const bundles = await bundleFunctions({
+      projectDir: options.projectDir,
+      handlers: Object.values(serverlessConfig.functions ?? {}).flatMap((fn) =>
+        fn.handler ? [fn.handler] : [],
+      ),
+      settings: serverlessConfig.custom?.esbuild,
+      outDir: bundlesDir,
+    });
     const consumer = consumerSettings(serverlessConfig);
     // What the functions get: the stack's environment under serverless.yml's.
     const config = loadConfig({ ...env, ...consumer.environment });
@@ -375,7 +396,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             lookAhead: settings.lookAhead ?? settings.concurrency,
           },
         },
-        bundle: serverlessConfig.custom?.esbuild,
+        bundles,
         // What Lambda gives the function: its environment from serverless.yml, over the stack's.
         env: { ...env, ...consumer.environment },
         output: options.offlineOutput,

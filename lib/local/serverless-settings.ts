@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { runCommand } from './child-processes';
-import type { BundleSettings } from './consumer-bundle';
+import type { BundleSettings } from './bundles';
 import type { EventSourceSettings } from './event-source-mapping';
 import { StackError } from './stack-errors';
 

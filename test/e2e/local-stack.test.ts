@@ -557,7 +557,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
         }
         expect(job.body.status === 'queued' || job.body.attempts === 2).toBe(true);
         await page.locator('#redrive').click();
-        await page.locator('#status', { hasText: 'redrive:' }).waitFor({ timeout: 10_000 });
+        await page.locator('#notice', { hasText: 'redrive:' }).waitFor({ timeout: 10_000 });
         await mkdir(artifacts, { recursive: true });
         await page.screenshot({ path: path.join(artifacts, 'dashboard-retry.png'), fullPage: true });
       } finally {
