@@ -30,16 +30,20 @@ import { burst, timedAutocannon } from './lib/hostile-clients';
 import {
   burstRows,
   flushDisk,
+  hasRedis,
+  memoryRow,
   onEach,
   pollingRows,
   spawnQueueServer,
+  startBullMq,
   startReference,
   starvationRows,
+  waitingRows,
 } from './lib/side-by-side';
 import type { Row } from './lib/side-by-side';
 import { rssMb } from './lib/proc';
 import { median, percentile, printTable } from './lib/stats';
-import { projectDir, useOrStartStack } from './lib/target';
+import { projectDir, startNpmStart, useOrStartStack } from './lib/target';
 import type { Target } from './lib/target';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -300,8 +304,41 @@ async function statsLatency(target: Target) {
   };
 }
 
+/**
+ * Part `side-by-side`: spawn-queue as a user runs it (`npm start`), the reference of the original
+ * design and BullMQ + Redis (when `redis-server` is on the PATH), under the same clients in one run:
+ * memory of every process of each, idle and after the loads; bursts; a client that polls every job;
+ * clients that wait. Every row prints each system's figure and the ratio.
+ */
+async function sideBySide(report: Record<string, unknown>): Promise<void> {
+  const stack = await startNpmStart();
+  const ours = spawnQueueServer(stack);
+  const reference = await startReference();
+  const bullmq = (await hasRedis()) ? await startBullMq() : undefined;
+  if (!bullmq) {
+    console.log(
+      'redis-server is not on the PATH: the BullMQ columns are skipped (apt-get install redis-server)',
+    );
+  }
+  const servers = [ours, reference, ...(bullmq ? [bullmq] : [])];
+  try {
+    console.log(`\n0. side by side: ${servers.map((s) => s.name).join(', ')}`);
+    const idle = await memoryRow(servers, 'idle');
+    // Warm-up: ElasticMQ's JVM compiles its hot paths over the first thousands of messages.
+    await onEach(servers, (server) => burst(server.url, { connections: 100, perConnection: 20 }));
+    report.bursts = await burstRows(servers);
+    report.polled = await pollingRows(servers);
+    report.waiting = await waitingRows(servers);
+    report.memory = [idle, await memoryRow(servers, 'after these loads')];
+  } finally {
+    await Promise.all([stack.stop(), reference.stop(), bullmq?.stop()]);
+  }
+}
+
 async function main(): Promise<void> {
-  const target = await useOrStartStack({ fresh: true });
+  const parts = new Set(
+    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,stats').split(','),
+  );
   const report: Record<string, unknown> = {
     machine: {
       cores: os.availableParallelism(),
@@ -310,11 +347,11 @@ async function main(): Promise<void> {
       cpu: os.cpus()[0]?.model,
     },
   };
-  const parts = new Set(
-    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,stats').split(','),
-  );
+  if (parts.has('side-by-side')) await sideBySide(report);
+  if (![...parts].some((part) => part !== 'side-by-side')) return finish(report);
+  const target = await useOrStartStack({ fresh: true });
   try {
-    if (['side-by-side', 'bursts', 'polled', 'starvation', 'history'].some((part) => parts.has(part))) {
+    if (['bursts', 'polled', 'starvation', 'history'].some((part) => parts.has(part))) {
       const ours = spawnQueueServer(target);
       const reference = await startReference();
       try {
@@ -322,21 +359,15 @@ async function main(): Promise<void> {
         await onEach([ours, reference], (server) =>
           burst(server.url, { connections: 100, perConnection: 20 }),
         );
-        if (parts.has('side-by-side')) {
-          console.log('\n0. hostile clients, spawn-queue against the reference (the original design)');
+        if (parts.has('bursts')) {
+          console.log('\n0. bursts of submits, spawn-queue against the reference');
           report.bursts = await burstRows([ours, reference]);
-          report.polled = await pollingRows([ours, reference]);
-        } else {
-          if (parts.has('bursts')) {
-            console.log('\n0. bursts of submits, spawn-queue against the reference');
-            report.bursts = await burstRows([ours, reference]);
-          }
-          if (parts.has('polled')) {
-            console.log('\n0. clients that poll every job, spawn-queue against the reference');
-            report.polled = await pollingRows([ours, reference]);
-          }
         }
-        if (parts.has('side-by-side') || parts.has('starvation')) {
+        if (parts.has('polled')) {
+          console.log('\n0. clients that poll every job, spawn-queue against the reference');
+          report.polled = await pollingRows([ours, reference]);
+        }
+        if (parts.has('starvation')) {
           console.log('\n0a. can HTTP traffic starve the slots?');
           report.starvation = await starvationRows([ours, reference]);
         }
@@ -389,6 +420,10 @@ async function main(): Promise<void> {
   } finally {
     await target.stop();
   }
+  await finish(report);
+}
+
+async function finish(report: Record<string, unknown>): Promise<void> {
   console.log('\nspawn-queue benchmarks');
   for (const [name, rows] of Object.entries(report)) {
     console.log(`\n${name}`);

@@ -188,3 +188,62 @@ export async function pollingClient(
     ids,
   };
 }
+
+/**
+ * `clients` clients that wait instead of polling: each submits with `?wait=25` and, if the job has not
+ * finished by then, reads it with `?wait=25` until it has; then its next job. Throughput is jobs /
+ * (first submit → last job finished).
+ */
+export async function waitingClient(
+  baseUrl: string,
+  options: { task: string; input: unknown; jobs: number; clients?: number; deadlineMs?: number },
+): Promise<{ jobs: number; finished: number; failedRequests: number; jobsPerSec: number; seconds: number }> {
+  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+  const call = async (path: string, body?: string) => {
+    const response = await dispatcher.request({
+      origin: baseUrl,
+      path,
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(40_000),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+  };
+  const deadline = Date.now() + (options.deadlineMs ?? 300_000);
+  let toSubmit = options.jobs;
+  let finished = 0;
+  let failedRequests = 0;
+  const started = performance.now();
+  let lastFinish = started;
+  const client = async () => {
+    while (toSubmit > 0 && Date.now() < deadline) {
+      toSubmit -= 1;
+      try {
+        let { body } = await call(
+          `/api/tasks/${options.task}?wait=25`,
+          JSON.stringify({ input: options.input }),
+        );
+        while (!FINAL.has(String(body.status)) && Date.now() < deadline) {
+          ({ body } = await call(`/api/jobs/${String(body.jobId)}?wait=25`));
+        }
+        if (FINAL.has(String(body.status))) {
+          finished += 1;
+          lastFinish = performance.now();
+        }
+      } catch {
+        failedRequests += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients ?? 50 }, client));
+  await dispatcher.close();
+  const seconds = (lastFinish - started) / 1000;
+  return {
+    jobs: options.jobs,
+    finished,
+    failedRequests,
+    jobsPerSec: Math.round((finished / seconds) * 100) / 100,
+    seconds: Math.round(seconds * 100) / 100,
+  };
+}

@@ -86,3 +86,44 @@ export async function cpuDuring<T>(
   });
   return { result, cpuMs: cpu };
 }
+
+/** A process and all its descendants (from /proc), the root first. */
+export async function processTree(root: number | undefined): Promise<number[]> {
+  if (!root) return [];
+  const parentOf = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat) parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i += 1) {
+    for (const [pid, ppid] of parentOf) if (ppid === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+/** The command line of a process, for telling the parts of a tree apart. */
+export async function commandOf(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ').trim();
+}
+
+/**
+ * RSS of every process of a tree, in MB, summed by the part each is (`name` maps a command line to a
+ * part; processes under 5 MB, such as the shells that tether the parts, count in `other`).
+ */
+export async function treeRssMb(
+  root: number | undefined,
+  name: (command: string) => string,
+): Promise<{ totalMb: number; parts: Record<string, number> }> {
+  const parts: Record<string, number> = {};
+  let total = 0;
+  for (const pid of await processTree(root)) {
+    const mb = await rssMb(pid);
+    if (mb === null) continue;
+    const part = mb < 5 ? 'other' : name(await commandOf(pid));
+    parts[part] = Math.round(((parts[part] ?? 0) + mb) * 10) / 10;
+    total += mb;
+  }
+  return { totalMb: Math.round(total), parts };
+}

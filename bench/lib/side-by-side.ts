@@ -8,18 +8,22 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { freePort } from '../../lib/local/ports';
-import { burst, pollingClient } from './hostile-clients';
-import { childPids, cpuDuring } from './proc';
+import { burst, pollingClient, waitingClient } from './hostile-clients';
+import { childPids, commandOf, cpuDuring, processTree, treeRssMb } from './proc';
 import { projectDir } from './target';
 import type { Target } from './target';
 
 export interface Server {
   name: string;
+  /** The prefix of this server's columns in a row (`ref`, `bullmq`); the first server has none. */
+  key: string;
   url: string;
   /** Resolves once nothing is queued or running. */
   idle(): Promise<void>;
   /** The server's processes, by role, for CPU accounting (read when a row starts). */
   pids(): Promise<Record<string, (number | undefined)[]>>;
+  /** RSS of every process of the server, in MB, and by part. */
+  memory(): Promise<{ totalMb: number; parts: Record<string, number> }>;
 }
 
 /** Starts the reference server in its own process on a free port. */
@@ -42,8 +46,10 @@ export async function startReference(): Promise<Server & { stop(): Promise<void>
   const url = `http://127.0.0.1:${port}`;
   return {
     name: 'reference',
+    key: 'ref',
     url,
     pids: async () => ({ server: [child.pid] }),
+    memory: () => treeRssMb(child.pid, () => 'server'),
     idle: () =>
       waitFor(async () => {
         const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
@@ -58,14 +64,127 @@ export async function startReference(): Promise<Server & { stop(): Promise<void>
   };
 }
 
+/** Whether a BullMQ peer can run here: Debian's `redis-server` on the PATH. */
+export async function hasRedis(): Promise<boolean> {
+  return new Promise((resolve) => execFile('redis-server', ['--version'], (error) => resolve(!error)));
+}
+
+/**
+ * BullMQ + Redis, the peer users pick today: a private redis-server (no persistence) and the peer's
+ * HTTP server (bench/peers/bullmq-server.ts) on free ports, each a process of its own.
+ */
+export async function startBullMq(): Promise<Server & { stop(): Promise<void> }> {
+  const redisPort = await freePort();
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) =>
+        execFile('redis-cli', ['-p', String(redisPort), 'ping'], (error, out) =>
+          resolve(!error && /PONG/.test(out)),
+        ),
+      ),
+    20_000,
+  );
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(projectDir, 'bench', 'peers', 'bullmq-server.ts'),
+      String(port),
+      String(redisPort),
+    ],
+    { cwd: projectDir, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the BullMQ peer exited (code ${code})`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    name: 'BullMQ',
+    key: 'bullmq',
+    url,
+    pids: async () => ({ worker: [child.pid, ...(await childPids(child.pid))], redis: [redis.pid] }),
+    memory: async () => {
+      const [worker, server] = await Promise.all([
+        treeRssMb(child.pid, (command) =>
+          command.includes('run-jobs') || command.includes('spawner') ? 'spawner' : 'worker',
+        ),
+        treeRssMb(redis.pid, () => 'redis'),
+      ]);
+      return {
+        totalMb: worker.totalMb + server.totalMb,
+        parts: { ...worker.parts, ...server.parts },
+      };
+    },
+    idle: () =>
+      waitFor(async () => {
+        const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
+          processPool: { activeProcesses: number; queuedTasks: number };
+        };
+        return stats.processPool.activeProcesses === 0 && stats.processPool.queuedTasks === 0;
+      }),
+    async stop() {
+      child.kill('SIGTERM');
+      redis.kill('SIGTERM');
+      await Promise.all([child, redis].map((p) => new Promise((resolve) => p.once('exit', resolve))));
+    },
+  };
+}
+
+/** Which part of the local stack a process of `npm start`'s tree is, by its command line. */
+export function partOfStack(command: string): string {
+  if (command.startsWith('npm')) return 'npm';
+  if (command.includes('scripts/start.ts')) return 'start script';
+  if (command.includes('java')) return 'ElasticMQ (JVM)';
+  if (command.includes('serverless offline')) return 'serverless offline';
+  if (command.includes('consumer-host')) return 'consumer';
+  if (command.includes('run-jobs')) return 'process spawner';
+  if (command.includes('dynalite')) return 'dynalite';
+  return 'other';
+}
+
+async function consumerPid(root: number | undefined): Promise<number | undefined> {
+  for (const pid of await processTree(root)) if ((await commandOf(pid)).includes('consumer-host')) return pid;
+  return undefined;
+}
+
+/** Idle and after the loads: every process of each server, summed (the ratio against the first). */
+export async function memoryRow(servers: Server[], phase: string): Promise<Row> {
+  const [ours, ...peers] = await Promise.all(servers.map((server) => server.memory()));
+  const row: Row = {
+    load: `memory, ${phase}`,
+    totalMb: ours!.totalMb,
+    parts: Object.entries(ours!.parts)
+      .map(([name, mb]) => `${name} ${Math.round(mb)}`)
+      .join(', '),
+  };
+  peers.forEach((peer, i) => {
+    const server = servers[i + 1]!;
+    row[`${server.key}TotalMb`] = peer.totalMb;
+    row[`${server.key}Parts`] = Object.entries(peer.parts)
+      .map(([name, mb]) => `${name} ${Math.round(mb)}`)
+      .join(', ');
+    row[`vs${server.name}`] = ratio(ours!.totalMb, peer.totalMb);
+  });
+  console.log(' ', JSON.stringify(row));
+  return row;
+}
+
 export function spawnQueueServer(target: Target): Server {
   return {
     name: 'spawn-queue',
+    key: '',
     url: target.httpUrl,
+    memory: () => treeRssMb(target.rootPid, partOfStack),
     pids: async () => {
       // The consumer's process and its process spawner (started with the first job, so present
       // after the warm-up); task processes count in the spawner once they have ended.
-      const consumer = target.stack?.consumerProcess.process.pid;
+      const consumer = target.stack?.consumerProcess.process.pid ?? (await consumerPid(target.rootPid));
       return {
         http: [target.httpPid],
         consumer: [consumer, ...(await childPids(consumer))],
@@ -137,11 +256,20 @@ export type Row = Record<string, string | number>;
 
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 
+/** The columns a peer adds to a row: its figures under its prefix, and spawn-queue / it. */
+function peerColumns(server: Server, figures: Row, headline: string, ours: number): Row {
+  const row: Row = {};
+  for (const [name, value] of Object.entries(figures))
+    row[`${server.key}${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
+  row[server.key === 'ref' ? 'ratio' : `vs${server.name}`] = ratio(ours, Number(figures[headline]));
+  return row;
+}
+
 /** Bursts of submits over 10 … 1,000 connections. */
 export async function burstRows(servers: Server[], label = ''): Promise<Row[]> {
   const rows: Row[] = [];
   for (const shape of BURSTS) {
-    const [ours, ref] = await onEach(servers, (server) => burst(server.url, shape));
+    const [ours, ...peers] = await onEach(servers, (server) => burst(server.url, shape));
     const row: Row = {
       load: `burst ${shape.connections * shape.perConnection} over ${shape.connections} conn${label}`,
       errors: ours!.errors,
@@ -150,25 +278,50 @@ export async function burstRows(servers: Server[], label = ''): Promise<Row[]> {
       p99Ms: ours!.p99Ms,
       submitsPerSec: ours!.submitsPerSec,
     };
-    if (ref) {
-      Object.assign(row, {
-        refErrors: ref.errors + ref.timeouts,
-        refP99Ms: ref.p99Ms,
-        refSubmitsPerSec: ref.submitsPerSec,
-        ratio: ratio(ours!.submitsPerSec, ref.submitsPerSec),
-      });
-    }
+    peers.forEach((peer, i) =>
+      Object.assign(
+        row,
+        peerColumns(
+          servers[i + 1]!,
+          { errors: peer.errors + peer.timeouts, p99Ms: peer.p99Ms, submitsPerSec: peer.submitsPerSec },
+          'submitsPerSec',
+          ours!.submitsPerSec,
+        ),
+        { [`${servers[i + 1]!.key}P99Ratio`]: ratio(ours!.p99Ms, peer.p99Ms) },
+      ),
+    );
     console.log(' ', JSON.stringify(row));
     rows.push(row);
   }
   return rows;
 }
 
+/** 1,000 `echo` jobs by 50 clients that wait (`POST ...?wait=25`, then `GET ...?wait=25`). */
+export async function waitingRows(servers: Server[]): Promise<Row[]> {
+  const [ours, ...peers] = await onEach(servers, (server) =>
+    waitingClient(server.url, { task: 'echo', input: { text: 'waited' }, jobs: 1000, clients: 50 }),
+  );
+  const row: Row = {
+    load: '1000 x echo, 50 clients that wait',
+    finished: `${ours!.finished}/${ours!.jobs}`,
+    failedRequests: ours!.failedRequests,
+    jobsPerSec: ours!.jobsPerSec,
+  };
+  peers.forEach((peer, i) =>
+    Object.assign(
+      row,
+      peerColumns(servers[i + 1]!, { jobsPerSec: peer.jobsPerSec }, 'jobsPerSec', ours!.jobsPerSec),
+    ),
+  );
+  console.log(' ', JSON.stringify(row));
+  return [row];
+}
+
 /** The client that polls every job it submitted (50 submitters, 64 polls in flight, 25 ms pause). */
 export async function pollingRows(servers: Server[], label = ''): Promise<Row[]> {
   const rows: Row[] = [];
   for (const mix of POLLED) {
-    const [ours, ref] = await onEach(servers, (server) =>
+    const [ours, ...peers] = await onEach(servers, (server) =>
       server.pids().then((pids) =>
         cpuDuring(pids, () => pollingClient(server.url, mix)).then(({ result, cpuMs }) => ({
           ...result,
@@ -188,14 +341,21 @@ export async function pollingRows(servers: Server[], label = ''): Promise<Row[]>
       pollsPerJob: (ours!.polls / mix.jobs).toFixed(1),
       cpuMsPerJob: ours!.cpuMsPerJob,
     };
-    if (ref) {
-      Object.assign(row, {
-        refJobsPerSec: ref.jobsPerSec,
-        refOfIdeal: mix.ideal ? (ref.jobsPerSec / mix.ideal).toFixed(3) : '',
-        refCpuMsPerJob: ref.cpuMsPerJob,
-        ratio: ratio(ours!.jobsPerSec, ref.jobsPerSec),
-      });
-    }
+    peers.forEach((peer, i) =>
+      Object.assign(
+        row,
+        peerColumns(
+          servers[i + 1]!,
+          {
+            jobsPerSec: peer.jobsPerSec,
+            ofIdeal: mix.ideal ? (peer.jobsPerSec / mix.ideal).toFixed(3) : '',
+            cpuMsPerJob: peer.cpuMsPerJob,
+          },
+          'jobsPerSec',
+          ours!.jobsPerSec,
+        ),
+      ),
+    );
     console.log(' ', JSON.stringify(row));
     rows.push(row);
   }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,61 @@ export interface Target {
   elasticMqPid: number | undefined;
   stack?: LocalStack;
   jobStoreDir?: string;
+  /** `npm start`'s own process, when the target is one (its whole tree is the stack). */
+  rootPid?: number;
   stop(): Promise<void>;
+}
+
+/**
+ * A real `npm start` on free ports with a fresh job store, as a user runs it (a process group of its
+ * own), so the benchmark can measure every process of the stack, npm and the start script included.
+ */
+export async function startNpmStart(): Promise<Target> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const ports = { httpPort: await freePort(), lambdaPort: await freePort(), elasticMqPort: await freePort() };
+  const jobStoreDir = await mkdtemp(path.join(os.tmpdir(), 'spawn-queue-bench-store-'));
+  console.log(`starting npm start on port ${ports.httpPort} (job store ${jobStoreDir})`);
+  const child = spawn('npm', ['start'], {
+    cwd: projectDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      HTTP_PORT: String(ports.httpPort),
+      LAMBDA_PORT: String(ports.lambdaPort),
+      ELASTICMQ_PORT: String(ports.elasticMqPort),
+      JOB_STORE_DIR: jobStoreDir,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start was not ready: ${output.slice(-800)}`)),
+      180_000,
+    );
+    child.stdout.on('data', () => {
+      if (output.includes('spawn-queue: ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output.slice(-800)}`)));
+  });
+  return {
+    httpUrl: `http://localhost:${ports.httpPort}`,
+    httpPid: await pidListeningOn(ports.httpPort),
+    elasticMqPid: await pidListeningOn(ports.elasticMqPort),
+    jobStoreDir,
+    rootPid: child.pid,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+    },
+  };
 }
 
 /**

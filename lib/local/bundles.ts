@@ -49,6 +49,10 @@ export async function bundleFunctions(options: {
       target: options.settings?.target ?? 'node20',
       sourcemap: options.settings?.sourcemap ?? true,
       loader: options.settings?.loader as Record<string, Loader> | undefined,
+      // Locally every function's bundle loads the AWS SDK from node_modules, so the functions that
+      // serverless offline runs in one process, and the consumer's host and handler, share one copy
+      // of it instead of one each (a deployed bundle carries its own, as Lambda needs).
+      external: ['@aws-sdk/*', '@smithy/*'],
       logLevel: 'silent',
     });
   } catch (cause) {
