@@ -4,6 +4,7 @@
  * spawn-queue / reference as a ratio.
  */
 import { execFile, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -97,7 +98,11 @@ export async function startBullMq(): Promise<Server & { stop(): Promise<void> }>
       String(port),
       String(redisPort),
     ],
-    { cwd: projectDir, stdio: ['ignore', 'pipe', 'inherit'] },
+    // Its errors go to a file: a peer that cannot reach Redis retries and logs without end.
+    {
+      cwd: projectDir,
+      stdio: ['ignore', 'pipe', openSync(path.join(projectDir, '.cache', 'bullmq-peer.log'), 'w')],
+    },
   );
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
