@@ -105,7 +105,7 @@ export async function startBullMq(): Promise<Server & { stop(): Promise<void> }>
     },
   );
   await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
+    child.stdout?.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the BullMQ peer exited (code ${code})`)));
   });
   const url = `http://127.0.0.1:${port}`;
