@@ -7,11 +7,14 @@
  *  3. HTTP-side RSS idle vs with 10,000 jobs queued (the consumer paused).
  *  4. GET /api/queue-stats p95 with 10,000 jobs stored.
  *
- *  0. Side by side with a reference of the original Express design (bench/reference), under hostile
- *     clients: bursts over 10 … 1,000 connections, a client polling every job, 1 s jobs while 200
- *     connections hammer the API (part `side-by-side`, or `starvation` alone); then spawn-queue's
- *     bursts and polled loads before and after BENCH_HISTORY (50,000) finished jobs are added to the
- *     store, median of BENCH_HISTORY_RUNS (3) runs each (part `history`).
+ *  0. Side by side (part `side-by-side`): spawn-queue as `npm start`, the reference of the original
+ *     Express design (bench/reference) and BullMQ + Redis (bench/peers, when redis-server is on the
+ *     PATH), under the same clients: memory of every process idle and after the loads, bursts over
+ *     10 … 1,000 connections, a client polling every job, clients that wait. Parts `bursts`,
+ *     `polled` and `starvation` (1 s jobs while 200 connections hammer the API) run against the
+ *     reference on a private in-process stack; `history`: spawn-queue's bursts and polled loads
+ *     before and after BENCH_HISTORY (50,000) finished jobs are added to the store, median of
+ *     BENCH_HISTORY_RUNS (3) runs each.
  *
  * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts (`bursts`, `polled`
  * or `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
