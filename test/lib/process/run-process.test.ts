@@ -183,6 +183,34 @@ describe('the process spawner', () => {
     }
   });
 
+  it('fails only the start of a task that spawn refuses (a NUL byte in an argument); the tasks beside it go on', async () => {
+    const own = createProcessSpawner();
+    try {
+      let pid = 0;
+      const beside = own.run({
+        ...base,
+        executable: '/usr/bin/sleep',
+        args: ['0.5'],
+        onSpawn: (p) => (pid = p),
+      });
+      await eventuallyTrue(() => pid > 0);
+      await expect(own.run({ ...base, executable: '/usr/bin/printf', args: ['x\u0000y'] })).rejects.toThrow(
+        SpawnError,
+      );
+      // The spawner is the same process and its other task finishes.
+      await expect(beside).resolves.toMatchObject({ exitCode: 0 });
+      await expect(own.run({ ...base, executable: '/usr/bin/printf', args: ['ok'] })).resolves.toMatchObject({
+        stdout: 'ok',
+      });
+      // In this process too, a refused spawn is a failed start, never a thrown exception.
+      await expect(
+        runInThisProcess({ ...base, executable: '/usr/bin/printf', args: ['x\u0000y'] }),
+      ).rejects.toThrow(/could not start \/usr\/bin\/printf/);
+    } finally {
+      own.close();
+    }
+  });
+
   it('when closed, kills the tasks it runs', async () => {
     const own = createProcessSpawner();
     let pid = 0;
