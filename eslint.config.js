@@ -71,6 +71,31 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The layering: lib/ never reaches up into handlers/ (the entries), and only an entry builds the
+    // services from the environment; everything else has them injected, so importing a module never
+    // reads the configuration.
+    files: ['lib/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['lib/services.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+handlers/',
+              message: 'handlers/ holds the entries serverless.yml names; import the factories from lib/.',
+            },
+            {
+              group: ['**/services', './services', '../services'],
+              importNames: ['getServices'],
+              message: 'only an entry in handlers/ calls getServices(); take Services as a parameter.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Benchmarks are command-line programs: printing is their job.
     files: ['bench/**/*.ts'],
     rules: { 'no-console': 'off' },

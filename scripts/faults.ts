@@ -44,7 +44,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'the same message delivered twice at once',
-    file: 'test/handlers/sqs/run-jobs.test.ts',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
     test: /delivered twice at once/,
     expected: 'one run, one attempt, status succeeded',
   },
@@ -74,13 +74,13 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'hostile input at submit (a NUL in an argument)',
-    file: 'test/handlers/http/submit-job.test.ts',
+    file: 'test/lib/http/handlers/submit-job.test.ts',
     test: /a NUL character in what becomes an argument/,
     expected: '400 invalid_input naming input.text; nothing written, nothing sent',
   },
   {
     name: 'hostile input straight into SQS',
-    file: 'test/handlers/sqs/run-jobs.test.ts',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
     test: /whose input no process can take/,
     expected: 'recorded failed with the reason; never retried',
   },
@@ -92,19 +92,19 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: "retry policy: a failure that is not the task's own",
-    file: 'test/handlers/sqs/run-jobs.test.ts',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
     test: /back in the queue with its reason, and retries it after the backoff/,
     expected: 'queued with reason, nextAttemptAt and attempt history; visible again after 2 s; then succeeds',
   },
   {
     name: 'retry policy: an exit code it names, and one it does not',
-    file: 'test/handlers/sqs/run-jobs.test.ts',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
     test: /retries an exit code its policy names/,
     expected: 'exit 75 queued again, then final at its last attempt; exit 1 final at once',
   },
   {
     name: 'retry policy: no attempt left',
-    file: 'test/handlers/sqs/run-jobs.test.ts',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
     test: /once its policy has no attempt left/,
     expected: 'failed after 3 attempts, each in the history; message deleted',
   },

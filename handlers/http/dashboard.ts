@@ -1,27 +1,5 @@
-import page from '../../lib/dashboard/dashboard.html';
-import type { HttpEvent } from '../../lib/http/http-handler';
-import { httpHandler } from '../../lib/http/http-handler';
+import { createDashboardHandler } from '../../lib/http/handlers/dashboard';
 import { getServices } from '../../lib/services';
-import type { Services } from '../../lib/services';
 
-/**
- * GET /dashboard: one self-contained page (no CDN, works offline) that polls /api/queue-stats and
- * /api/jobs every second and shows the slots, the queue and throughput.
- */
-export function createDashboardHandler({ logger }: Pick<Services, 'logger'>) {
-  return httpHandler(
-    async (_event: HttpEvent) => ({
-      statusCode: 200,
-      headers: {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-cache',
-        'content-security-policy':
-          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
-      },
-      body: page,
-    }),
-    { logger, auth: 'public' },
-  );
-}
-
+/** The entry serverless.yml names: wiring only (the handler is lib/http/handlers/dashboard.ts). */
 export const handler = createDashboardHandler(getServices());

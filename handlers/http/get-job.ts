@@ -1,32 +1,5 @@
-import { notFound } from '../../lib/http/api-error';
-import type { HttpEvent } from '../../lib/http/http-handler';
-import { httpHandler } from '../../lib/http/http-handler';
-import { json } from '../../lib/http/json-response';
-import { intQuery, jobIdParam } from '../../lib/http/params';
-import { isFinal } from '../../lib/jobs/job-record';
-import { jobView } from '../../lib/jobs/job-view';
-import { MAX_WAIT_SECONDS, waitForJob } from '../../lib/jobs/wait-for-job';
+import { createGetJobHandler } from '../../lib/http/handlers/get-job';
 import { getServices } from '../../lib/services';
-import type { Services } from '../../lib/services';
 
-/**
- * GET /api/jobs/{id}. With `?wait=N` (N ≤ 25) it answers when the job finishes or after N seconds,
- * whichever comes first, so a client need not poll hard; the wait costs the server no reads.
- */
-export function createGetJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
-  return httpHandler(
-    async (event: HttpEvent) => {
-      const id = jobIdParam(event);
-      const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
-      let job = await store.get(id);
-      if (!job) throw notFound('job_not_found', `no job ${id}`);
-      if (waitSeconds > 0 && !isFinal(job.status)) {
-        job = (await waitForJob(store, id, waitSeconds * 1000)) ?? job;
-      }
-      return json(200, jobView(job));
-    },
-    { logger, auth },
-  );
-}
-
+/** The entry serverless.yml names: wiring only (the handler is lib/http/handlers/get-job.ts). */
 export const handler = createGetJobHandler(getServices());

@@ -1,38 +1,5 @@
-import { badRequest } from '../../lib/http/api-error';
-import type { HttpEvent } from '../../lib/http/http-handler';
-import { httpHandler } from '../../lib/http/http-handler';
-import { json } from '../../lib/http/json-response';
-import { intQuery } from '../../lib/http/params';
-import { isJobId } from '../../lib/jobs/job-id';
-import { isJobStatus, JOB_STATUSES } from '../../lib/jobs/job-record';
-import { jobView } from '../../lib/jobs/job-view';
+import { createListJobsHandler } from '../../lib/http/handlers/list-jobs';
 import { getServices } from '../../lib/services';
-import type { Services } from '../../lib/services';
 
-/** GET /api/jobs?status=&limit=&cursor=: newest first, one page at a time. */
-export function createListJobsHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
-  return httpHandler(
-    async (event: HttpEvent) => {
-      const query = event.queryStringParameters ?? {};
-      const status = query.status || undefined;
-      if (status !== undefined && !isJobStatus(status)) {
-        throw badRequest('invalid_query', `status must be one of ${JOB_STATUSES.join(', ')}`);
-      }
-      const cursor = query.cursor || undefined;
-      if (cursor !== undefined && !isJobId(cursor)) throw badRequest('invalid_query', 'cursor is not valid');
-      const limit = intQuery(event, 'limit', 1, 100) ?? 20;
-      const page = await store.list({ status, limit, cursor });
-      const next = page.nextCursor
-        ? `/api/jobs?${new URLSearchParams({ ...(status ? { status } : {}), limit: String(limit), cursor: page.nextCursor })}`
-        : null;
-      return json(200, {
-        jobs: page.jobs.map(jobView),
-        nextCursor: page.nextCursor ?? null,
-        links: { next },
-      });
-    },
-    { logger, auth },
-  );
-}
-
+/** The entry serverless.yml names: wiring only (the handler is lib/http/handlers/list-jobs.ts). */
 export const handler = createListJobsHandler(getServices());

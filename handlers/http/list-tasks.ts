@@ -1,26 +1,5 @@
-import type { HttpEvent } from '../../lib/http/http-handler';
-import { httpHandler } from '../../lib/http/http-handler';
-import { json } from '../../lib/http/json-response';
+import { createListTasksHandler } from '../../lib/http/handlers/list-tasks';
 import { getServices } from '../../lib/services';
-import type { Services } from '../../lib/services';
 
-/** GET /api/tasks: the catalogue, so clients can see what may run, what input it takes and what this runtime lacks. */
-export function createListTasksHandler({
-  catalogue,
-  logger,
-  auth,
-}: Pick<Services, 'catalogue' | 'logger' | 'auth'>) {
-  const tasks = catalogue.tasks().map((task) => ({
-    name: task.name,
-    description: task.description,
-    input: task.inputSchema,
-    timeoutSeconds: task.timeoutMs / 1000,
-    maxOutputBytes: task.maxOutputBytes,
-    available: task.available,
-    ...(task.available ? {} : { unavailableReason: task.unavailableReason }),
-    links: { submit: `/api/tasks/${task.name}` },
-  }));
-  return httpHandler(async (_event: HttpEvent) => json(200, { tasks }), { logger, auth });
-}
-
+/** The entry serverless.yml names: wiring only (the handler is lib/http/handlers/list-tasks.ts). */
 export const handler = createListTasksHandler(getServices());

@@ -1,28 +1,5 @@
-import { ApiError, notFound } from '../../lib/http/api-error';
-import type { HttpEvent } from '../../lib/http/http-handler';
-import { httpHandler } from '../../lib/http/http-handler';
-import { allowedMethods } from '../../lib/http/routes';
+import { createNoRouteHandler } from '../../lib/http/handlers/no-route';
 import { getServices } from '../../lib/services';
-import type { Services } from '../../lib/services';
 
-/**
- * The HTTP API's `$default` route: whatever no other route takes. 405 with `Allow` when the path
- * exists with other methods, 404 otherwise, both in the API's error shape (never the gateway's or
- * the emulator's own page, which would list every route).
- */
-export function createNoRouteHandler({ logger, auth }: Pick<Services, 'logger' | 'auth'>) {
-  return httpHandler(
-    async (event: HttpEvent) => {
-      const method = event.requestContext?.http?.method ?? 'GET';
-      const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
-      const allowed = allowedMethods(path);
-      if (allowed.length === 0) throw notFound('route_not_found', `no route ${path.slice(0, 100)}`);
-      throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${path.slice(0, 100)}`, {
-        headers: { allow: allowed.join(', ') },
-      });
-    },
-    { logger, auth },
-  );
-}
-
+/** The entry serverless.yml names: wiring only (the handler is lib/http/handlers/no-route.ts). */
 export const handler = createNoRouteHandler(getServices());

@@ -1,37 +1,5 @@
-import { unavailable } from '../../lib/http/api-error';
-import { httpHandler } from '../../lib/http/http-handler';
-import { json } from '../../lib/http/json-response';
-import { QueueUnavailableError } from '../../lib/queue/queue-errors';
+import { createRedriveHandler } from '../../lib/http/handlers/redrive-dead-letters';
 import { getServices } from '../../lib/services';
-import type { Services } from '../../lib/services';
 
-/**
- * POST /api/dead-letters/redrive: moves the dead-letter queue's messages back to the jobs queue
- * (SQS's StartMessageMoveTask) and answers how many moved. Each moved message is delivered with a
- * fresh receive count; a job that already ended is not run again by it (the consumer is idempotent
- * per job): retry such a job with POST /api/jobs/{id}/retry.
- */
-export function createRedriveHandler({ queue, logger, auth }: Pick<Services, 'queue' | 'logger' | 'auth'>) {
-  return httpHandler(
-    async () => {
-      let moved: number;
-      try {
-        ({ moved } = await queue.redrive());
-      } catch (error) {
-        if (error instanceof QueueUnavailableError) {
-          throw unavailable(
-            'queue_unavailable',
-            'the queues are not reachable; nothing was moved, try again',
-            error,
-          );
-        }
-        throw error;
-      }
-      logger.info({ event: 'redrive', moved }, 'dead-letter queue moved back to the jobs queue');
-      return json(200, { moved });
-    },
-    { logger, auth },
-  );
-}
-
+/** The entry serverless.yml names: wiring only (the handler is lib/http/handlers/redrive-dead-letters.ts). */
 export const handler = createRedriveHandler(getServices());

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import Database from 'libsql';
-import { createGetJobHandler } from '../../handlers/http/get-job';
-import { createListJobsHandler } from '../../handlers/http/list-jobs';
-import { createQueueStatsHandler } from '../../handlers/http/queue-stats';
+import { createGetJobHandler } from '../../lib/http/handlers/get-job';
+import { createListJobsHandler } from '../../lib/http/handlers/list-jobs';
+import { createQueueStatsHandler } from '../../lib/http/handlers/queue-stats';
 import { apiEvent, bodyOf, context } from '../helpers/events';
 import { queuedJob } from '../helpers/jobs';
 import { unitServices } from '../helpers/services';

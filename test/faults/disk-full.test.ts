@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createSubmitJobHandler } from '../../handlers/http/submit-job';
+import { createSubmitJobHandler } from '../../lib/http/handlers/submit-job';
 import { createSqliteJobStore } from '../../lib/store/sqlite-job-store';
 import { apiEvent, bodyOf, context } from '../helpers/events';
 import { unitServices } from '../helpers/services';

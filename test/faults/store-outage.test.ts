@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createGetJobHandler } from '../../handlers/http/get-job';
-import { createListJobsHandler } from '../../handlers/http/list-jobs';
-import { createSubmitJobHandler } from '../../handlers/http/submit-job';
+import { createGetJobHandler } from '../../lib/http/handlers/get-job';
+import { createListJobsHandler } from '../../lib/http/handlers/list-jobs';
+import { createSubmitJobHandler } from '../../lib/http/handlers/submit-job';
 import { loadConfig } from '../../lib/config';
 import { freePort } from '../../lib/local/ports';
 import { createJobStore } from '../../lib/store/create-job-store';

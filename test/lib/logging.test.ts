@@ -1,4 +1,4 @@
-import { createSubmitJobHandler } from '../../handlers/http/submit-job';
+import { createSubmitJobHandler } from '../../lib/http/handlers/submit-job';
 import { createRunJobsHandler } from '../../lib/consumer/run-jobs-handler';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createLogger } from '../../lib/logger';

@@ -1,10 +1,10 @@
 import type { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { jest } from '@jest/globals';
-import { createGetJobHandler } from '../../../handlers/http/get-job';
-import { createHealthHandler } from '../../../handlers/http/health';
-import { createListJobsHandler } from '../../../handlers/http/list-jobs';
-import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
+import { createGetJobHandler } from '../../../lib/http/handlers/get-job';
+import { createHealthHandler } from '../../../lib/http/handlers/health';
+import { createListJobsHandler } from '../../../lib/http/handlers/list-jobs';
+import { createSubmitJobHandler } from '../../../lib/http/handlers/submit-job';
 import { createAuthenticator } from '../../../lib/auth/authenticator';
 import { hashApiToken, newApiToken, parseTokenHashes, tokenMatches } from '../../../lib/auth/api-tokens';
 import { ssmTokenSource } from '../../../lib/auth/token-source';

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { createNoRouteHandler } from '../../../handlers/http/no-route';
-import { ROUTES } from '../../../lib/http/routes';
-import { printServerlessConfig } from '../../../lib/local/serverless-settings';
-import { apiEvent, bodyOf, context } from '../../helpers/events';
-import { openAccess, silentLogger } from '../../helpers/services';
+import { createNoRouteHandler } from '../../../../lib/http/handlers/no-route';
+import { ROUTES } from '../../../../lib/http/routes';
+import { printServerlessConfig } from '../../../../lib/local/serverless-settings';
+import { apiEvent, bodyOf, context } from '../../../helpers/events';
+import { openAccess, silentLogger } from '../../../helpers/services';
 
-const projectDir = path.resolve(__dirname, '..', '..', '..');
+const projectDir = path.resolve(__dirname, '..', '..', '..', '..');
 
 describe('the $default route', () => {
   const handler = createNoRouteHandler({ logger: silentLogger, auth: openAccess });

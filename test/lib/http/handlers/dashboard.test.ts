@@ -1,7 +1,7 @@
-import { createDashboardHandler } from '../../../handlers/http/dashboard';
-import { createQueueStatsHandler } from '../../../handlers/http/queue-stats';
-import { apiEvent, bodyOf, context } from '../../helpers/events';
-import { silentLogger, unitServices } from '../../helpers/services';
+import { createDashboardHandler } from '../../../../lib/http/handlers/dashboard';
+import { createQueueStatsHandler } from '../../../../lib/http/handlers/queue-stats';
+import { apiEvent, bodyOf, context } from '../../../helpers/events';
+import { silentLogger, unitServices } from '../../../helpers/services';
 
 describe('GET /dashboard', () => {
   it('serves one self-contained page that needs no network but the API', async () => {

@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
-import { createHealthHandler } from '../../../handlers/http/health';
-import { createListTasksHandler } from '../../../handlers/http/list-tasks';
-import { createSystemInfoHandler } from '../../../handlers/http/system-info';
+import { createSqliteJobStore } from '../../../../lib/store/sqlite-job-store';
+import { createHealthHandler } from '../../../../lib/http/handlers/health';
+import { createListTasksHandler } from '../../../../lib/http/handlers/list-tasks';
+import { createSystemInfoHandler } from '../../../../lib/http/handlers/system-info';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { apiEvent, bodyOf, context } from '../../helpers/events';
-import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
-import { createCatalogue } from '../../../lib/tasks/catalogue';
-import { unitServices } from '../../helpers/services';
+import { apiEvent, bodyOf, context } from '../../../helpers/events';
+import { createSubmitJobHandler } from '../../../../lib/http/handlers/submit-job';
+import { createCatalogue } from '../../../../lib/tasks/catalogue';
+import { unitServices } from '../../../helpers/services';
 
 describe('GET /api/health', () => {
   it('is 200 after really asking SQS and writing to the store', async () => {

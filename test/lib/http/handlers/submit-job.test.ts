@@ -1,10 +1,10 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { createSubmitJobHandler } from '../../../handlers/http/submit-job';
-import { createBacklogLimit } from '../../../lib/queue/backlog-limit';
-import type { Services } from '../../../lib/services';
-import { apiEvent, bodyOf, context } from '../../helpers/events';
-import { STORE_KINDS } from '../../helpers/job-stores';
-import { unitServices } from '../../helpers/services';
+import { createSubmitJobHandler } from '../../../../lib/http/handlers/submit-job';
+import { createBacklogLimit } from '../../../../lib/queue/backlog-limit';
+import type { Services } from '../../../../lib/services';
+import { apiEvent, bodyOf, context } from '../../../helpers/events';
+import { STORE_KINDS } from '../../../helpers/job-stores';
+import { unitServices } from '../../../helpers/services';
 
 type Send = Awaited<ReturnType<typeof unitServices>>['send'];
 

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCancelJobHandler } from '../../../handlers/http/cancel-job';
-import { createGetJobHandler } from '../../../handlers/http/get-job';
-import { createListJobsHandler } from '../../../handlers/http/list-jobs';
-import { createRetryJobHandler } from '../../../handlers/http/retry-job';
-import { newJobId } from '../../../lib/jobs/job-id';
-import type { JobStore } from '../../../lib/store/job-store';
-import { queuedJob } from '../../helpers/jobs';
-import type { Services } from '../../../lib/services';
-import { apiEvent, bodyOf, context } from '../../helpers/events';
-import { STORE_KINDS } from '../../helpers/job-stores';
-import { unitServices } from '../../helpers/services';
+import { createCancelJobHandler } from '../../../../lib/http/handlers/cancel-job';
+import { createGetJobHandler } from '../../../../lib/http/handlers/get-job';
+import { createListJobsHandler } from '../../../../lib/http/handlers/list-jobs';
+import { createRetryJobHandler } from '../../../../lib/http/handlers/retry-job';
+import { newJobId } from '../../../../lib/jobs/job-id';
+import type { JobStore } from '../../../../lib/store/job-store';
+import { queuedJob } from '../../../helpers/jobs';
+import type { Services } from '../../../../lib/services';
+import { apiEvent, bodyOf, context } from '../../../helpers/events';
+import { STORE_KINDS } from '../../../helpers/job-stores';
+import { unitServices } from '../../../helpers/services';
 
 describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
   let services: Services;

@@ -1,0 +1,45 @@
+import os from 'node:os';
+import { conflict, notFound } from '../api-error';
+import type { HttpEvent } from '../http-handler';
+import { httpHandler } from '../http-handler';
+import { json } from '../json-response';
+import { jobIdParam } from '../params';
+import { JobFinishedError, JobNotFoundError } from '../../jobs/job-errors';
+import { cancelJob } from '../../jobs/job-lifecycle';
+import { isFinal } from '../../jobs/job-record';
+import { jobView } from '../../jobs/job-view';
+import { waitForJob } from '../../jobs/wait-for-job';
+import type { Services } from '../../services';
+
+/** How long DELETE waits for a running job's process group to be stopped before answering 202. */
+const STOP_WAIT_MS = 5000;
+
+/**
+ * DELETE /api/jobs/{id}: a queued job is claimed for cancellation, so no worker ever starts it; a
+ * running job gets a cancel request that its worker acts on by killing the whole process group.
+ */
+export function createCancelJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
+  return httpHandler(
+    async (event: HttpEvent) => {
+      const id = jobIdParam(event);
+      let cancel: Awaited<ReturnType<typeof cancelJob>>;
+      try {
+        cancel = await cancelJob(store, id, `cancel:${os.hostname()}:${process.pid}`);
+      } catch (error) {
+        if (error instanceof JobNotFoundError) throw notFound('job_not_found', `no job ${id}`);
+        if (error instanceof JobFinishedError) throw conflict('job_finished', error.message);
+        throw error;
+      }
+      const log = logger.child({ jobId: id });
+      if (cancel.outcome === 'cancelled') {
+        log.info({ event: 'cancel', was: 'queued' }, 'job cancelled before it started');
+        return json(200, jobView(cancel.job));
+      }
+      log.info({ event: 'cancel', was: 'running' }, 'cancel requested');
+      const latest = (await waitForJob(store, id, STOP_WAIT_MS)) ?? cancel.job;
+      if (isFinal(latest.status)) return json(200, jobView(latest));
+      return json(202, { ...jobView(latest), cancelRequested: true });
+    },
+    { logger, auth },
+  );
+}

@@ -1,0 +1,35 @@
+import { badRequest } from '../api-error';
+import type { HttpEvent } from '../http-handler';
+import { httpHandler } from '../http-handler';
+import { json } from '../json-response';
+import { intQuery } from '../params';
+import { isJobId } from '../../jobs/job-id';
+import { isJobStatus, JOB_STATUSES } from '../../jobs/job-record';
+import { jobView } from '../../jobs/job-view';
+import type { Services } from '../../services';
+
+/** GET /api/jobs?status=&limit=&cursor=: newest first, one page at a time. */
+export function createListJobsHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
+  return httpHandler(
+    async (event: HttpEvent) => {
+      const query = event.queryStringParameters ?? {};
+      const status = query.status || undefined;
+      if (status !== undefined && !isJobStatus(status)) {
+        throw badRequest('invalid_query', `status must be one of ${JOB_STATUSES.join(', ')}`);
+      }
+      const cursor = query.cursor || undefined;
+      if (cursor !== undefined && !isJobId(cursor)) throw badRequest('invalid_query', 'cursor is not valid');
+      const limit = intQuery(event, 'limit', 1, 100) ?? 20;
+      const page = await store.list({ status, limit, cursor });
+      const next = page.nextCursor
+        ? `/api/jobs?${new URLSearchParams({ ...(status ? { status } : {}), limit: String(limit), cursor: page.nextCursor })}`
+        : null;
+      return json(200, {
+        jobs: page.jobs.map(jobView),
+        nextCursor: page.nextCursor ?? null,
+        links: { next },
+      });
+    },
+    { logger, auth },
+  );
+}

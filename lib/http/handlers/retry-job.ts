@@ -1,0 +1,64 @@
+import { badRequest, conflict, notFound, unavailable } from '../api-error';
+import type { HttpEvent } from '../http-handler';
+import { httpHandler } from '../http-handler';
+import { json } from '../json-response';
+import { jobIdParam } from '../params';
+import { JobNotFoundError, JobNotRetryableError } from '../../jobs/job-errors';
+import { retryJob } from '../../jobs/job-lifecycle';
+import { jobLinks, jobView } from '../../jobs/job-view';
+import { QueueUnavailableError } from '../../queue/queue-errors';
+import type { Services } from '../../services';
+
+const MAX_IDEMPOTENCY_KEY = 255;
+
+/**
+ * POST /api/jobs/{id}/retry: a failed, timed-out or cancelled job runs again as its next attempt
+ * (202); any other status is 409. A repeated call with the same Idempotency-Key answers the job it
+ * queued, without queuing it again.
+ */
+export function createRetryJobHandler({
+  store,
+  queue,
+  logger,
+  auth,
+}: Pick<Services, 'store' | 'queue' | 'logger' | 'auth'>) {
+  return httpHandler(
+    async (event: HttpEvent) => {
+      const id = jobIdParam(event);
+      const idempotencyKey = event.headers?.['idempotency-key'];
+      if (
+        idempotencyKey !== undefined &&
+        (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+      ) {
+        throw badRequest(
+          'invalid_idempotency_key',
+          `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+        );
+      }
+      let retried: Awaited<ReturnType<typeof retryJob>>;
+      try {
+        retried = await retryJob({ store, queue }, id, { idempotencyKey });
+      } catch (error) {
+        if (error instanceof JobNotFoundError) throw notFound('job_not_found', `no job ${id}`);
+        if (error instanceof JobNotRetryableError) throw conflict('job_not_retryable', error.message);
+        if (error instanceof QueueUnavailableError) {
+          throw unavailable(
+            'queue_unavailable',
+            'the job queue is not reachable; nothing was queued, try again',
+            error,
+          );
+        }
+        throw error;
+      }
+      const { job, replayed } = retried;
+      logger
+        .child({ jobId: id })
+        .info({ event: 'retry-on-demand', replayed, attempt: job.attempts + 1 }, 'job queued again');
+      return json(202, jobView(job), {
+        location: jobLinks(id).self,
+        ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+      });
+    },
+    { logger, auth },
+  );
+}
