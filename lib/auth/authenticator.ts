@@ -1,9 +1,9 @@
-import { ApiError } from '../http/api-error';
 import { tokenMatches } from './api-tokens';
+import { AuthUnavailableError, UnauthorizedError } from './auth-errors';
 import type { TokenSource } from './token-source';
 import { TokenSourceError } from './token-source';
 
-/** Checks a request's `Authorization: Bearer <token>`; throws a 401 ApiError when it does not pass. */
+/** Checks a request's `Authorization: Bearer <token>`; throws UnauthorizedError when it does not pass. */
 export interface Authenticator {
   /** False when no token is configured (the local stack on loopback): every request passes. */
   readonly enabled: boolean;
@@ -12,8 +12,7 @@ export interface Authenticator {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-const unauthorized = (message: string) =>
-  new ApiError(401, 'unauthorized', message, { headers: { 'www-authenticate': 'Bearer' } });
+const unauthorized = (message: string) => new UnauthorizedError(message);
 
 export function createAuthenticator(source: TokenSource | undefined): Authenticator {
   if (!source) return { enabled: false, authenticate: async () => undefined };
@@ -28,9 +27,7 @@ export function createAuthenticator(source: TokenSource | undefined): Authentica
         hashes = await source();
       } catch (error) {
         if (error instanceof TokenSourceError) {
-          throw new ApiError(503, 'auth_unavailable', 'the API tokens cannot be read right now', {
-            cause: error,
-          });
+          throw new AuthUnavailableError('the API tokens cannot be read right now', { cause: error });
         }
         throw error;
       }

@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import type { Logger } from '../logger';
+import { answerFor } from './error-map';
 import { json } from './json-response';
 
 interface ErrorResponseOptions {
@@ -19,15 +20,27 @@ interface Exposable {
 }
 
 /**
- * The one place errors become responses: `{ error: { code, message } }`. Only errors marked
- * `expose` (all 4xx, and the 5xx we raise on purpose) show their message; anything else is logged
- * and answered with a plain 500, so no stack, path or AWS error reaches a client.
+ * The one place errors become responses: `{ error: { code, message } }`. A domain error is answered
+ * as the error map (error-map.ts) says; an HTTP-level error of lib/http (ApiError: a malformed body,
+ * a bad parameter) as it says; anything else is logged and answered with a plain 500, so no stack,
+ * path or AWS error reaches a client.
  */
 export function errorResponse(opts: ErrorResponseOptions = {}): middy.MiddlewareObj {
   const options = { ...defaults, ...opts };
 
   const errorResponseOnError: middy.MiddlewareFn = async (request) => {
     if (request.response !== undefined) return;
+    const mapped = answerFor(request.error);
+    if (mapped) {
+      if (mapped.status >= 500)
+        options.logger.error({ err: request.error, status: mapped.status }, mapped.message);
+      request.response = json(
+        mapped.status,
+        { error: { code: mapped.code, message: mapped.message } },
+        mapped.headers,
+      );
+      return;
+    }
     const error = (request.error ?? new Error('unknown error')) as Exposable;
     const status = error.statusCode;
     if (status && error.expose) {

@@ -1,13 +1,9 @@
 /**
- * Failures of the job store that a client may be told about. They carry their HTTP answer
- * (statusCode, code, expose: middy's convention), so the one error middleware answers them in the
- * API's shape wherever they are thrown.
+ * Failures of the job store that a client may be told about. They know nothing of HTTP: the one
+ * error map (lib/http/error-map.ts) says how each is answered.
  */
 export class StoreFullError extends Error {
   override name = 'StoreFullError';
-  readonly statusCode = 507;
-  readonly code = 'store_full';
-  readonly expose = true;
   constructor(options?: ErrorOptions) {
     super('the job store has no space left; nothing was written, try again once space is freed', options);
   }
@@ -15,9 +11,6 @@ export class StoreFullError extends Error {
 
 export class JobRecordUnreadableError extends Error {
   override name = 'JobRecordUnreadableError';
-  readonly statusCode = 500;
-  readonly code = 'job_unreadable';
-  readonly expose = true;
   constructor(
     readonly jobId: string,
     options?: ErrorOptions,
@@ -38,10 +31,6 @@ export function isOutOfSpace(error: unknown): boolean {
  */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
-  readonly statusCode = 503;
-  readonly code = 'store_unavailable';
-  readonly expose = true;
-  readonly headers = { 'retry-after': '5' };
   constructor(
     readonly reason: string,
     options?: ErrorOptions,

@@ -1,10 +1,8 @@
 import os from 'node:os';
-import { conflict, notFound } from '../api-error';
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
 import { jobIdParam } from '../params';
-import { JobFinishedError, JobNotFoundError } from '../../jobs/job-errors';
 import { cancelJob } from '../../jobs/job-lifecycle';
 import { isFinal } from '../../jobs/job-record';
 import { jobView } from '../../jobs/job-view';
@@ -22,14 +20,7 @@ export function createCancelJobHandler({ store, logger, auth }: Pick<Services, '
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
-      let cancel: Awaited<ReturnType<typeof cancelJob>>;
-      try {
-        cancel = await cancelJob(store, id, `cancel:${os.hostname()}:${process.pid}`);
-      } catch (error) {
-        if (error instanceof JobNotFoundError) throw notFound('job_not_found', `no job ${id}`);
-        if (error instanceof JobFinishedError) throw conflict('job_finished', error.message);
-        throw error;
-      }
+      const cancel = await cancelJob(store, id, `cancel:${os.hostname()}:${process.pid}`);
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'queued' }, 'job cancelled before it started');

@@ -1,8 +1,6 @@
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
-import { unavailable } from '../api-error';
 import { json } from '../json-response';
-import { QueueUnavailableError } from '../../queue/queue-errors';
 import type { Services } from '../../services';
 import { computeQueueStats } from '../../stats/queue-stats';
 
@@ -16,21 +14,7 @@ export function createQueueStatsHandler({
 }: Pick<Services, 'store' | 'queue' | 'config' | 'logger' | 'auth'>) {
   return httpHandler(
     async (_event: HttpEvent) => {
-      try {
-        return json(
-          200,
-          await computeQueueStats({ store, queue, maxConcurrency: config.consumerConcurrency }),
-        );
-      } catch (error) {
-        if (error instanceof QueueUnavailableError) {
-          throw unavailable(
-            'queue_unavailable',
-            'the job queue is not reachable; queue statistics are unavailable',
-            error,
-          );
-        }
-        throw error;
-      }
+      return json(200, await computeQueueStats({ store, queue, maxConcurrency: config.consumerConcurrency }));
     },
     { logger, auth },
   );

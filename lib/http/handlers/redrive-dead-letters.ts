@@ -1,7 +1,5 @@
-import { unavailable } from '../api-error';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
-import { QueueUnavailableError } from '../../queue/queue-errors';
 import type { Services } from '../../services';
 
 /**
@@ -13,19 +11,7 @@ import type { Services } from '../../services';
 export function createRedriveHandler({ queue, logger, auth }: Pick<Services, 'queue' | 'logger' | 'auth'>) {
   return httpHandler(
     async () => {
-      let moved: number;
-      try {
-        ({ moved } = await queue.redrive());
-      } catch (error) {
-        if (error instanceof QueueUnavailableError) {
-          throw unavailable(
-            'queue_unavailable',
-            'the queues are not reachable; nothing was moved, try again',
-            error,
-          );
-        }
-        throw error;
-      }
+      const { moved } = await queue.redrive();
       logger.info({ event: 'redrive', moved }, 'dead-letter queue moved back to the jobs queue');
       return json(200, { moved });
     },

@@ -1,12 +1,10 @@
-import { badRequest, conflict, notFound, unavailable } from '../api-error';
+import { badRequest } from '../api-error';
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
 import { jobIdParam } from '../params';
-import { JobNotFoundError, JobNotRetryableError } from '../../jobs/job-errors';
 import { retryJob } from '../../jobs/job-lifecycle';
 import { jobLinks, jobView } from '../../jobs/job-view';
-import { QueueUnavailableError } from '../../queue/queue-errors';
 import type { Services } from '../../services';
 
 const MAX_IDEMPOTENCY_KEY = 255;
@@ -35,22 +33,7 @@ export function createRetryJobHandler({
           `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
         );
       }
-      let retried: Awaited<ReturnType<typeof retryJob>>;
-      try {
-        retried = await retryJob({ store, queue }, id, { idempotencyKey });
-      } catch (error) {
-        if (error instanceof JobNotFoundError) throw notFound('job_not_found', `no job ${id}`);
-        if (error instanceof JobNotRetryableError) throw conflict('job_not_retryable', error.message);
-        if (error instanceof QueueUnavailableError) {
-          throw unavailable(
-            'queue_unavailable',
-            'the job queue is not reachable; nothing was queued, try again',
-            error,
-          );
-        }
-        throw error;
-      }
-      const { job, replayed } = retried;
+      const { job, replayed } = await retryJob({ store, queue }, id, { idempotencyKey });
       logger
         .child({ jobId: id })
         .info({ event: 'retry-on-demand', replayed, attempt: job.attempts + 1 }, 'job queued again');

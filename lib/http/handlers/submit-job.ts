@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { badRequest, conflict, notFound, tooManyRequests, unavailable } from '../api-error';
+import { badRequest, conflict, notFound } from '../api-error';
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
@@ -10,17 +10,9 @@ import { isFinal } from '../../jobs/job-record';
 import { jobLinks, jobView } from '../../jobs/job-view';
 import { submitJob } from '../../jobs/job-lifecycle';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
-import { QueueFullError } from '../../queue/backlog-limit';
-import { QueueUnavailableError } from '../../queue/queue-errors';
 import type { Services } from '../../services';
-import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../../tasks/task-errors';
 
 const MAX_IDEMPOTENCY_KEY = 255;
-/** How long a client refused with 429 should wait: about what 4 slots need to make room. */
-const RETRY_AFTER_SECONDS = 5;
-
-const queueUnavailable = (cause: QueueUnavailableError) =>
-  unavailable('queue_unavailable', 'the job queue is not reachable; nothing was queued, try again', cause);
 
 function readBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -58,31 +50,8 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
           `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
         );
       }
-      try {
-        catalogue.prepare(taskName, input);
-      } catch (error) {
-        if (error instanceof TaskInputError) throw badRequest('invalid_input', error.message);
-        if (error instanceof UnknownTaskError) throw notFound('unknown_task', error.message);
-        if (error instanceof TaskUnavailableError)
-          throw unavailable('task_unavailable', error.message, error);
-        throw error;
-      }
-
-      try {
-        await backlog.check();
-      } catch (error) {
-        if (error instanceof QueueFullError) {
-          throw tooManyRequests(
-            'queue_full',
-            `${error.limit} jobs are waiting, the most this service queues; nothing was queued, try again later`,
-            RETRY_AFTER_SECONDS,
-          );
-        }
-        if (error instanceof QueueUnavailableError) {
-          throw queueUnavailable(error);
-        }
-        throw error;
-      }
+      catalogue.prepare(taskName, input);
+      await backlog.check();
 
       const record: JobRecord = {
         id: newJobId(),
@@ -92,18 +61,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         attempts: 0,
         queuedAt: new Date().toISOString(),
       };
-      let submitted: { job: JobRecord; created: boolean };
-      try {
-        submitted = await submitJob({ store, queue }, record, { idempotencyKey });
-      } catch (error) {
-        if (!(error instanceof QueueUnavailableError)) throw error;
-        logger.error(
-          { event: 'enqueue', jobId: record.id, err: error },
-          'queue unavailable; job rolled back',
-        );
-        throw queueUnavailable(error);
-      }
-      const { job, created } = submitted;
+      const { job, created } = await submitJob({ store, queue }, record, { idempotencyKey });
       const log = logger.child({ jobId: job.id });
       if (!created) {
         if (job.task !== taskName || !isDeepStrictEqual(job.input, input)) {

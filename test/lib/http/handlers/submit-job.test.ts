@@ -142,7 +142,7 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
     expect(bodyOf(response)).toEqual({
       error: {
         code: 'queue_unavailable',
-        message: 'the job queue is not reachable; nothing was queued, try again',
+        message: 'the job queue is not reachable; nothing was changed, try again',
       },
     });
     expect(response.body).not.toContain('ECONNREFUSED');
