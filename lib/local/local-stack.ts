@@ -210,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...process.env,
       ...(options.sqsEndpoint ? {} : LOCAL_QUEUES),
       ...options.env,
-      // Locally the handlers run on Node 20 (AWS runs them on nodejs22.x): the SDK's notice is noise here.
+      // Locally the handlers may run on Node 20 (AWS runs them on nodejs24.x): the SDK's notice is noise here.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       SQS_ENDPOINT: sqsEndpoint,
       HTTP_PORT: String(httpPort),
