@@ -5,6 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -156,6 +157,39 @@ export function partOfStack(command: string): string {
 async function consumerPid(root: number | undefined): Promise<number | undefined> {
   for (const pid of await processTree(root)) if ((await commandOf(pid)).includes('consumer-host')) return pid;
   return undefined;
+}
+
+/**
+ * The event-loop delay of serverless offline and the consumer's process during `load`
+ * (lib/local/loop-delay.js writes it every second; SIGUSR2 starts a new measurement).
+ */
+export async function loopDelayDuring<T>(
+  dir: string | undefined,
+  load: () => Promise<T>,
+): Promise<{ result: T; delay: Row }> {
+  const read = async () => {
+    const files = dir ? (await readdir(dir)).filter((f) => f.endsWith('.json')) : [];
+    return Promise.all(
+      files.map(
+        async (f) =>
+          JSON.parse(await readFile(path.join(dir!, f), 'utf8')) as Record<string, number | string>,
+      ),
+    );
+  };
+  for (const figures of await read()) {
+    try {
+      process.kill(Number(figures.pid), 'SIGUSR2');
+    } catch {
+      // gone
+    }
+  }
+  const result = await load();
+  await sleep(1500);
+  const delay: Row = {};
+  for (const figures of await read()) {
+    delay[`${String(figures.role)} p99 / max ms`] = `${figures.p99Ms} / ${figures.maxMs}`;
+  }
+  return { result, delay };
 }
 
 /** Idle and after the loads: every process of each server, summed (the ratio against the first). */

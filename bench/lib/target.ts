@@ -19,6 +19,8 @@ export interface Target {
   jobStoreDir?: string;
   /** `npm start`'s own process, when the target is one (its whole tree is the stack). */
   rootPid?: number;
+  /** Where its processes write their event-loop delay (lib/local/loop-delay.js), when measured. */
+  loopDelayDir?: string;
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startNpmStart(): Promise<Target> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const ports = { httpPort: await freePort(), lambdaPort: await freePort(), elasticMqPort: await freePort() };
   const jobStoreDir = await mkdtemp(path.join(os.tmpdir(), 'spawn-queue-bench-store-'));
+  const loopDelayDir = await mkdtemp(path.join(os.tmpdir(), 'spawn-queue-bench-loop-'));
   console.log(`starting npm start on port ${ports.httpPort} (job store ${jobStoreDir})`);
   const child = spawn('npm', ['start'], {
     cwd: projectDir,
@@ -42,6 +45,7 @@ export async function startNpmStart(): Promise<Target> {
       ELASTICMQ_PORT: String(ports.elasticMqPort),
       JOB_STORE_DIR: jobStoreDir,
       LOG_LEVEL: 'warn',
+      SPAWN_QUEUE_LOOP_DELAY_DIR: loopDelayDir,
     },
   });
   let output = '';
@@ -66,6 +70,7 @@ export async function startNpmStart(): Promise<Target> {
     elasticMqPid: await pidListeningOn(ports.elasticMqPort),
     jobStoreDir,
     rootPid: child.pid,
+    loopDelayDir,
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       process.kill(-child.pid!, 'SIGINT');

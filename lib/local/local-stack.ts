@@ -132,6 +132,13 @@ async function tableCheck(config: ReturnType<typeof loadConfig>): Promise<void> 
  */
 function withListenBacklog(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const preload = `--require ${JSON.stringify(path.join(__dirname, 'listen-backlog.js'))}`;
+  return withLoopDelay({ ...env, NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(' ') });
+}
+
+/** With SPAWN_QUEUE_LOOP_DELAY_DIR set (benchmarks): the preload that measures event-loop delay. */
+export function withLoopDelay(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!env.SPAWN_QUEUE_LOOP_DELAY_DIR) return env;
+  const preload = `--require ${JSON.stringify(path.join(__dirname, 'loop-delay.js'))}`;
   return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
 }
 
@@ -398,7 +405,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
         bundles,
         // What Lambda gives the function: its environment from serverless.yml, over the stack's.
-        env: { ...env, ...consumer.environment },
+        env: withLoopDelay({ ...env, ...consumer.environment }),
         output: options.offlineOutput,
         onExit: (code) => {
           if (!stopping) options.onFailure?.(`the consumer exited (code ${code})`);
