@@ -32,15 +32,19 @@ interface Started {
   jobStoreDir: string;
 }
 
-async function startStack(jobStoreDir: string, reuse?: number[]): Promise<Started> {
+async function startStack(jobStoreDir: string, reuse?: number[], throughNpm = false): Promise<Started> {
   const [http, lambda, elasticMq] = reuse ?? [await freePort(), await freePort(), await freePort()];
-  const { start, output } = await npmStart({
-    HTTP_PORT: String(http),
-    LAMBDA_PORT: String(lambda),
-    ELASTICMQ_PORT: String(elasticMq),
-    JOB_STORE_DIR: jobStoreDir,
-    LOG_LEVEL: 'warn',
-  });
+  const { start, output } = await npmStart(
+    {
+      HTTP_PORT: String(http),
+      LAMBDA_PORT: String(lambda),
+      ELASTICMQ_PORT: String(elasticMq),
+      JOB_STORE_DIR: jobStoreDir,
+      LOG_LEVEL: 'warn',
+    },
+    90_000,
+    { throughNpm },
+  );
   printed = output;
   return {
     start,
@@ -146,6 +150,23 @@ describe('stopping the local stack', () => {
     },
     120_000,
   );
+
+  it('SIGTERM to npm itself (a service manager stopping `npm start`), with a job running, leaves nothing running within 10 s', async () => {
+    const { dir, cleanup } = await tempDir('spawn-queue-stop-npm-');
+    let stack: Started | undefined;
+    try {
+      stack = await startStack(dir, undefined, true);
+      await runningJob(stack);
+      // npm forwards the signal to its script's process: `exec` in the script makes that the start
+      // script itself, not a shell that would die and leave the stack running.
+      stack.start.kill('SIGTERM');
+      await expectNothingLeft(stack);
+    } finally {
+      stack?.start.kill('SIGKILL');
+      await endLeftovers(dir, stack?.workRoot);
+      await cleanup();
+    }
+  }, 120_000);
 
   it('after a crash that orphans a running task, the next start ends it before running anything', async () => {
     const { dir, cleanup } = await tempDir('spawn-queue-crash-');

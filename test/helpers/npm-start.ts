@@ -14,8 +14,17 @@ export interface NpmStart {
  * `npm start`'s own script with `env` over this environment, as a terminal runs it: a process group
  * of its own (the foreground job). Resolves once it prints that it is ready.
  */
-export async function npmStart(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<NpmStart> {
-  const start = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')], {
+export async function npmStart(
+  env: Record<string, string>,
+  readyTimeoutMs = 90_000,
+  { throughNpm = false }: { throughNpm?: boolean } = {},
+): Promise<NpmStart> {
+  // `throughNpm`: npm itself runs the script (and is the process a signal goes to), as a user's
+  // `npm start` or a service manager's does.
+  const [command, args] = throughNpm
+    ? ['npm', ['start']]
+    : [process.execPath, ['--import', 'tsx', path.join(projectDir, 'scripts', 'start.ts')]];
+  const start = spawn(command, args, {
     cwd: projectDir,
     env: { ...process.env, ...env },
     detached: true,
