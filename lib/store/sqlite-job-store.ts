@@ -152,9 +152,9 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
       keyGet: database.prepare('SELECT job_id FROM idempotency_keys WHERE key_hash = ?'),
       keyPut: database.prepare('INSERT OR REPLACE INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)'),
       keyRemove: database.prepare('DELETE FROM idempotency_keys WHERE key_hash = ? AND job_id = ?'),
-      listAll: database.prepare('SELECT record FROM jobs WHERE id < ? ORDER BY id DESC LIMIT ?'),
+      listAll: database.prepare('SELECT id, record FROM jobs WHERE id < ? ORDER BY id DESC LIMIT ?'),
       listStatus: database.prepare(
-        'SELECT record FROM jobs WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?',
+        'SELECT id, record FROM jobs WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?',
       ),
       counts: database.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
       retrying: database.prepare(
@@ -369,8 +369,9 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
         // skipped
       }
     }
+    // The cursor is the last row's id, read from its column: the row may be the damaged one.
     const last = rows[Math.min(rows.length, limit) - 1];
-    const lastId = last ? (JSON.parse(String(last.record)) as JobRecord).id : undefined;
+    const lastId = last ? String(last.id) : undefined;
     return rows.length > limit && lastId ? { jobs, nextCursor: lastId } : { jobs };
   }
 

@@ -4,6 +4,7 @@ import { createGetJobHandler } from '../../lib/http/handlers/get-job';
 import { createListJobsHandler } from '../../lib/http/handlers/list-jobs';
 import { createQueueStatsHandler } from '../../lib/http/handlers/queue-stats';
 import { apiEvent, bodyOf, context } from '../helpers/events';
+import { newJobId } from '../../lib/jobs/job-id';
 import { queuedJob } from '../helpers/jobs';
 import { unitServices } from '../helpers/services';
 
@@ -13,7 +14,8 @@ describe('a damaged job record', () => {
     const { services, send, cleanup } = await unitServices();
     send.mockResolvedValue({ Attributes: { ApproximateNumberOfMessages: '0' } });
     const good = queuedJob();
-    const damaged = queuedJob();
+    // Older than the good one: the last record of the page, whose id is the page's cursor.
+    const damaged = queuedJob({ id: newJobId(Date.now() - 1000) });
     await services.store.create(good);
     await services.store.create(damaged);
     const db = new Database(path.join(services.config.jobStoreDir, 'jobs.db'));
