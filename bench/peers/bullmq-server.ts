@@ -15,6 +15,7 @@ import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { createProcessSpawner } from '../../lib/process/process-spawner';
 import { createCatalogue } from '../../lib/tasks/catalogue';
 import type { Invocation } from '../../lib/tasks/catalogue';
+import { readBody, send } from '../lib/plain-http';
 
 const [httpPort, redisPort] = process.argv.slice(2).map(Number);
 const connection = { host: '127.0.0.1', port: redisPort ?? 6379, maxRetriesPerRequest: null };
@@ -47,22 +48,6 @@ const worker = new Worker<Invocation, Result>(
   },
   { connection, concurrency: 4 },
 );
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (data += chunk));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
-}
 
 async function view(job: Job<Invocation, Result>) {
   const state = await job.getState();

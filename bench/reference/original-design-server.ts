@@ -15,6 +15,7 @@ import os from 'node:os';
 import PQueue from 'p-queue';
 import { runProcess } from '../../lib/process/run-process';
 import { createCatalogue } from '../../lib/tasks/catalogue';
+import { readBody, send } from '../lib/plain-http';
 
 interface Job {
   jobId: string;
@@ -33,22 +34,6 @@ const jobs = new Map<string, Job>();
 const waiters = new Map<string, Array<() => void>>();
 let totalProcessed = 0;
 let peakQueueSize = 0;
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (data += chunk));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
-}
 
 function finish(job: Job): void {
   totalProcessed += 1;

@@ -27,3 +27,17 @@ export function intQuery(event: HttpEvent, name: string, min: number, max: numbe
   }
   return value;
 }
+
+const MAX_IDEMPOTENCY_KEY = 255;
+
+/** The optional `Idempotency-Key` header: 1 to 255 characters when given. */
+export function idempotencyKeyHeader(event: HttpEvent): string | undefined {
+  const key = event.headers?.['idempotency-key'];
+  if (key !== undefined && (key === '' || key.length > MAX_IDEMPOTENCY_KEY)) {
+    throw badRequest(
+      'invalid_idempotency_key',
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+    );
+  }
+  return key;
+}

@@ -374,28 +374,9 @@ export function createDynamoDbJobStore({
   }
 
   /** Queued jobs are bounded (MAX_QUEUED_JOBS): their index is read, with the ones that wait counted. */
-  async function countRetrying(): Promise<number> {
-    let count = 0;
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'byStatus',
-          KeyConditionExpression: 'jobStatus = :s',
-          FilterExpression: 'attribute_exists(retryAt)',
-          ExpressionAttributeValues: { ':s': 'queued' },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
-  }
+  const countRetrying = () => countIndex('queued', 'attribute_exists(retryAt)');
 
-  async function countIndex(status: JobStatus): Promise<number> {
+  async function countIndex(status: JobStatus, filter?: string): Promise<number> {
     let count = 0;
     let ExclusiveStartKey: Item | undefined;
     do {
@@ -404,6 +385,7 @@ export function createDynamoDbJobStore({
           TableName,
           IndexName: 'byStatus',
           KeyConditionExpression: 'jobStatus = :s',
+          ...(filter ? { FilterExpression: filter } : {}),
           ExpressionAttributeValues: { ':s': status },
           Select: 'COUNT',
           ExclusiveStartKey,

@@ -1,13 +1,10 @@
-import { badRequest } from '../api-error';
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
-import { jobIdParam } from '../params';
+import { idempotencyKeyHeader, jobIdParam } from '../params';
 import { retryJob } from '../../jobs/job-lifecycle';
 import { jobLinks, jobView } from '../../jobs/job-view';
 import type { Services } from '../../services';
-
-const MAX_IDEMPOTENCY_KEY = 255;
 
 /**
  * POST /api/jobs/{id}/retry: a failed, timed-out or cancelled job runs again as its next attempt
@@ -23,16 +20,7 @@ export function createRetryJobHandler({
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
-      const idempotencyKey = event.headers?.['idempotency-key'];
-      if (
-        idempotencyKey !== undefined &&
-        (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
-      ) {
-        throw badRequest(
-          'invalid_idempotency_key',
-          `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
-        );
-      }
+      const idempotencyKey = idempotencyKeyHeader(event);
       const { job, replayed } = await retryJob({ store, queue }, id, { idempotencyKey });
       logger
         .child({ jobId: id })

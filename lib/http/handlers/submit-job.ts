@@ -3,7 +3,7 @@ import { badRequest, conflict, notFound } from '../api-error';
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
-import { intQuery } from '../params';
+import { idempotencyKeyHeader, intQuery } from '../params';
 import { newJobId } from '../../jobs/job-id';
 import type { JobRecord } from '../../jobs/job-record';
 import { isFinal } from '../../jobs/job-record';
@@ -11,8 +11,6 @@ import { jobLinks, jobView } from '../../jobs/job-view';
 import { submitJob } from '../../jobs/job-lifecycle';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
 import type { Services } from '../../services';
-
-const MAX_IDEMPOTENCY_KEY = 255;
 
 function readBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -40,16 +38,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
       const input = readBody(event.parsedBody);
       const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
-      const idempotencyKey = event.headers?.['idempotency-key'];
-      if (
-        idempotencyKey !== undefined &&
-        (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
-      ) {
-        throw badRequest(
-          'invalid_idempotency_key',
-          `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
-        );
-      }
+      const idempotencyKey = idempotencyKeyHeader(event);
       catalogue.prepare(taskName, input);
       await backlog.check();
 
