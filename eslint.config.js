@@ -2,6 +2,32 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const jest = require('eslint-plugin-jest');
 
+/** Imports that would break the layering (see the fences at the end). */
+const FENCES = {
+  // The local emulation is sealed: production code (handlers and lib outside lib/local) never
+  // imports it, so nothing local-only can reach a deployed function.
+  local: {
+    group: ['**/local/*', '**/lib/local', './local', '../local'],
+    message: 'lib/local is the local emulation: only scripts, tests and benchmarks import it.',
+  },
+  // lib/ never reaches up into handlers/ (the entries serverless.yml names).
+  entries: {
+    regex: '^(\\.\\./)+handlers/',
+    message: 'handlers/ holds the entries serverless.yml names; import the factories from lib/.',
+  },
+  // Only an entry builds the services from the environment: importing a module never reads config.
+  services: {
+    group: ['**/services', './services', '../services'],
+    importNames: ['getServices'],
+    message: 'only an entry in handlers/ calls getServices(); take Services as a parameter.',
+  },
+  // Authentication throws its own errors; lib/http answers them.
+  authHttp: {
+    group: ['../http', '../http/*'],
+    message: 'lib/auth knows nothing of HTTP: throw an auth error (auth-errors.ts).',
+  },
+};
+
 module.exports = tseslint.config(
   {
     ignores: [
@@ -51,49 +77,31 @@ module.exports = tseslint.config(
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
   },
+  // The fences of the layering. A file gets one no-restricted-imports rule (a later config would
+  // replace an earlier one's), so each set of files below lists every fence that applies to it.
   {
-    // The local emulation is sealed: production code (handlers and lib outside lib/local) never
-    // imports it, so nothing local-only can reach a deployed function.
-    files: ['handlers/**/*.ts', 'lib/**/*.ts'],
-    ignores: ['lib/local/**'],
+    files: ['handlers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [FENCES.local] }] },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/local/**', 'lib/auth/**', 'lib/services.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [FENCES.local, FENCES.entries, FENCES.services] }],
+    },
+  },
+  {
+    files: ['lib/auth/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            {
-              group: ['**/local/*', '**/lib/local', './local', '../local'],
-              message: 'lib/local is the local emulation: only scripts, tests and benchmarks import it.',
-            },
-          ],
-        },
+        { patterns: [FENCES.local, FENCES.entries, FENCES.services, FENCES.authHttp] },
       ],
     },
   },
   {
-    // The layering: lib/ never reaches up into handlers/ (the entries), and only an entry builds the
-    // services from the environment; everything else has them injected, so importing a module never
-    // reads the configuration.
-    files: ['lib/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    ignores: ['lib/services.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(\\.\\./)+handlers/',
-              message: 'handlers/ holds the entries serverless.yml names; import the factories from lib/.',
-            },
-            {
-              group: ['**/services', './services', '../services'],
-              importNames: ['getServices'],
-              message: 'only an entry in handlers/ calls getServices(); take Services as a parameter.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['lib/local/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [FENCES.entries, FENCES.services] }] },
   },
   {
     // Benchmarks are command-line programs: printing is their job.
