@@ -21,6 +21,11 @@ const FENCES = {
     importNames: ['getServices'],
     message: 'only an entry in handlers/ calls getServices(); take Services as a parameter.',
   },
+  // The store keeps and fetches; the statistics read it (lib/stats imports lib/store, never back).
+  storeStats: {
+    group: ['../stats', '../stats/*'],
+    message: 'lib/store knows nothing of lib/stats: what a finish adds is lib/store/minute-statistics.ts.',
+  },
   // Authentication throws its own errors; lib/http answers them.
   authHttp: {
     group: ['../http', '../http/*'],
@@ -85,9 +90,18 @@ module.exports = tseslint.config(
   },
   {
     files: ['lib/**/*.ts'],
-    ignores: ['lib/local/**', 'lib/auth/**', 'lib/services.ts'],
+    ignores: ['lib/local/**', 'lib/auth/**', 'lib/store/**', 'lib/services.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [FENCES.local, FENCES.entries, FENCES.services] }],
+    },
+  },
+  {
+    files: ['lib/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [FENCES.local, FENCES.entries, FENCES.services, FENCES.storeStats] },
+      ],
     },
   },
   {

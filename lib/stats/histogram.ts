@@ -1,32 +1,5 @@
+import type { Histogram } from '../store/minute-statistics';
 import type { Percentiles } from './percentiles';
-
-/**
- * A latency histogram small enough to keep per minute in any store: bucket → count, where a bucket is
- * the value rounded up to two significant digits (exact below 100 ms, within 10 % above). Merging is
- * adding counts, so minutes written by different workers combine without reading any job.
- */
-export type Histogram = Record<string, number>;
-
-/** The bucket (its upper bound, in ms) that a value falls in. */
-export function bucketOf(ms: number): number {
-  const value = Math.max(0, Math.ceil(ms));
-  if (value < 100) return value;
-  const step = 10 ** (String(value).length - 2);
-  return Math.ceil(value / step) * step;
-}
-
-export function addToHistogram(histogram: Histogram, ms: number, count = 1): void {
-  const bucket = String(bucketOf(ms));
-  histogram[bucket] = (histogram[bucket] ?? 0) + count;
-}
-
-export function mergeHistograms(histograms: Histogram[]): Histogram {
-  const merged: Histogram = {};
-  for (const histogram of histograms) {
-    for (const [bucket, count] of Object.entries(histogram)) merged[bucket] = (merged[bucket] ?? 0) + count;
-  }
-  return merged;
-}
 
 /** Nearest-rank percentiles of the bucketed values; nulls when there is nothing to measure. */
 export function histogramPercentiles(histogram: Histogram): Percentiles {

@@ -13,8 +13,7 @@ import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
 import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import { busyByMinute, emptyMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
-import { bucketOf } from '../stats/histogram';
+import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
 import { transitioned } from './job-store';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 import { StoreUnavailableError } from './store-errors';
@@ -229,12 +228,11 @@ export function createDynamoDbJobStore({
   }
 
   async function recordFinished(record: JobRecord): Promise<void> {
-    const finishedAtMs = record.finishedAt ? Date.parse(record.finishedAt) : Date.now();
-    const startedAtMs = record.startedAt ? Date.parse(record.startedAt) : undefined;
-    const own = minuteStart(finishedAtMs);
-    const busy = new Map(startedAtMs === undefined ? [] : busyByMinute(startedAtMs, finishedAtMs));
+    const shares = finishSharesOf(record);
+    const own = shares.minuteMs;
+    const busy = new Map(shares.busy);
     const minutes = new Set([own, ...busy.keys()]);
-    const expiresAt = Math.floor(finishedAtMs / 1000) + DAY_S;
+    const expiresAt = Math.floor(shares.finishedAtMs / 1000) + DAY_S;
     const updates = [...minutes].map((minuteMs) => {
       const add: string[] = [];
       const names: Record<string, string> = {};
@@ -242,12 +240,12 @@ export function createDynamoDbJobStore({
       if (minuteMs === own) {
         values[':one'] = 1;
         add.push('finished :one');
-        if (record.waitMs !== undefined) {
-          names['#w'] = `w_${bucketOf(record.waitMs)}`;
+        if (shares.waitBucket !== undefined) {
+          names['#w'] = `w_${shares.waitBucket}`;
           add.push('#w :one');
         }
-        if (record.runMs !== undefined && startedAtMs !== undefined) {
-          names['#r'] = `r_${bucketOf(record.runMs)}`;
+        if (shares.runBucket !== undefined) {
+          names['#r'] = `r_${shares.runBucket}`;
           add.push('#r :one');
         }
       }

@@ -1,7 +1,7 @@
 import { InvalidTransitionError, JobNotFoundError, StaleAttemptError } from '../jobs/job-errors';
 import { canTransition } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import type { Histogram } from '../stats/histogram';
+import type { Histogram } from './minute-statistics';
 
 /**
  * The job store: the one place job state lives, shared by every function (the HTTP handlers, the

@@ -6,9 +6,8 @@ import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
 import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import { bucketOf } from '../stats/histogram';
-import { busyByMinute, emptyMinute, MINUTE_MS, minuteStart } from '../stats/finished-minutes';
 import { transitioned } from './job-store';
+import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
@@ -246,22 +245,20 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     return row ? parseRecord(id, row.record) : undefined;
   }
 
+  /** The minute whose start last pruned the old statistics (per process: a prune is idempotent). */
+  let prunedFor = 0;
+
   /** A finished job's share of the per-minute statistics, written in the transaction that finishes it. */
   function recordFinished(sql: ReturnType<typeof prepare>, record: JobRecord): void {
-    const finishedAtMs = record.finishedAt ? Date.parse(record.finishedAt) : Date.now();
-    const startedAtMs = record.startedAt ? Date.parse(record.startedAt) : undefined;
-    const own = minuteStart(finishedAtMs);
-    const existed = (sql.minutes.all(own - 1, own) as Row[]).length > 0;
-    sql.minuteAdd.run(own, 1, 0);
-    if (record.waitMs !== undefined) sql.bucketAdd.run(own, 'w', bucketOf(record.waitMs));
-    if (startedAtMs !== undefined) {
-      if (record.runMs !== undefined) sql.bucketAdd.run(own, 'r', bucketOf(record.runMs));
-      for (const [minuteMs, ms] of busyByMinute(startedAtMs, finishedAtMs))
-        sql.minuteAdd.run(minuteMs, 0, ms);
-    }
-    if (!existed) {
-      sql.minutesPrune.run(own - KEEP_MINUTES_MS);
-      sql.bucketsPrune.run(own - KEEP_MINUTES_MS);
+    const shares = finishSharesOf(record);
+    sql.minuteAdd.run(shares.minuteMs, 1, 0);
+    if (shares.waitBucket !== undefined) sql.bucketAdd.run(shares.minuteMs, 'w', shares.waitBucket);
+    if (shares.runBucket !== undefined) sql.bucketAdd.run(shares.minuteMs, 'r', shares.runBucket);
+    for (const [minuteMs, ms] of shares.busy) sql.minuteAdd.run(minuteMs, 0, ms);
+    if (shares.minuteMs !== prunedFor) {
+      prunedFor = shares.minuteMs;
+      sql.minutesPrune.run(shares.minuteMs - KEEP_MINUTES_MS);
+      sql.bucketsPrune.run(shares.minuteMs - KEEP_MINUTES_MS);
     }
     const { lastInsertRowid } = sql.finishEvent.run(record.id);
     if (Number(lastInsertRowid) % 1000 === 0) sql.finishEventsPrune.run(Number(lastInsertRowid) - 10_000);

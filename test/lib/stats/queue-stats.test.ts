@@ -5,12 +5,8 @@ import type { JobStore } from '../../../lib/store/job-store';
 import { STORE_KINDS } from '../../helpers/job-stores';
 import type { Services } from '../../../lib/services';
 import { computeQueueStats } from '../../../lib/stats/queue-stats';
-import {
-  addToHistogram,
-  bucketOf,
-  histogramPercentiles,
-  mergeHistograms,
-} from '../../../lib/stats/histogram';
+import { histogramPercentiles } from '../../../lib/stats/histogram';
+import { addToHistogram, bucketOf, mergeHistograms } from '../../../lib/store/minute-statistics';
 import { unitServices } from '../../helpers/services';
 
 type Send = Awaited<ReturnType<typeof unitServices>>['send'];

@@ -1,0 +1,82 @@
+import type { JobRecord } from '../jobs/job-record';
+import type { FinishedMinute } from './job-store';
+
+/**
+ * What the store keeps of finished jobs for the statistics: one aggregate per minute, never the jobs
+ * themselves. This module says what one finish adds to those aggregates; each adapter only adds it
+ * up (SQLite: upserts in the finishing transaction; DynamoDB: ADD updates). lib/stats reads them.
+ */
+export const MINUTE_MS = 60_000;
+/** The statistics look back 15 minutes; a run is spread over at most this many minutes before its end. */
+export const BUSY_MINUTES_KEPT = 16;
+
+/**
+ * A latency histogram small enough to keep per minute in any store: bucket → count, where a bucket is
+ * the value rounded up to two significant digits (exact below 100 ms, within 10 % above). Merging is
+ * adding counts, so minutes written by different workers combine without reading any job.
+ */
+export type Histogram = Record<string, number>;
+
+/** The bucket (its upper bound, in ms) that a value falls in. */
+export function bucketOf(ms: number): number {
+  const value = Math.max(0, Math.ceil(ms));
+  if (value < 100) return value;
+  const step = 10 ** (String(value).length - 2);
+  return Math.ceil(value / step) * step;
+}
+
+export function addToHistogram(histogram: Histogram, ms: number, count = 1): void {
+  const bucket = String(bucketOf(ms));
+  histogram[bucket] = (histogram[bucket] ?? 0) + count;
+}
+
+export function mergeHistograms(histograms: Histogram[]): Histogram {
+  const merged: Histogram = {};
+  for (const histogram of histograms) {
+    for (const [bucket, count] of Object.entries(histogram)) merged[bucket] = (merged[bucket] ?? 0) + count;
+  }
+  return merged;
+}
+
+export function minuteStart(ms: number): number {
+  return ms - (((ms % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+}
+
+export function emptyMinute(minuteMs: number): FinishedMinute {
+  return { minuteMs, finished: 0, busyMs: 0, waitMs: {}, runMs: {} };
+}
+
+/** The run [startMs, endMs] cut at minute boundaries: [minuteMs, ms inside it], oldest first. */
+export function busyByMinute(startMs: number, endMs: number): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  const first = Math.max(minuteStart(startMs), minuteStart(endMs) - (BUSY_MINUTES_KEPT - 1) * MINUTE_MS);
+  for (let minute = first; minute <= endMs; minute += MINUTE_MS) {
+    const ms = Math.min(endMs, minute + MINUTE_MS) - Math.max(startMs, minute);
+    if (ms > 0) parts.push([minute, ms]);
+  }
+  return parts;
+}
+
+/** What one finished job adds to the per-minute aggregates. */
+export interface FinishShares {
+  finishedAtMs: number;
+  /** The minute it finished in: one more finished job, and a wait and a run bucket one more each. */
+  minuteMs: number;
+  waitBucket?: number;
+  runBucket?: number;
+  /** Its run time spread over the minutes it ran in: [minuteMs, busy ms]. */
+  busy: Array<[number, number]>;
+}
+
+export function finishSharesOf(record: JobRecord): FinishShares {
+  const finishedAtMs = record.finishedAt ? Date.parse(record.finishedAt) : Date.now();
+  const startedAtMs = record.startedAt ? Date.parse(record.startedAt) : undefined;
+  const started = startedAtMs !== undefined;
+  return {
+    finishedAtMs,
+    minuteMs: minuteStart(finishedAtMs),
+    ...(record.waitMs !== undefined ? { waitBucket: bucketOf(record.waitMs) } : {}),
+    ...(started && record.runMs !== undefined ? { runBucket: bucketOf(record.runMs) } : {}),
+    busy: started ? busyByMinute(startedAtMs, finishedAtMs) : [],
+  };
+}
