@@ -148,6 +148,20 @@ export function createJobRunner(options: JobRunnerOptions) {
   }
 
   /**
+   * Records an attempt's end; when another runner has taken the job over meanwhile (this one's lease
+   * ran out), its write is refused and the job is the other's: the message is left to it.
+   */
+  async function fenced(log: Logger, attempt: number, record: () => Promise<Outcome>): Promise<Outcome> {
+    try {
+      return await record();
+    } catch (error) {
+      if (!(error instanceof StaleAttemptError)) throw error;
+      log.warn({ event: 'lease-lost', attempt }, error.message);
+      return 'retry';
+    }
+  }
+
+  /**
    * A delivery that failed before or after its attempt (the store did not answer, most often): the
    * message comes back in seconds, doubling with each receive up to a minute, not after the queue's
    * visibility timeout.
@@ -351,9 +365,9 @@ export function createJobRunner(options: JobRunnerOptions) {
       const attemptHistory = ended({ error: reason });
       const runMs = Date.now() - startedAt.getTime();
       const fence = { from: owned ? current : undefined, attempt };
-      try {
+      return fenced(log, attempt, async () => {
         if (!lastDelivery && shouldRetry(policy, attempt, { kind: 'error' })) {
-          return await retryLater(
+          return retryLater(
             log,
             message,
             jobId,
@@ -387,16 +401,9 @@ export function createJobRunner(options: JobRunnerOptions) {
           fence,
         );
         return 'done';
-      } catch (recordError) {
-        if (recordError instanceof StaleAttemptError) {
-          log.warn({ event: 'lease-lost', attempt }, recordError.message);
-          return 'retry';
-        }
-        throw recordError;
-      }
-    } finally {
-      clearInterval(poll);
+      });
     }
+    clearInterval(poll);
     await lease.stop();
 
     const status = statusOf(result);
@@ -415,11 +422,11 @@ export function createJobRunner(options: JobRunnerOptions) {
     const attemptHistory = ended({ exitCode: result.exitCode, signal: result.signal, error: error ?? null });
     const end = endOf(result);
     const from = owned ? running : undefined;
-    try {
+    return fenced(log, attempt, async () => {
       if (end && !lastDelivery && shouldRetry(policy, attempt, end)) {
         const reason =
           error ?? `exited with code ${result.exitCode ?? 'none'} (${result.signal ?? 'no signal'})`;
-        return await retryLater(
+        return retryLater(
           log,
           message,
           jobId,
@@ -430,15 +437,8 @@ export function createJobRunner(options: JobRunnerOptions) {
         );
       }
       await finalize(log, jobId, status, { ...outcome, error, attemptHistory }, { from, attempt });
-    } catch (recordError) {
-      if (recordError instanceof StaleAttemptError) {
-        // Another runner took the job over (this one's lease ran out): its result is the job's.
-        log.warn({ event: 'lease-lost', attempt }, recordError.message);
-        return 'retry';
-      }
-      throw recordError;
-    }
-    return 'done';
+      return 'done';
+    });
   }
 
   return { runMessage };
