@@ -91,6 +91,27 @@ export interface PollingResult {
 }
 
 /**
+ * A client of the JSON API over one pool of 256 connections. undici's request, not fetch: the client
+ * shares the machine with the server it measures, and fetch (WHATWG streams, Headers, Response)
+ * costs it 2-3 x the CPU per request.
+ */
+function jsonClient(baseUrl: string, timeoutMs: number) {
+  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+  const call = async (path: string, options: { method?: 'GET' | 'POST'; body?: string } = {}) => {
+    const response = await dispatcher.request({
+      origin: baseUrl,
+      path,
+      method: options.method ?? 'GET',
+      headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: options.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+  };
+  return { call, dispatcher };
+}
+
+/**
  * `submitters` clients submit `jobs` jobs; as soon as a job is accepted it is polled
  * (GET /api/jobs/{id}) by `pollers` concurrent clients, each pausing `pauseMs` between requests,
  * until every job is finished. Throughput is jobs / (first submit → last job seen finished).
@@ -107,20 +128,7 @@ export async function pollingClient(
     deadlineMs?: number;
   },
 ): Promise<PollingResult> {
-  // undici's request, not fetch: the client shares the machine with the server it measures, and
-  // fetch (WHATWG streams, Headers, Response) costs it 2-3 x the CPU per request.
-  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
-  const call = async (path: string, options: { method?: 'GET' | 'POST'; body?: string } = {}) => {
-    const response = await dispatcher.request({
-      origin: baseUrl,
-      path,
-      method: options.method ?? 'GET',
-      headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: options.body,
-      signal: AbortSignal.timeout(30_000),
-    });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
-  };
+  const { call, dispatcher } = jsonClient(baseUrl, 30_000);
   const deadline = Date.now() + (options.deadlineMs ?? 300_000);
   const unfinished: string[] = [];
   const ids: string[] = [];
@@ -198,18 +206,7 @@ export async function waitingClient(
   baseUrl: string,
   options: { task: string; input: unknown; jobs: number; clients?: number; deadlineMs?: number },
 ): Promise<{ jobs: number; finished: number; failedRequests: number; jobsPerSec: number; seconds: number }> {
-  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
-  const call = async (path: string, body?: string) => {
-    const response = await dispatcher.request({
-      origin: baseUrl,
-      path,
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body,
-      signal: AbortSignal.timeout(40_000),
-    });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
-  };
+  const { call, dispatcher } = jsonClient(baseUrl, 40_000);
   const deadline = Date.now() + (options.deadlineMs ?? 300_000);
   let toSubmit = options.jobs;
   let finished = 0;
@@ -220,10 +217,10 @@ export async function waitingClient(
     while (toSubmit > 0 && Date.now() < deadline) {
       toSubmit -= 1;
       try {
-        let { body } = await call(
-          `/api/tasks/${options.task}?wait=25`,
-          JSON.stringify({ input: options.input }),
-        );
+        let { body } = await call(`/api/tasks/${options.task}?wait=25`, {
+          method: 'POST',
+          body: JSON.stringify({ input: options.input }),
+        });
         while (!FINAL.has(String(body.status)) && Date.now() < deadline) {
           ({ body } = await call(`/api/jobs/${String(body.jobId)}?wait=25`));
         }

@@ -28,37 +28,56 @@ export interface Server {
   memory(): Promise<{ totalMb: number; parts: Record<string, number> }>;
 }
 
-/** Starts the reference server in its own process on a free port. */
-export async function startReference(): Promise<Server & { stop(): Promise<void> }> {
+/**
+ * One of the benchmark's plain servers (bench/reference, bench/peers) in a process of its own on a
+ * free port, under the TypeScript loader; resolves once it prints that it listens. `stderr`: where
+ * its errors go (a file descriptor), the terminal by default.
+ */
+async function startPlainServer(
+  name: string,
+  file: string,
+  args: string[] = [],
+  stderr: 'inherit' | number = 'inherit',
+) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(projectDir, 'bench', 'reference', 'original-design-server.ts'),
-      String(port),
-    ],
-    { cwd: projectDir, stdio: ['ignore', 'pipe', 'inherit'] },
+    ['--import', 'tsx', path.join(projectDir, file), String(port), ...args],
+    {
+      cwd: projectDir,
+      stdio: ['ignore', 'pipe', stderr],
+    },
   );
   await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the reference server exited (code ${code})`)));
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the ${name} exited (code ${code})`)));
   });
-  const url = `http://127.0.0.1:${port}`;
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** Resolves once a plain server's 4-slot pool has nothing running and nothing waiting. */
+function poolIdle(url: string): Promise<void> {
+  return waitFor(async () => {
+    const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
+      processPool: { activeProcesses: number; queuedTasks: number };
+    };
+    return stats.processPool.activeProcesses === 0 && stats.processPool.queuedTasks === 0;
+  });
+}
+
+/** Starts the reference server in its own process on a free port. */
+export async function startReference(): Promise<Server & { stop(): Promise<void> }> {
+  const { child, url } = await startPlainServer(
+    'reference server',
+    'bench/reference/original-design-server.ts',
+  );
   return {
     name: 'reference',
     key: 'ref',
     url,
     pids: async () => ({ server: [child.pid] }),
     memory: () => treeRssMb(child.pid, () => 'server'),
-    idle: () =>
-      waitFor(async () => {
-        const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
-          processPool: { activeProcesses: number; queuedTasks: number };
-        };
-        return stats.processPool.activeProcesses === 0 && stats.processPool.queuedTasks === 0;
-      }),
+    idle: () => poolIdle(url),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -89,27 +108,13 @@ export async function startBullMq(): Promise<Server & { stop(): Promise<void> }>
       ),
     20_000,
   );
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(projectDir, 'bench', 'peers', 'bullmq-server.ts'),
-      String(port),
-      String(redisPort),
-    ],
-    // Its errors go to a file: a peer that cannot reach Redis retries and logs without end.
-    {
-      cwd: projectDir,
-      stdio: ['ignore', 'pipe', openSync(path.join(projectDir, '.cache', 'bullmq-peer.log'), 'w')],
-    },
+  // Its errors go to a file: a peer that cannot reach Redis retries and logs without end.
+  const { child, url } = await startPlainServer(
+    'BullMQ peer',
+    'bench/peers/bullmq-server.ts',
+    [String(redisPort)],
+    openSync(path.join(projectDir, '.cache', 'bullmq-peer.log'), 'w'),
   );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the BullMQ peer exited (code ${code})`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
   return {
     name: 'BullMQ',
     key: 'bullmq',
@@ -127,13 +132,7 @@ export async function startBullMq(): Promise<Server & { stop(): Promise<void> }>
         parts: { ...worker.parts, ...server.parts },
       };
     },
-    idle: () =>
-      waitFor(async () => {
-        const stats = (await (await fetch(`${url}/api/queue-stats`)).json()) as {
-          processPool: { activeProcesses: number; queuedTasks: number };
-        };
-        return stats.processPool.activeProcesses === 0 && stats.processPool.queuedTasks === 0;
-      }),
+    idle: () => poolIdle(url),
     async stop() {
       child.kill('SIGTERM');
       redis.kill('SIGTERM');
