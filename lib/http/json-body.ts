@@ -24,7 +24,11 @@ export function jsonBody(
     request,
   ) => {
     const { event } = request;
-    const raw = event.body ?? '';
+    // API Gateway hands over the body as text. serverless offline hands over what it parsed when
+    // that is falsy (a body of `false` or `0`): back to its text, so it is read like any other.
+    const body: unknown = event.body;
+    const raw =
+      typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
     const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
     if (bytes.length > options.maxBytes) {
       throw new ApiError(413, 'payload_too_large', `request body is larger than ${options.maxBytes} bytes`);

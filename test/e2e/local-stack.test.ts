@@ -414,6 +414,16 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       status: 400,
       body: { error: { code: 'invalid_input', message: expect.stringMatching(/input\.text .*NUL/) } },
     });
+    // A body that is JSON but not an object (the emulator hands `false` and `0` over parsed).
+    for (const raw of ['false', '0']) {
+      const odd = await fetch(`${stack.httpUrl}/api/tasks/echo`, {
+        method: 'POST',
+        headers: { ...bearer, 'content-type': 'application/json' },
+        body: raw,
+      });
+      expect(odd.status).toBe(400);
+      expect(await odd.json()).toMatchObject({ error: { code: 'invalid_body' } });
+    }
     // Straight into SQS: recorded as a failed job with the reason, never retried.
     const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
     await sqs().send(

@@ -103,6 +103,17 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
     expect(await jobCount()).toBe(0);
   });
 
+  it.each([false, 0])(
+    'answers a JSON body of %p (which the local emulator hands over parsed) with 400 invalid_body',
+    async (value) => {
+      const event = submit('echo', {});
+      (event as { body: unknown }).body = value;
+      const response = await handler(event, context);
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_body' } });
+    },
+  );
+
   it('passes shell metacharacters to the task as data', async () => {
     const text = '; rm -rf / $(id) `id` | cat\n-n';
     const response = await handler(submit('echo', { input: { text } }), context);
