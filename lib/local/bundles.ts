@@ -1,3 +1,4 @@
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, stop } from 'esbuild';
 import type { Loader } from 'esbuild';
@@ -22,39 +23,75 @@ export interface Bundles {
 const moduleOf = (handler: string) => handler.slice(0, handler.lastIndexOf('.'));
 
 /**
- * Bundles every function of serverless.yml and the consumer host once, the way serverless-esbuild
- * bundles them for Lambda (one CommonJS file each, for Node), into a directory of the local stack's
- * own (`.cache/bundles`): packaging (`serverless package`, which rebuilds `.esbuild/`) never touches
- * what a running stack loads. One build for all of them, then esbuild's service process is stopped:
- * nothing is kept in memory for rebuilds (`npm run dev` rebuilds on edit instead).
+ * Locally every bundle loads the AWS SDK from node_modules, so the functions that serverless offline
+ * runs in one process, and the consumer's host and handler, share one copy of it instead of one each
+ * (a deployed bundle carries its own, as Lambda needs).
+ */
+const EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
+
+/**
+ * What an ES module bundle needs of CommonJS: `require` for the packages it loads at run time (the
+ * SQLite binding picks its native package by platform).
+ */
+const ESM_BANNER = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+
+/**
+ * Bundles every function of serverless.yml and the consumer host once, into a directory of the local
+ * stack's own (`.cache/bundles`): packaging (`serverless package`, which rebuilds `.esbuild/`) never
+ * touches what a running stack loads. One build, then esbuild's service process is stopped: nothing
+ * is kept in memory for rebuilds (`npm run dev` rebuilds on edit instead).
+ *
+ * - The HTTP functions, which serverless offline runs together in its one process, are ES modules
+ *   with their shared code split into chunks: each function's file holds only its own handler, and
+ *   the code they share (the services, the store, the middlewares) is loaded and compiled once
+ *   instead of once per function, one SQLite connection and one SQS client for all of them. A
+ *   `package.json` beside them says they are ES modules, so serverless offline's loader stops its
+ *   search for one there instead of reading the project's on every invocation.
+ * - The consumer's handler and its host are CommonJS files of their own, as serverless-esbuild
+ *   bundles a function for Lambda.
  */
 export async function bundleFunctions(options: {
   projectDir: string;
-  /** Every function's handler, as serverless.yml names them. */
-  handlers: string[];
+  /** The handlers serverless offline runs in its process, as serverless.yml names them. */
+  httpHandlers: string[];
+  /** The SQS-triggered function's handler (run by the consumer's host). */
+  consumerHandler: string;
   settings?: BundleSettings;
   outDir?: string;
 }): Promise<Bundles> {
   const dir = options.outDir ?? path.join(options.projectDir, '.cache', 'bundles');
-  const modules = [...new Set(options.handlers.map(moduleOf))];
+  const entry = (module: string) => path.join(options.projectDir, `${module}.ts`);
+  const httpModules = [...new Set(options.httpHandlers.map(moduleOf))];
   const host = path.join(__dirname, 'consumer-host.ts');
+  const common = {
+    outdir: dir,
+    outbase: options.projectDir,
+    bundle: true,
+    platform: 'node',
+    target: options.settings?.target ?? 'node20',
+    sourcemap: options.settings?.sourcemap ?? true,
+    loader: options.settings?.loader as Record<string, Loader> | undefined,
+    external: EXTERNAL,
+    logLevel: 'silent',
+  } as const;
   try {
-    await build({
-      entryPoints: [...modules.map((m) => path.join(options.projectDir, `${m}.ts`)), host],
-      outdir: dir,
-      outbase: options.projectDir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: options.settings?.target ?? 'node20',
-      sourcemap: options.settings?.sourcemap ?? true,
-      loader: options.settings?.loader as Record<string, Loader> | undefined,
-      // Locally every function's bundle loads the AWS SDK from node_modules, so the functions that
-      // serverless offline runs in one process, and the consumer's host and handler, share one copy
-      // of it instead of one each (a deployed bundle carries its own, as Lambda needs).
-      external: ['@aws-sdk/*', '@smithy/*'],
-      logLevel: 'silent',
-    });
+    // A fresh directory: chunks are named by hash, and a function removed from serverless.yml goes too.
+    await rm(dir, { recursive: true, force: true });
+    await Promise.all([
+      build({ ...common, entryPoints: [entry(moduleOf(options.consumerHandler)), host], format: 'cjs' }),
+      build({
+        ...common,
+        entryPoints: httpModules.map(entry),
+        format: 'esm',
+        splitting: true,
+        chunkNames: 'chunks/[name]-[hash]',
+        banner: { js: ESM_BANNER },
+      }),
+    ]);
+    const moduleDirs = new Set([...httpModules.map((m) => path.dirname(m)), 'chunks']);
+    await Promise.all(
+      [...moduleDirs].map((d) => writeFile(path.join(dir, d, 'package.json'), '{ "type": "module" }\n')),
+    );
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     throw new StackError(`the functions could not be bundled: ${reason}`, { cause });

@@ -28,6 +28,13 @@ export interface ConsumerProcessOptions {
 }
 
 /**
+ * A young generation of 2 MB semi-spaces instead of V8's 16 MB: the consumer's garbage is short-lived
+ * (a job's records and messages), so the default let it hold ~50 MB more after a load, for no gain in
+ * jobs per second (2,000 `echo` jobs: 13.9 s with the default, 13.1-14.0 s with this).
+ */
+const HOST_FLAGS = ['--max-semi-space-size=2'];
+
+/**
  * Starts the consumer host (consumer-host.ts) in a process of its own, in its own process group, and
  * resolves once it receives from the queue. Its settings come from serverless.yml (see
  * serverless-settings.ts); host and handler run bundled, on plain Node, as on Lambda.
@@ -37,7 +44,7 @@ export async function startConsumerProcess(options: ConsumerProcessOptions): Pro
   const handlerFile = options.bundles.handlerFile(options.settings.handler);
   const settings: ConsumerHostSettings = { ...options.settings, handlerFile };
   // No --enable-source-maps: it parses every bundle's map at load (tens of MB for the consumer's).
-  const child = spawn(process.execPath, [hostFile, JSON.stringify(settings)], {
+  const child = spawn(process.execPath, [...HOST_FLAGS, hostFile, JSON.stringify(settings)], {
     cwd: settings.projectDir,
     env: options.env,
     detached: true,

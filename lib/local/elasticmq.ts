@@ -15,8 +15,10 @@ export const ELASTICMQ_ARTIFACT = 'org.elasticmq:elasticmq-server_2.13';
 /**
  * A JVM sized for one local queue server: the serial collector (no GC threads, no per-thread heap
  * regions), a heap that starts small and stays under 128 MB (ElasticMQ's in-memory queues of a local
- * stack need a few MB), smaller thread stacks and code cache. Its resident memory idle: ~150 MB with
- * the JVM's defaults and -Xmx256m, about half with these.
+ * stack need a few MB), smaller thread stacks and code cache, and the client compiler only (C2's
+ * compilations held ~30 MB more after a load of 4,000 jobs, 142-145 MB against 171-180, for no gain
+ * in jobs per second at these rates). Its resident memory idle: ~150 MB with the JVM's defaults and
+ * -Xmx256m, about half with these.
  */
 export const JVM_FLAGS = [
   '-XX:+UseSerialGC',
@@ -24,6 +26,7 @@ export const JVM_FLAGS = [
   '-Xmx128m',
   '-Xss512k',
   '-XX:ReservedCodeCacheSize=48m',
+  '-XX:TieredStopAtLevel=1',
   '-XX:MaxMetaspaceSize=96m',
   '-XX:+ExitOnOutOfMemoryError',
 ];

@@ -297,15 +297,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const serverlessConfig = await printed;
+    const consumer = consumerSettings(serverlessConfig);
     const bundles = await bundleFunctions({
       projectDir: options.projectDir,
-      handlers: Object.values(serverlessConfig.functions ?? {}).flatMap((fn) =>
-        fn.handler ? [fn.handler] : [],
+      httpHandlers: Object.values(serverlessConfig.functions ?? {}).flatMap((fn) =>
+        fn.handler && fn.handler !== consumer.handler ? [fn.handler] : [],
       ),
+      consumerHandler: consumer.handler,
       settings: serverlessConfig.custom?.esbuild,
       outDir: bundlesDir,
     });
-    const consumer = consumerSettings(serverlessConfig);
     // What the functions get: the stack's environment under serverless.yml's.
     const config = loadConfig({ ...env, ...consumer.environment });
     if (config.jobStore === 'dynamodb') await tableCheck(config);
