@@ -53,6 +53,7 @@ import type { Target } from './lib/target';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
 const HISTORY_RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 3);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60) * 1000;
 
 /** The headline figure of a row: submits/s of a burst, jobs/s of a polled load. */
 const figureOf = (row: Row) => Number(row.submitsPerSec ?? row.jobsPerSec);
@@ -340,7 +341,11 @@ async function sideBySide(report: Record<string, unknown>): Promise<void> {
       { load: 'the bursts', ...bursts.delay },
       { load: 'the polled loads', ...polled.delay },
     ];
-    report.memory = [idle, await memoryRow(servers, 'after these loads')];
+    const afterLoads = await memoryRow(servers, 'after these loads');
+    // V8 gives a heap that grew under load back over the next minute (its memory reducer), the JVM
+    // and Redis keep theirs: both moments, for every system.
+    await sleep(SETTLE_MS);
+    report.memory = [idle, afterLoads, await memoryRow(servers, `${SETTLE_MS / 1000} s after the loads`)];
   } finally {
     await Promise.all([stack.stop(), reference.stop(), bullmq?.stop()]);
   }

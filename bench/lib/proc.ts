@@ -109,21 +109,36 @@ export async function commandOf(pid: number): Promise<string> {
 }
 
 /**
- * RSS of every process of a tree, in MB, summed by the part each is (`name` maps a command line to a
- * part; processes under 5 MB, such as the shells that tether the parts, count in `other`).
+ * Proportional set size of a process in MB (Pss of /proc/<pid>/smaps_rollup): its resident pages,
+ * each page shared with other processes counted as its share. Summed over a process tree it is what
+ * the tree costs the machine; a sum of RSS counts the pages its processes share (the Node binary's
+ * code, mapped by each Node process) once per process.
  */
-export async function treeRssMb(
+export async function pssMb(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  const kb = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1]);
+  return Number.isFinite(kb) && kb > 0 ? Math.round(kb / 102.4) / 10 : null;
+}
+
+/**
+ * Memory of every process of a tree: the sum of RSS (as `ps` shows each), the sum of PSS, and RSS
+ * by part (`name` names a process's part from its command line).
+ */
+export async function treeMemoryMb(
   root: number | undefined,
   name: (command: string) => string,
-): Promise<{ totalMb: number; parts: Record<string, number> }> {
+): Promise<{ totalMb: number; pssMb: number; parts: Record<string, number> }> {
   const parts: Record<string, number> = {};
   let total = 0;
+  let pss = 0;
   for (const pid of await processTree(root)) {
     const mb = await rssMb(pid);
     if (mb === null) continue;
     const part = mb < 5 ? 'other' : name(await commandOf(pid));
     parts[part] = Math.round(((parts[part] ?? 0) + mb) * 10) / 10;
     total += mb;
+    pss += (await pssMb(pid)) ?? 0;
   }
-  return { totalMb: Math.round(total), parts };
+  return { totalMb: Math.round(total), pssMb: Math.round(pss), parts };
 }

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { freePort } from '../../lib/local/ports';
 import { burst, pollingClient, waitingClient } from './hostile-clients';
-import { childPids, commandOf, cpuDuring, processTree, treeRssMb } from './proc';
+import { childPids, commandOf, cpuDuring, processTree, treeMemoryMb } from './proc';
 import { projectDir } from './target';
 import type { Target } from './target';
 
@@ -25,7 +25,7 @@ export interface Server {
   /** The server's processes, by role, for CPU accounting (read when a row starts). */
   pids(): Promise<Record<string, (number | undefined)[]>>;
   /** RSS of every process of the server, in MB, and by part. */
-  memory(): Promise<{ totalMb: number; parts: Record<string, number> }>;
+  memory(): Promise<{ totalMb: number; pssMb: number; parts: Record<string, number> }>;
 }
 
 /**
@@ -76,7 +76,7 @@ export async function startReference(): Promise<Server & { stop(): Promise<void>
     key: 'ref',
     url,
     pids: async () => ({ server: [child.pid] }),
-    memory: () => treeRssMb(child.pid, () => 'server'),
+    memory: () => treeMemoryMb(child.pid, () => 'server'),
     idle: () => poolIdle(url),
     async stop() {
       child.kill('SIGTERM');
@@ -122,13 +122,14 @@ export async function startBullMq(): Promise<Server & { stop(): Promise<void> }>
     pids: async () => ({ worker: [child.pid, ...(await childPids(child.pid))], redis: [redis.pid] }),
     memory: async () => {
       const [worker, server] = await Promise.all([
-        treeRssMb(child.pid, (command) =>
+        treeMemoryMb(child.pid, (command) =>
           command.includes('run-jobs') || command.includes('spawner') ? 'spawner' : 'worker',
         ),
-        treeRssMb(redis.pid, () => 'redis'),
+        treeMemoryMb(redis.pid, () => 'redis'),
       ]);
       return {
         totalMb: worker.totalMb + server.totalMb,
+        pssMb: worker.pssMb + server.pssMb,
         parts: { ...worker.parts, ...server.parts },
       };
     },
@@ -197,6 +198,7 @@ export async function memoryRow(servers: Server[], phase: string): Promise<Row> 
   const row: Row = {
     load: `memory, ${phase}`,
     totalMb: ours!.totalMb,
+    pssMb: ours!.pssMb,
     parts: Object.entries(ours!.parts)
       .map(([name, mb]) => `${name} ${Math.round(mb)}`)
       .join(', '),
@@ -204,10 +206,12 @@ export async function memoryRow(servers: Server[], phase: string): Promise<Row> 
   peers.forEach((peer, i) => {
     const server = servers[i + 1]!;
     row[`${server.key}TotalMb`] = peer.totalMb;
+    row[`${server.key}PssMb`] = peer.pssMb;
     row[`${server.key}Parts`] = Object.entries(peer.parts)
       .map(([name, mb]) => `${name} ${Math.round(mb)}`)
       .join(', ');
     row[`vs${server.name}`] = ratio(ours!.totalMb, peer.totalMb);
+    row[`pssVs${server.name}`] = ratio(ours!.pssMb, peer.pssMb);
   });
   console.log(' ', JSON.stringify(row));
   return row;
@@ -218,7 +222,7 @@ export function spawnQueueServer(target: Target): Server {
     name: 'spawn-queue',
     key: '',
     url: target.httpUrl,
-    memory: () => treeRssMb(target.rootPid, partOfStack),
+    memory: () => treeMemoryMb(target.rootPid, partOfStack),
     pids: async () => {
       // The consumer's process and its process spawner (started with the first job, so present
       // after the warm-up); task processes count in the spawner once they have ended.
