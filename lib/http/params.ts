@@ -17,10 +17,20 @@ export function jobIdParam(event: HttpEvent): string {
   throw badRequest('invalid_job_id', 'job id must be a UUID');
 }
 
+/**
+ * An optional query parameter: undefined when absent; present but empty (`?limit=`) is a client's
+ * mistake, answered 400 like any other invalid value rather than read as absent.
+ */
+export function optionalQuery(event: HttpEvent, name: string, expected: string): string | undefined {
+  const raw = event.queryStringParameters?.[name];
+  if (raw === '') throw badRequest('invalid_query', `${name} is empty: ${expected}, or leave it out`);
+  return raw ?? undefined;
+}
+
 /** An optional integer query parameter within [min, max]. */
 export function intQuery(event: HttpEvent, name: string, min: number, max: number): number | undefined {
-  const raw = event.queryStringParameters?.[name];
-  if (raw === undefined || raw === '') return undefined;
+  const raw = optionalQuery(event, name, `an integer from ${min} to ${max}`);
+  if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) {
     throw badRequest('invalid_query', `${name} must be an integer from ${min} to ${max}`);

@@ -2,7 +2,7 @@ import { badRequest } from '../api-error';
 import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
-import { intQuery } from '../params';
+import { intQuery, optionalQuery } from '../params';
 import { isJobId } from '../../jobs/job-id';
 import { isJobStatus, JOB_STATUSES } from '../../jobs/job-record';
 import { jobView } from '../../jobs/job-view';
@@ -12,12 +12,12 @@ import type { Services } from '../../services';
 export function createListJobsHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
   return httpHandler(
     async (event: HttpEvent) => {
-      const query = event.queryStringParameters ?? {};
-      const status = query.status || undefined;
+      const statuses = `one of ${JOB_STATUSES.join(', ')}`;
+      const status = optionalQuery(event, 'status', statuses);
       if (status !== undefined && !isJobStatus(status)) {
-        throw badRequest('invalid_query', `status must be one of ${JOB_STATUSES.join(', ')}`);
+        throw badRequest('invalid_query', `status must be ${statuses}`);
       }
-      const cursor = query.cursor || undefined;
+      const cursor = optionalQuery(event, 'cursor', "the nextCursor of the page before");
       if (cursor !== undefined && !isJobId(cursor)) throw badRequest('invalid_query', 'cursor is not valid');
       const limit = intQuery(event, 'limit', 1, 100) ?? 20;
       const page = await store.list({ status, limit, cursor });
