@@ -33,7 +33,8 @@ const EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
  * What an ES module bundle needs of CommonJS: `require` for the packages it loads at run time (the
  * SQLite binding picks its native package by platform).
  */
-const ESM_BANNER = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+const ESM_BANNER =
+  "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
 
 /**
  * Bundles every function of serverless.yml and the consumer host once, into a directory of the local

@@ -17,7 +17,7 @@ export function createListJobsHandler({ store, logger, auth }: Pick<Services, 's
       if (status !== undefined && !isJobStatus(status)) {
         throw badRequest('invalid_query', `status must be ${statuses}`);
       }
-      const cursor = optionalQuery(event, 'cursor', "the nextCursor of the page before");
+      const cursor = optionalQuery(event, 'cursor', 'the nextCursor of the page before');
       if (cursor !== undefined && !isJobId(cursor)) throw badRequest('invalid_query', 'cursor is not valid');
       const limit = intQuery(event, 'limit', 1, 100) ?? 20;
       const page = await store.list({ status, limit, cursor });
