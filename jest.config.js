@@ -12,6 +12,7 @@ const INTEGRATION = [
   'test/lib/jobs/job-lifecycle.test.ts',
   'test/lib/jobs/resend-unfinished.test.ts',
   'test/lib/local/event-source-mapping.test.ts',
+  'test/lib/local/gateway-errors.test.ts',
   'test/lib/local/listen-backlog.test.ts',
   'test/lib/local/serverless-settings.test.ts',
   'test/lib/local/stack-failures.test.ts',

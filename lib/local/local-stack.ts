@@ -127,12 +127,16 @@ async function tableCheck(config: ReturnType<typeof loadConfig>): Promise<void> 
 }
 
 /**
- * serverless offline's environment, with the preload that lengthens its listen queue (see
- * listen-backlog.js): a burst of connections is accepted, not dropped until the clients retry.
+ * serverless offline's environment, with the preloads that make it answer as API Gateway does: a
+ * longer listen queue (listen-backlog.js: a burst of connections is accepted, not dropped until the
+ * clients retry) and a function's failure in the API's error shape, without its stack trace
+ * (gateway-errors.js).
  */
-function withListenBacklog(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const preload = `--require ${JSON.stringify(path.join(__dirname, 'listen-backlog.js'))}`;
-  return withLoopDelay({ ...env, NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(' ') });
+function withGatewayPreloads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const preloads = ['listen-backlog.js', 'gateway-errors.js'].map(
+    (file) => `--require ${JSON.stringify(path.join(__dirname, file))}`,
+  );
+  return withLoopDelay({ ...env, NODE_OPTIONS: [env.NODE_OPTIONS, ...preloads].filter(Boolean).join(' ') });
 }
 
 /** With SPAWN_QUEUE_LOOP_DELAY_DIR set (benchmarks): the preload that measures event-loop delay. */
@@ -353,7 +357,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const child = spawnTethered(
         path.join(options.projectDir, 'node_modules', '.bin', 'serverless'),
         ['offline', 'start'],
-        { cwd: options.projectDir, env: withListenBacklog(env), output: stdioFor(options.offlineOutput) },
+        { cwd: options.projectDir, env: withGatewayPreloads(env), output: stdioFor(options.offlineOutput) },
       );
       routeOutput(child, options.offlineOutput);
       let exited = false;
