@@ -101,6 +101,22 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'the OpenAPI document describes every task',
+      async () => {
+        const document = await call('GET', '/api/openapi.json');
+        expectThat(document.status === 200 && document.body.openapi === '3.1.0', summary(document));
+        const tasks = await call('GET', '/api/tasks');
+        const paths = Object.keys((document.body.paths ?? {}) as Body);
+        for (const task of tasks.body.tasks as Body[]) {
+          expectThat(
+            paths.includes(`/api/tasks/${String(task.name)}`),
+            `no submit operation for ${String(task.name)}`,
+          );
+        }
+        return `${paths.length} paths`;
+      },
+    ],
+    [
       'submit with ?wait runs a job',
       async () => {
         const text = `smoke ${Date.now()}`;

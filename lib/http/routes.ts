@@ -2,6 +2,7 @@
 export const ROUTES = [
   'GET /api/health',
   'GET /api/system-info',
+  'GET /api/openapi.json',
   'GET /api/tasks',
   'POST /api/tasks/{task}',
   'GET /api/jobs/{id}',

@@ -20,6 +20,7 @@ import { freePort, isPortFree } from '../../lib/local/ports';
 import { StackError } from '../../lib/local/stack-errors';
 import { liveTaskProcesses, sampleTaskProcesses } from '../../lib/process/task-processes';
 import { STORE_KINDS } from '../helpers/job-stores';
+import { checkedFetch } from '../helpers/openapi-check';
 import { kernelBacklogLimit, listenBacklog } from '../helpers/listen-backlog';
 import { silentLogger, tempDir } from '../helpers/services';
 
@@ -138,7 +139,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
   }
 
   async function api(method: string, route: string, body?: unknown) {
-    const response = await fetch(`${stack.httpUrl}${route}`, {
+    const response = await checkedFetch(`${stack.httpUrl}${route}`, {
       method,
       headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -153,13 +154,60 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     });
   });
 
+  it('serves its OpenAPI document, with a submit operation per task of its catalogue', async () => {
+    const { status, body } = await api('GET', '/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ openapi: '3.1.0', info: { title: 'spawn-queue' } });
+    const tasks = (await api('GET', '/api/tasks')).body.tasks as Array<{ name: string }>;
+    for (const task of tasks) expect(Object.keys(body.paths as object)).toContain(`/api/tasks/${task.name}`);
+  });
+
+  /** The CLI as a user runs it (the package's bin), against this stack. */
+  async function cli(...args: string[]) {
+    const env = { ...process.env, SPAWN_QUEUE_URL: stack.httpUrl, SPAWN_QUEUE_TOKEN: token ?? '' };
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(projectDir, 'bin', 'spawn-queue.js'), ...args],
+        { env },
+        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  it('runs jobs from the CLI: submit --wait prints the output and exits with the job’s exit code', async () => {
+    await expect(cli('submit', 'echo', '--text', 'from the cli', '--wait')).resolves.toMatchObject({
+      code: 0,
+      stdout: 'from the cli\n',
+    });
+    const failed = await cli('submit', 'fail', '--code', '3', '--wait');
+    expect(failed).toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining('failing on purpose') as unknown,
+    });
+    const listed = await cli('ls', '--limit', '2', '--json');
+    const jobs = JSON.parse(listed.stdout) as Array<{ jobId: string; task: string }>;
+    expect(jobs.map((j) => j.task)).toEqual(['fail', 'echo']);
+    const got = await cli('get', jobs[0]!.jobId, '--json');
+    expect(JSON.parse(got.stdout)).toMatchObject({ status: 'failed', exitCode: 3 });
+    await expect(cli('get', '01a22357-c75e-7952-a5f3-52febc9b27c8')).resolves.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('job_not_found') as unknown,
+    });
+    await expect(cli('tasks', '--url', 'http://127.0.0.1:1')).resolves.toMatchObject({ code: 69 });
+    // With tokens on (the DynamoDB stack), a wrong one is 77; without, the API takes any.
+    const wrongToken = await cli('tasks', '--token', 'wrong');
+    expect(wrongToken.code).toBe(token ? 77 : 0);
+    await expect(cli('submit')).resolves.toMatchObject({ code: 64 });
+  }, 60_000);
+
   it('lets 1,000 connections wait to be accepted: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
     // With Node's 511 the kernel drops the handshakes beyond it and those clients retry after 1-7 s.
     await expect(listenBacklog(ports.httpPort)).resolves.toBe(Math.min(4096, await kernelBacklogLimit()));
   });
 
   it('answers unknown routes and methods in its own error shape, not the emulator page', async () => {
-    const put = await fetch(`${stack.httpUrl}/api/tasks/echo`, { method: 'PUT', headers: bearer });
+    const put = await checkedFetch(`${stack.httpUrl}/api/tasks/echo`, { method: 'PUT', headers: bearer });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('POST');
     expect(await put.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
@@ -393,7 +441,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     let health = 0;
     // Back: it answers, and the stack has taken the new process over.
     while ((health !== 200 || stack.offlineProcess === offline) && Date.now() < deadline) {
-      health = await fetch(`${stack.httpUrl}/api/health`).then(
+      health = await checkedFetch(`${stack.httpUrl}/api/health`).then(
         (r) => r.status,
         () => 0,
       );
@@ -416,7 +464,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     });
     // A body that is JSON but not an object (the emulator hands `false` and `0` over parsed).
     for (const raw of ['false', '0']) {
-      const odd = await fetch(`${stack.httpUrl}/api/tasks/echo`, {
+      const odd = await checkedFetch(`${stack.httpUrl}/api/tasks/echo`, {
         method: 'POST',
         headers: { ...bearer, 'content-type': 'application/json' },
         body: raw,
@@ -521,7 +569,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       const server = stack.dynalite!;
       process.kill(-server.process.pid!, 'SIGKILL');
       await waitForExit(server.process);
-      const refused = await fetch(`${stack.httpUrl}/api/tasks/echo`, {
+      const refused = await checkedFetch(`${stack.httpUrl}/api/tasks/echo`, {
         method: 'POST',
         headers: { ...bearer, 'content-type': 'application/json' },
         body: JSON.stringify({ input: { text: 'while down' } }),

@@ -10,6 +10,7 @@ import { createDynamoDbClient } from '../../lib/store/create-job-store';
 import { npmStart, stopNpmStart } from '../helpers/npm-start';
 import type { NpmStart } from '../helpers/npm-start';
 import { tempDir } from '../helpers/temp-dir';
+import { checkedFetch } from '../helpers/openapi-check';
 import { createTestQueues, testEndpoint, testSqs } from '../helpers/elasticmq';
 import type { TestQueues } from '../helpers/elasticmq';
 
@@ -25,7 +26,7 @@ describe('npm start honours the documented variables', () => {
   const ports = { http: 0, lambda: 0, elasticMq: 0, dynamoDb: 0 };
   const base = () => `http://127.0.0.1:${ports.http}`;
   const call = async (method: string, route: string, body?: string, bearer: string | null = token) => {
-    const response = await fetch(`${base()}${route}`, {
+    const response = await checkedFetch(`${base()}${route}`, {
       method,
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
@@ -154,7 +155,7 @@ describe('npm start on an SQS and a DynamoDB it did not start (SQS_ENDPOINT, que
     await expect(isPortFree(elasticMqPort)).resolves.toBe(true);
     await expect(isPortFree(dynamoDbPort)).resolves.toBe(true);
 
-    const response = await fetch(`http://127.0.0.1:${httpPort}/api/tasks/echo?wait=20`, {
+    const response = await checkedFetch(`http://127.0.0.1:${httpPort}/api/tasks/echo?wait=20`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ input: { text: 'elsewhere' } }),
@@ -181,7 +182,7 @@ describe('npm start on an SQS and a DynamoDB it did not start (SQS_ENDPOINT, que
     const deadline = Date.now() + 20_000;
     let found: { status?: string } | undefined;
     while (found?.status !== 'succeeded' && Date.now() < deadline) {
-      const page = (await (await fetch(`http://127.0.0.1:${httpPort}/api/jobs?limit=20`)).json()) as {
+      const page = (await (await checkedFetch(`http://127.0.0.1:${httpPort}/api/jobs?limit=20`)).json()) as {
         jobs: Array<{ status: string; input: { text?: string } }>;
       };
       found = page.jobs.find((j) => j.input.text === text);

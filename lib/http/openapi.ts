@@ -1,0 +1,382 @@
+import { JOB_STATUSES } from '../jobs/job-record';
+import type { Catalogue } from '../tasks/catalogue';
+import { ROUTES } from './routes';
+
+/**
+ * The OpenAPI 3.1 description of the HTTP API, built from the route table (routes.ts) and the task
+ * catalogue itself: each task has a submit operation of its own whose body carries that task's input
+ * schema, so a client sees exactly what `echo` takes. Served at `GET /api/openapi.json`; the
+ * end-to-end suite checks every response it receives against it.
+ */
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: Schema) => ({ oneOf: [schema, { type: 'null' }] });
+const object = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+const integer = { type: 'integer' };
+const number = { type: 'number' };
+const string = { type: 'string' };
+const time = { type: 'string', format: 'date-time' };
+
+const JOB_PROPERTIES: Record<string, Schema> = {
+  jobId: { type: 'string', format: 'uuid' },
+  task: string,
+  status: ref('JobStatus'),
+  attempts: integer,
+  input: { type: 'object' },
+  exitCode: nullable(integer),
+  signal: nullable(string),
+  stdout: string,
+  stderr: string,
+  truncated: { type: 'boolean' },
+  error: nullable(string),
+  nextAttemptAt: nullable(time),
+  attemptHistory: { type: 'array', items: ref('Attempt') },
+  queuedAt: time,
+  startedAt: nullable(time),
+  finishedAt: nullable(time),
+  waitMs: nullable(number),
+  runMs: nullable(number),
+  links: ref('JobLinks'),
+};
+
+const SCHEMAS: Record<string, Schema> = {
+  Error: object({
+    error: object({ code: { ...string, description: 'stable, for programs' }, message: string }),
+  }),
+  JobStatus: { type: 'string', enum: [...JOB_STATUSES] },
+  JobLinks: object({ self: string, cancel: string, retry: string }),
+  Attempt: object({
+    attempt: integer,
+    startedAt: nullable(time),
+    finishedAt: time,
+    exitCode: nullable(integer),
+    signal: nullable(string),
+    error: nullable(string),
+  }),
+  Job: object(JOB_PROPERTIES),
+  JobAccepted: object({
+    jobId: { type: 'string', format: 'uuid' },
+    status: ref('JobStatus'),
+    links: ref('JobLinks'),
+  }),
+  CancelRequested: object({ ...JOB_PROPERTIES, cancelRequested: { const: true } }),
+  JobPage: object({
+    jobs: { type: 'array', items: ref('Job') },
+    nextCursor: nullable(string),
+    links: object({ next: nullable(string) }),
+  }),
+  Task: object(
+    {
+      name: string,
+      description: string,
+      input: { type: 'object', description: 'the JSON Schema of the task’s input' },
+      timeoutSeconds: number,
+      maxOutputBytes: integer,
+      available: { type: 'boolean' },
+      unavailableReason: string,
+      links: object({ submit: string }),
+    },
+    ['name', 'description', 'input', 'timeoutSeconds', 'maxOutputBytes', 'available', 'links'],
+  ),
+  TaskList: object({ tasks: { type: 'array', items: ref('Task') } }),
+  Percentiles: object({ p50: nullable(number), p95: nullable(number), p99: nullable(number) }),
+  QueueStats: object({
+    processPool: object({
+      activeProcesses: integer,
+      queuedTasks: integer,
+      totalProcessed: integer,
+      peakQueueSize: integer,
+      utilizationPercent: number,
+    }),
+    maxConcurrency: integer,
+    queue: object({ visible: integer, inFlight: integer, delayed: integer, deadLetter: integer }),
+    retrying: integer,
+    throughput: object({
+      lastMinute: number,
+      last5Minutes: number,
+      last15Minutes: number,
+      perMinute: { type: 'array', items: object({ minute: string, finished: integer }) },
+    }),
+    waitMs: ref('Percentiles'),
+    runMs: ref('Percentiles'),
+    jobs: object(Object.fromEntries(JOB_STATUSES.map((status) => [status, integer]))),
+    running: {
+      type: 'array',
+      items: object({ jobId: string, task: string, startedAt: nullable(time), elapsedMs: number }),
+    },
+    generatedAt: time,
+  }),
+  Health: object({ sqs: { enum: ['ok'] }, store: { enum: ['ok'] } }),
+  Unhealthy: object({
+    sqs: { enum: ['ok', 'error'] },
+    store: { enum: ['ok', 'error'] },
+    error: object({ code: string, message: string }),
+  }),
+  SystemInfo: {
+    type: 'object',
+    required: ['service', 'version', 'stage', 'runtime', 'memory', 'cpu', 'uptimeSeconds', 'settings'],
+    properties: { service: { const: 'spawn-queue' }, version: string, stage: string },
+  },
+  Redrive: object({ moved: { ...integer, description: 'how many messages were moved' } }),
+};
+
+interface Answer {
+  description: string;
+  schema?: Schema;
+  headers?: string[];
+}
+
+/** The headers that matter; `required`: always there on the answers that name it. */
+const HEADERS: Record<string, Schema> = {
+  Location: { description: 'the job’s URL', required: true, schema: string },
+  'Retry-After': {
+    description: 'seconds to wait before trying again (store and backlog refusals)',
+    schema: string,
+  },
+  'WWW-Authenticate': { description: 'the scheme the API takes: Bearer', required: true, schema: string },
+  'Idempotent-Replayed': {
+    description: '`true` when a repeated request was answered with its first job',
+    schema: string,
+  },
+};
+
+const errorAnswer = (description: string, headers?: string[]): Answer => ({
+  description,
+  schema: ref('Error'),
+  headers,
+});
+
+/** The errors any route may answer. */
+const COMMON: Record<string, Answer> = {
+  '401': errorAnswer('a missing or wrong API token (`unauthorized`)', ['WWW-Authenticate']),
+  '500': errorAnswer('an unexpected error (`internal_error`), or a job record that cannot be read'),
+  '503': errorAnswer('the job store, the queue or the token store does not answer', ['Retry-After']),
+};
+
+const JOB_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const WAIT = {
+  name: 'wait',
+  in: 'query',
+  description: 'answer as soon as the job is final, or after this many seconds (0-25)',
+  schema: { type: 'integer', minimum: 0, maximum: 25 },
+};
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  description: 'a repeated request with the same key answers with the first one’s job (1-255 characters)',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+interface Operation {
+  summary: string;
+  parameters?: Schema[];
+  requestBody?: Schema;
+  answers: Record<string, Answer>;
+  public?: boolean;
+}
+
+function jobOperations(): Record<string, Operation> {
+  return {
+    'GET /api/health': {
+      summary: 'Whether SQS and the job store really answer',
+      public: true,
+      answers: {
+        '200': { description: 'both answer', schema: ref('Health') },
+        '503': { description: 'a part does not answer', schema: ref('Unhealthy') },
+      },
+    },
+    'GET /api/system-info': {
+      summary: 'Runtime, memory, load, version and the effective settings (no secrets)',
+      answers: { '200': { description: 'the service', schema: ref('SystemInfo') } },
+    },
+    'GET /api/tasks': {
+      summary: 'The task catalogue: what may run, the input each takes, what this runtime lacks',
+      answers: { '200': { description: 'every task', schema: ref('TaskList') } },
+    },
+    'GET /api/jobs/{id}': {
+      summary: 'A job',
+      parameters: [JOB_ID, WAIT],
+      answers: {
+        '200': { description: 'the job', schema: ref('Job') },
+        '400': errorAnswer('a malformed job id (`invalid_job_id`) or `?wait` (`invalid_query`)'),
+        '404': errorAnswer('no such job (`job_not_found`)'),
+      },
+    },
+    'GET /api/jobs': {
+      summary: 'Jobs, newest first, one page at a time',
+      parameters: [
+        { name: 'status', in: 'query', schema: ref('JobStatus') },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        { name: 'cursor', in: 'query', description: 'the `nextCursor` of the page before', schema: string },
+      ],
+      answers: {
+        '200': { description: 'a page', schema: ref('JobPage') },
+        '400': errorAnswer('a query parameter out of range or empty (`invalid_query`)'),
+      },
+    },
+    'DELETE /api/jobs/{id}': {
+      summary: 'Cancel a job: at once if queued, its process stopped if running',
+      parameters: [JOB_ID],
+      answers: {
+        '200': { description: 'cancelled (or already final)', schema: ref('Job') },
+        '202': { description: 'running: its process is being stopped', schema: ref('CancelRequested') },
+        '400': errorAnswer('a malformed job id (`invalid_job_id`)'),
+        '404': errorAnswer('no such job (`job_not_found`)'),
+        '409': errorAnswer('the job has finished (`job_finished`)'),
+      },
+    },
+    'POST /api/jobs/{id}/retry': {
+      summary: 'Run a failed, timed out or cancelled job again',
+      parameters: [JOB_ID, IDEMPOTENCY_KEY],
+      answers: {
+        '202': { description: 'queued again', schema: ref('Job'), headers: ['Location'] },
+        '400': errorAnswer('a malformed job id or Idempotency-Key'),
+        '404': errorAnswer('no such job (`job_not_found`)'),
+        '409': errorAnswer('the job is not failed, timed out or cancelled (`job_not_retryable`)'),
+      },
+    },
+    'POST /api/dead-letters/redrive': {
+      summary: 'Move the dead-letter queue’s messages back to the jobs queue',
+      answers: {
+        '200': { description: 'how many messages were moved', schema: ref('Redrive') },
+      },
+    },
+    'GET /api/queue-stats': {
+      summary: 'Queue depth, slots, throughput, wait and run times, jobs by status',
+      answers: { '200': { description: 'the statistics', schema: ref('QueueStats') } },
+    },
+    'GET /dashboard': {
+      summary: 'The dashboard (HTML)',
+      public: true,
+      answers: { '200': { description: 'the page' } },
+    },
+  };
+}
+
+function submitOperation(task: { name: string; description: string; inputSchema: Schema }): Operation {
+  return {
+    summary: `Submit a \`${task.name}\` job: ${task.description}`,
+    parameters: [WAIT, IDEMPOTENCY_KEY],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: { type: 'object', properties: { input: task.inputSchema }, additionalProperties: false },
+        },
+      },
+    },
+    answers: {
+      '200': { description: 'with `?wait`: the job, final within the wait', schema: ref('Job') },
+      '202': {
+        description: 'queued',
+        schema: ref('JobAccepted'),
+        headers: ['Location', 'Idempotent-Replayed'],
+      },
+      '400': errorAnswer('not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query'),
+      '409': errorAnswer('an Idempotency-Key used before for another task or input'),
+      '413': errorAnswer('a body over the limit (`body_too_large`)'),
+      '415': errorAnswer('a content type other than application/json'),
+      '429': errorAnswer('the queue holds the most jobs it takes (`queue_full`)', ['Retry-After']),
+      '503': errorAnswer('the store or the queue does not answer, or the task cannot run here', [
+        'Retry-After',
+      ]),
+      '507': errorAnswer('the job store’s disk is full (`store_full`)'),
+    },
+  };
+}
+
+function operationObject(id: string, operation: Operation): Schema {
+  const answers = { ...(operation.public ? { '500': COMMON['500']! } : COMMON), ...operation.answers };
+  const responses = Object.fromEntries(
+    Object.entries(answers).map(([status, answer]) => [
+      status,
+      {
+        description: answer.description,
+        ...(answer.headers
+          ? {
+              headers: Object.fromEntries(
+                answer.headers.map((h) => [h, { $ref: `#/components/headers/${h}` }]),
+              ),
+            }
+          : {}),
+        ...(answer.schema ? { content: { 'application/json': { schema: answer.schema } } } : {}),
+        ...(!answer.schema && status === '200' ? { content: { 'text/html': { schema: string } } } : {}),
+      },
+    ]),
+  );
+  return {
+    operationId: id,
+    summary: operation.summary,
+    ...(operation.parameters ? { parameters: operation.parameters } : {}),
+    ...(operation.requestBody ? { requestBody: operation.requestBody } : {}),
+    responses,
+    ...(operation.public ? { security: [] } : {}),
+  };
+}
+
+const operationId = (route: string) =>
+  route
+    .toLowerCase()
+    .replace(/[{}]/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1)))
+    .join('');
+
+export interface OpenApiOptions {
+  catalogue: Catalogue;
+  version: string;
+}
+
+/** The document. Every route of routes.ts is in it (a test holds them together). */
+export function openApiDocument({ catalogue, version }: OpenApiOptions): Schema {
+  const operations = jobOperations();
+  const paths: Record<string, Record<string, Schema>> = {};
+  const add = (route: string, id: string, operation: Operation) => {
+    const [method, path] = route.split(' ') as [string, string];
+    (paths[path] ??= {})[method.toLowerCase()] = operationObject(id, operation);
+  };
+  for (const route of ROUTES) {
+    if (route === 'POST /api/tasks/{task}') {
+      for (const task of catalogue.tasks()) {
+        add(
+          `POST /api/tasks/${task.name}`,
+          `submit${task.name[0]!.toUpperCase()}${task.name.slice(1)}`,
+          submitOperation(task),
+        );
+      }
+    } else if (route === 'GET /api/openapi.json') {
+      // Behind a token like GET /api/tasks when tokens are configured: it lists the catalogue.
+      add(route, 'getOpenApi', {
+        summary: 'This document',
+        answers: { '200': { description: 'OpenAPI 3.1', schema: { type: 'object' } } },
+      });
+    } else {
+      add(route, operationId(route), operations[route]!);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'spawn-queue',
+      version,
+      description:
+        'Runs command-line tasks from a fixed catalogue through a queue, at most a fixed number at once. ' +
+        'Every error is `{ "error": { "code", "message" } }`; a request that fails changes nothing.',
+    },
+    paths,
+    components: {
+      schemas: SCHEMAS,
+      headers: HEADERS,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token' } },
+    },
+    security: [{ bearer: [] }],
+  };
+}
