@@ -1,0 +1,333 @@
+/**
+ * `npx spawn-queue <command>`: the API from a terminal or a script, through the typed client
+ * (client/index.ts). For people on a terminal (a live line while it waits, colours), `--json` for
+ * scripts. Exit codes: see EXIT below and `spawn-queue --help`.
+ */
+import { parseArgs } from 'node:util';
+import { createClient, isFinal, SpawnQueueError } from '../client';
+import type { Job, JobAccepted, JobStatus, SpawnQueueClient } from '../client';
+
+/** What `submit --wait` and the other commands exit with, besides a job's own exit code. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 64, // EX_USAGE
+  unreachable: 69, // EX_UNAVAILABLE
+  unauthorized: 77, // EX_NOPERM
+  timedOut: 124, // as timeout(1)
+  cancelled: 130, // as a process stopped by Ctrl-C
+} as const;
+
+const HELP: Record<string, string> = {
+  '': `spawn-queue <command> [options]
+
+Commands:
+  tasks                                  the catalogue: what may run and the input each takes
+  submit <task> [--input JSON | --<field> value ...] [--wait] [--follow]
+                                         submit a job; --wait waits for it and exits with its exit code
+  get <id>                               a job
+  ls [--status s] [--limit n]            jobs, newest first
+  cancel <id>                            cancel a job
+  retry <id>                             run a failed, timed out or cancelled job again
+  logs [-f] <id>                         a job's output (-f: once it has finished)
+  stats [--watch]                        queue depth, slots, throughput
+  redrive                                move the dead-letter queue's messages back
+
+Options: --url (SPAWN_QUEUE_URL, default http://localhost:5000), --token (SPAWN_QUEUE_TOKEN),
+         --json (machine output), --help.
+Exit codes: 0 done, the job's exit code (submit --wait), 1 failed or refused, 64 usage,
+            69 unreachable, 77 unauthorized, 124 timed out, 130 cancelled.`,
+  tasks: 'spawn-queue tasks [--json]\n  The catalogue: each task, whether it can run here, and its input.',
+  submit: `spawn-queue submit <task> [--input JSON | --<field> value ...] [--wait] [--follow] [--json]
+  Submits a job. Input fields come from --input '{"text":"hi"}' or one --<field> value each
+  (a value that reads as JSON, such as 3 or true, is taken as such).
+  --wait    wait until it ends; print its output; exit with its exit code (124 timed out, 130 cancelled)
+  --follow  the same, and print its output as soon as it has ended`,
+  get: 'spawn-queue get <id> [--json]\n  A job: status, attempts, exit code and output.',
+  ls: 'spawn-queue ls [--status s] [--limit n] [--json]\n  Jobs, newest first (default 20).',
+  cancel:
+    'spawn-queue cancel <id> [--json]\n  Cancels a job: a queued one never runs, a running one is stopped.',
+  retry:
+    'spawn-queue retry <id> [--json]\n  Runs a failed, timed out or cancelled job again, as its next attempt.',
+  logs: 'spawn-queue logs [-f] <id>\n  Prints a job’s stdout and stderr; -f waits until it has finished first.',
+  stats:
+    'spawn-queue stats [--watch] [--json]\n  Queue depth, busy slots, throughput; --watch redraws every 2 s.',
+  redrive: 'spawn-queue redrive [--json]\n  Moves the dead-letter queue’s messages back to the jobs queue.',
+};
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whether stderr is a terminal: live lines and colours only then. */
+  tty: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): Io => ({
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  tty: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+  env: process.env,
+});
+
+class UsageError extends Error {}
+
+const STATUS_COLOURS: Partial<Record<JobStatus, number>> = {
+  succeeded: 32,
+  failed: 31,
+  timed_out: 33,
+  cancelled: 90,
+  running: 36,
+};
+
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  wait: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  watch: { type: 'boolean' },
+  input: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+/**
+ * Splits the command line into the CLI's own options and the task's input fields: any `--<name>`
+ * that is not one of OPTIONS is a field of the input, and takes the argument after it (or
+ * `--<name>=value`).
+ */
+function splitArgs(argv: string[]): { own: string[]; fields: Array<[string, string]> } {
+  const flag = (arg: string) => {
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : undefined;
+    const short =
+      !arg.startsWith('--') && arg.length === 2
+        ? Object.entries(OPTIONS).find(([, o]) => 'short' in o && `-${o.short}` === arg)
+        : undefined;
+    return name !== undefined ? (name in OPTIONS ? name : undefined) : short?.[0];
+  };
+  const own: string[] = [];
+  const fields: Array<[string, string]> = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') own.push(arg);
+    else if (flag(arg)) own.push(arg);
+    else if (arg.startsWith('--') && arg.length > 2) {
+      const [name, ...value] = arg.slice(2).split('=');
+      if (value.length > 0) fields.push([name!, value.join('=')]);
+      else if (i + 1 < argv.length) fields.push([name!, argv[++i]!]);
+      else throw new UsageError(`--${name} needs a value`);
+    } else throw new UsageError(`unknown option ${arg}`);
+  }
+  return { own, fields };
+}
+
+/** A task's input from --input JSON or from its fields; a value that parses as JSON is taken as such. */
+function inputFrom(fields: Array<[string, string]>, json: string | undefined): Record<string, unknown> {
+  if (json !== undefined) {
+    try {
+      const parsed = JSON.parse(json) as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      // answered below
+    }
+    throw new UsageError('--input must be a JSON object, such as \'{"text":"hi"}\'');
+  }
+  const input: Record<string, unknown> = {};
+  for (const [name, value] of fields) {
+    let parsed: unknown = value;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      // plain text
+    }
+    input[name] = parsed;
+  }
+  return input;
+}
+
+function exitCodeOf(job: Job): number {
+  if (job.status === 'succeeded') return EXIT.ok;
+  if (job.status === 'timed_out') return EXIT.timedOut;
+  if (job.status === 'cancelled') return EXIT.cancelled;
+  return job.exitCode && job.exitCode > 0 && job.exitCode < 256 ? job.exitCode : EXIT.failed;
+}
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  let split: ReturnType<typeof splitArgs>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
+  >;
+  try {
+    split = splitArgs(argv);
+    parsed = parseArgs({ args: split.own, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${HELP['']}\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command = '', ...args] = positionals;
+  const paint = (code: number | undefined, text: string) =>
+    io.tty && code ? `\x1b[${code}m${text}\x1b[0m` : text;
+  const print = (data: unknown, human: () => string) =>
+    io.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+  const jobLine = (job: Job | JobAccepted) =>
+    `${job.jobId}  ${paint(STATUS_COLOURS[job.status], job.status)}${'task' in job ? `  ${job.task}` : ''}`;
+
+  if (values.help || !command || !(command in HELP)) {
+    if (command && !(command in HELP)) io.err(`unknown command: ${command}\n\n`);
+    io.err(`${HELP[values.help && command in HELP ? command : '']}\n`);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (command !== 'submit' && split.fields.length > 0) {
+    io.err(`unknown option --${split.fields[0]![0]}\n${HELP[command]}\n`);
+    return EXIT.usage;
+  }
+  const client = createClient({
+    url: values.url ?? io.env.SPAWN_QUEUE_URL ?? 'http://localhost:5000',
+    token: values.token ?? (io.env.SPAWN_QUEUE_TOKEN || undefined),
+  });
+  const needId = () => {
+    if (!args[0]) throw new UsageError(`${command} needs a job id`);
+    return args[0];
+  };
+
+  /** Waits for the job, with a live line on a terminal; prints its output once it has ended. */
+  async function waitAndReport(c: SpawnQueueClient, id: string): Promise<number> {
+    const started = Date.now();
+    const live = (job: Job) => {
+      if (!io.tty || values.json) return;
+      const seconds = ((Date.now() - started) / 1000).toFixed(0);
+      io.err(`\r\x1b[2K${id}  ${paint(STATUS_COLOURS[job.status], job.status)}  ${seconds} s`);
+    };
+    const timer = setInterval(() => void c.get(id).then(live, () => undefined), 1000);
+    try {
+      const job = await c.wait(id, { onUpdate: live });
+      if (io.tty && !values.json) io.err('\r\x1b[2K');
+      if (values.json) print(job, () => '');
+      else {
+        if (job.stdout) io.out(job.stdout);
+        if (job.stderr) io.err(job.stderr);
+        io.err(
+          `${jobLine(job)}${job.exitCode === null ? '' : `  exit ${job.exitCode}`}${job.error ? `  ${job.error}` : ''}\n`,
+        );
+      }
+      return exitCodeOf(job);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  try {
+    switch (command) {
+      case 'tasks': {
+        const tasks = await client.tasks();
+        print(tasks, () =>
+          tasks
+            .map((t) => `${t.name.padEnd(12)} ${t.available ? '' : '(unavailable) '}${t.description}`)
+            .join('\n'),
+        );
+        return EXIT.ok;
+      }
+      case 'submit': {
+        const [task, ...extra] = args;
+        if (!task) throw new UsageError('submit needs a task name (spawn-queue tasks lists them)');
+        if (extra.length > 0)
+          throw new UsageError(`unexpected ${extra.join(' ')}: input fields are --<field> value`);
+        const accepted = await client.submit(task, inputFrom(split.fields, values.input));
+        if (!values.wait && !values.follow) {
+          print(accepted, () => jobLine(accepted));
+          return EXIT.ok;
+        }
+        return await waitAndReport(client, accepted.jobId);
+      }
+      case 'get': {
+        const job = await client.get(needId());
+        print(job, () =>
+          [
+            jobLine(job),
+            `attempts ${job.attempts}${job.exitCode === null ? '' : `, exit ${job.exitCode}`}${job.error ? `, ${job.error}` : ''}`,
+            ...(job.stdout ? [`stdout:\n${job.stdout.trimEnd()}`] : []),
+            ...(job.stderr ? [`stderr:\n${job.stderr.trimEnd()}`] : []),
+          ].join('\n'),
+        );
+        return EXIT.ok;
+      }
+      case 'ls': {
+        const limit = values.limit === undefined ? 20 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+        const jobs: Job[] = [];
+        for await (const job of client.list({
+          status: values.status as JobStatus | undefined,
+          pageSize: Math.min(limit, 100),
+        })) {
+          jobs.push(job);
+          if (jobs.length >= limit) break;
+        }
+        print(jobs, () => (jobs.length ? jobs.map(jobLine).join('\n') : 'no jobs'));
+        return EXIT.ok;
+      }
+      case 'cancel': {
+        const job = await client.cancel(needId());
+        print(job, () => jobLine(job));
+        return EXIT.ok;
+      }
+      case 'retry': {
+        const job = await client.retry(needId());
+        print(job, () => jobLine(job));
+        return EXIT.ok;
+      }
+      case 'logs': {
+        const id = needId();
+        const job = values.follow ? await client.wait(id) : await client.get(id);
+        if (values.json) print({ stdout: job.stdout, stderr: job.stderr }, () => '');
+        else {
+          io.out(job.stdout);
+          io.err(job.stderr);
+          if (!isFinal(job.status))
+            io.err(`(${job.status}: its output appears once it has finished; -f waits)\n`);
+        }
+        return EXIT.ok;
+      }
+      case 'stats': {
+        for (;;) {
+          const stats = await client.stats();
+          const pool = stats.processPool;
+          print(
+            stats,
+            () =>
+              `${io.tty && values.watch ? '\x1b[2J\x1b[H' : ''}slots ${pool.activeProcesses}/${stats.maxConcurrency} busy, ` +
+              `${stats.queue.visible} waiting, ${stats.queue.inFlight} in flight, ${stats.queue.deadLetter} dead letters, ` +
+              `${stats.retrying} retrying; ${stats.throughput.lastMinute} jobs in the last minute`,
+          );
+          if (!values.watch) return EXIT.ok;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+      }
+      case 'redrive': {
+        const moved = await client.redrive();
+        print({ moved }, () => `${moved} messages moved back to the jobs queue`);
+        return EXIT.ok;
+      }
+    }
+    return EXIT.usage;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n${HELP[command]}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SpawnQueueError) {
+      io.err(
+        values.json
+          ? `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`
+          : `spawn-queue: ${error.message} (${error.code})\n`,
+      );
+      if (error.code === 'unreachable') return EXIT.unreachable;
+      if (error.status === 401) return EXIT.unauthorized;
+      return EXIT.failed;
+    }
+    throw error;
+  }
+}
