@@ -67,6 +67,7 @@ const HTTP_FUNCTIONS = [
   'health',
   'systemInfo',
   'listTasks',
+  'openApi',
   'submitJob',
   'getJob',
   'listJobs',
@@ -122,6 +123,7 @@ describe('the deployed template', () => {
     expect(actionsOf('dashboard')).toEqual([]);
     expect(actionsOf('systemInfo')).toEqual(tokenRead);
     expect(actionsOf('listTasks')).toEqual(tokenRead);
+    expect(actionsOf('openApi')).toEqual(tokenRead);
     expect(actionsOf('noRoute')).toEqual(tokenRead);
     expect(actionsOf('getJob')).toEqual(['dynamodb:GetItem', ...tokenRead]);
     expect(actionsOf('listJobs')).toEqual(['dynamodb:Query', ...tokenRead]);

@@ -643,8 +643,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     );
     const lines = stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 11 : 10);
-    expect(lines.at(-1)).toBe('11 of 11 checks passed or skipped, 0 failed');
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 12 : 11);
+    expect(lines.at(-1)).toBe('12 of 12 checks passed or skipped, 0 failed');
   }, 100_000);
 
   it('stops everything it started: no port stays taken', async () => {
