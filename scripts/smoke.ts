@@ -117,6 +117,15 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'metrics are in the Prometheus text format',
+      async () => {
+        const metrics = await call('GET', '/api/metrics');
+        const text = String(metrics.body.text ?? '');
+        expectThat(metrics.status === 200 && text.startsWith('# HELP spawn_queue_jobs '), summary(metrics));
+        return 'spawn_queue_* families';
+      },
+    ],
+    [
       'submit with ?wait runs a job',
       async () => {
         const text = `smoke ${Date.now()}`;

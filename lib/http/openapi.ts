@@ -130,6 +130,8 @@ const SCHEMAS: Record<string, Schema> = {
 interface Answer {
   description: string;
   schema?: Schema;
+  /** A text body of this media type instead of JSON. */
+  text?: string;
   headers?: string[];
 }
 
@@ -252,10 +254,14 @@ function jobOperations(): Record<string, Operation> {
       summary: 'Queue depth, slots, throughput, wait and run times, jobs by status',
       answers: { '200': { description: 'the statistics', schema: ref('QueueStats') } },
     },
+    'GET /api/metrics': {
+      summary: 'The queue statistics in Prometheus’ text format (version 0.0.4)',
+      answers: { '200': { description: 'the metrics', text: 'text/plain' } },
+    },
     'GET /dashboard': {
       summary: 'The dashboard (HTML)',
       public: true,
-      answers: { '200': { description: 'the page' } },
+      answers: { '200': { description: 'the page', text: 'text/html' } },
     },
   };
 }
@@ -307,7 +313,7 @@ function operationObject(id: string, operation: Operation): Schema {
             }
           : {}),
         ...(answer.schema ? { content: { 'application/json': { schema: answer.schema } } } : {}),
-        ...(!answer.schema && status === '200' ? { content: { 'text/html': { schema: string } } } : {}),
+        ...(answer.text ? { content: { [answer.text]: { schema: string } } } : {}),
       },
     ]),
   );

@@ -11,6 +11,7 @@ export const ROUTES = [
   'POST /api/jobs/{id}/retry',
   'POST /api/dead-letters/redrive',
   'GET /api/queue-stats',
+  'GET /api/metrics',
   'GET /dashboard',
 ] as const;
 

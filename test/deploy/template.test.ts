@@ -73,6 +73,7 @@ const HTTP_FUNCTIONS = [
   'listJobs',
   'cancelJob',
   'queueStats',
+  'metrics',
   'dashboard',
   'noRoute',
 ];
@@ -161,6 +162,7 @@ describe('the deployed template', () => {
       'sqs:StartMessageMoveTask',
       ...tokenRead,
     ]);
+    expect(actionsOf('metrics')).toEqual(actionsOf('queueStats'));
     expect(actionsOf('queueStats')).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',

@@ -1,0 +1,82 @@
+import { JOB_STATUSES } from '../jobs/job-record';
+import type { Percentiles } from './percentiles';
+import type { QueueStats } from './queue-stats';
+
+/**
+ * The queue statistics (the same store statistics GET /api/queue-stats answers, never one process's
+ * memory) in Prometheus' text exposition format, version 0.0.4.
+ */
+
+type Sample = [labels: Record<string, string>, value: number];
+
+const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+function family(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+  for (const [labels, value] of samples) {
+    const text = Object.entries(labels)
+      .map(([key, v]) => `${key}="${escape(v)}"`)
+      .join(',');
+    lines.push(`${name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 'NaN'}`);
+  }
+  return lines.join('\n');
+}
+
+const QUANTILES: Array<[keyof Percentiles, string]> = [
+  ['p50', '0.5'],
+  ['p95', '0.95'],
+  ['p99', '0.99'],
+];
+
+const seconds = (percentiles: Percentiles): Sample[] =>
+  QUANTILES.map(([key, quantile]) => [
+    { quantile },
+    percentiles[key] === null ? NaN : percentiles[key]! / 1000,
+  ]);
+
+export function renderPrometheus(stats: QueueStats): string {
+  return `${[
+    family(
+      'spawn_queue_jobs',
+      'gauge',
+      'Stored jobs by status.',
+      JOB_STATUSES.map((status) => [{ status }, stats.jobs[status]]),
+    ),
+    family(
+      'spawn_queue_jobs_finished_total',
+      'counter',
+      'Stored jobs that reached a final status (succeeded, failed, timed_out, cancelled).',
+      [[{}, stats.processPool.totalProcessed]],
+    ),
+    family('spawn_queue_jobs_retrying', 'gauge', 'Jobs waiting for their next attempt after a failed one.', [
+      [{}, stats.retrying],
+    ]),
+    family('spawn_queue_queue_messages', 'gauge', 'Messages in the queues, by queue and state.', [
+      [{ queue: 'jobs', state: 'visible' }, stats.queue.visible],
+      [{ queue: 'jobs', state: 'in_flight' }, stats.queue.inFlight],
+      [{ queue: 'jobs', state: 'delayed' }, stats.queue.delayed],
+      [{ queue: 'dead_letters', state: 'visible' }, stats.queue.deadLetter],
+    ]),
+    family('spawn_queue_slots', 'gauge', 'Task processes that may run at once.', [
+      [{}, stats.maxConcurrency],
+    ]),
+    family('spawn_queue_slots_busy', 'gauge', 'Task processes running now (attempts with a live lease).', [
+      [{}, stats.processPool.activeProcesses],
+    ]),
+    family('spawn_queue_finished_per_minute', 'gauge', 'Jobs finished per minute over the last 15 minutes.', [
+      [{}, stats.throughput.last15Minutes],
+    ]),
+    family(
+      'spawn_queue_job_wait_seconds',
+      'gauge',
+      'Time from queued to started of the jobs finished in the last 15 minutes, by quantile.',
+      seconds(stats.waitMs),
+    ),
+    family(
+      'spawn_queue_job_run_seconds',
+      'gauge',
+      'Run time of the jobs finished in the last 15 minutes, by quantile.',
+      seconds(stats.runMs),
+    ),
+  ].join('\n')}\n`;
+}

@@ -1,0 +1,67 @@
+import parsePrometheus from 'parse-prometheus-text-format';
+import { renderPrometheus } from '../../../lib/stats/prometheus';
+import type { QueueStats } from '../../../lib/stats/queue-stats';
+
+const stats: QueueStats = {
+  processPool: {
+    activeProcesses: 3,
+    queuedTasks: 7,
+    totalProcessed: 120,
+    peakQueueSize: 40,
+    utilizationPercent: 62.5,
+  },
+  maxConcurrency: 4,
+  queue: { visible: 7, inFlight: 3, delayed: 1, deadLetter: 2 },
+  retrying: 1,
+  throughput: { lastMinute: 10, last5Minutes: 9.5, last15Minutes: 8.25, perMinute: [] },
+  waitMs: { p50: 12, p95: 250, p99: 1200 },
+  runMs: { p50: null, p95: null, p99: null },
+  jobs: { queued: 8, running: 3, succeeded: 100, failed: 15, timed_out: 3, cancelled: 2 },
+  running: [],
+  generatedAt: '2026-12-02T00:00:00.000Z',
+};
+
+type Family = {
+  name: string;
+  type: string;
+  metrics: Array<{ labels?: Record<string, string>; value: string }>;
+};
+
+describe('renderPrometheus', () => {
+  const families = () => parsePrometheus(renderPrometheus(stats)) as Family[];
+  const family = (name: string) => families().find((f) => f.name === name)!;
+
+  it('is text a Prometheus parser reads, every family typed and described', () => {
+    const names = families().map((f) => f.name);
+    expect(names).toEqual([
+      'spawn_queue_jobs',
+      'spawn_queue_jobs_finished_total',
+      'spawn_queue_jobs_retrying',
+      'spawn_queue_queue_messages',
+      'spawn_queue_slots',
+      'spawn_queue_slots_busy',
+      'spawn_queue_finished_per_minute',
+      'spawn_queue_job_wait_seconds',
+      'spawn_queue_job_run_seconds',
+    ]);
+    expect(family('spawn_queue_jobs_finished_total').type).toBe('COUNTER');
+  });
+
+  it('carries the queue statistics: jobs by status, depth, dead letters, slots, quantiles in seconds', () => {
+    expect(family('spawn_queue_jobs').metrics).toContainEqual({
+      labels: { status: 'timed_out' },
+      value: '3',
+    });
+    expect(family('spawn_queue_queue_messages').metrics).toContainEqual({
+      labels: { queue: 'dead_letters', state: 'visible' },
+      value: '2',
+    });
+    expect(family('spawn_queue_slots_busy').metrics).toEqual([{ value: '3' }]);
+    expect(family('spawn_queue_job_wait_seconds').metrics).toContainEqual({
+      labels: { quantile: '0.99' },
+      value: '1.2',
+    });
+    // Nothing measured yet: NaN, as Prometheus clients write an empty quantile.
+    expect(family('spawn_queue_job_run_seconds').metrics[0]!.value).toBe('NaN');
+  });
+});
