@@ -269,8 +269,23 @@ export function createJobRunner(options: JobRunnerOptions) {
     if (!claimed) {
       const latest = await store.get(job.id);
       if (latest && isFinal(latest.status)) return 'done';
-      log.info({ event: 'busy', attempt }, 'another worker claimed this attempt; delivery returned');
-      return 'retry';
+      const claim = await store.readClaim(job.id, attempt);
+      const leaseLeftMs = claim ? Date.parse(claim.leaseUntil) - Date.now() : leaseMs;
+      const neverStarted = latest?.status === 'queued' && latest.attempts === job.attempts;
+      if (!(neverStarted && leaseLeftMs <= 0)) {
+        log.info({ event: 'busy', attempt }, 'another worker claimed this attempt; delivery returned');
+        // Back when that claim's lease ends, not after the queue's visibility timeout (66 min).
+        return holdMessage(log, message, Math.max(1, Math.ceil(leaseLeftMs / 1000)));
+      }
+      // Claimed but never started, and its lease ran out: its runner stopped in between (its store
+      // went away, or its process). Take the claim over; the start's compare-and-set on the job
+      // record still lets only one runner through if it comes back.
+      await store.updateClaim(job.id, attempt, {
+        owner,
+        claimedAt: new Date().toISOString(),
+        leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+      });
+      log.warn({ event: 'takeover', attempt }, 'attempt was claimed but never started; running it');
     }
 
     if (cancelRequested) {

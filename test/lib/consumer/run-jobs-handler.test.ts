@@ -181,6 +181,42 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
+  it('runs an attempt that was claimed but never started once its lease ran out (its runner stopped in between)', async () => {
+    const job = await submitted('echo', { text: 'claimed, never started' });
+    await store.claim(job.id, 1, {
+      owner: 'dead',
+      kind: 'run',
+      claimedAt: '',
+      leaseUntil: new Date(0).toISOString(),
+    });
+    const result = await consumer()(
+      sqsEvent(
+        sqsRecord({ body: { task: 'echo', input: { text: 'claimed, never started' }, jobId: job.id } }),
+      ),
+      context,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('returns the delivery of an attempt claimed elsewhere for the rest of that lease, not the visibility timeout', async () => {
+    const job = await submitted('echo', { text: 'claimed elsewhere' });
+    await store.claim(job.id, 1, {
+      owner: 'alive',
+      kind: 'run',
+      claimedAt: '',
+      leaseUntil: new Date(Date.now() + 20_000).toISOString(),
+    });
+    const { queue, visibilities } = recordingQueue();
+    const record = sqsRecord({ body: { task: 'echo', input: { text: 'claimed elsewhere' }, jobId: job.id } });
+    const result = await consumer({ queue })(sqsEvent(record), context);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(visibilities()).toHaveLength(1);
+    expect(visibilities()[0]).toBeGreaterThanOrEqual(19);
+    expect(visibilities()[0]).toBeLessThanOrEqual(20);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
   it('kills a running job when a cancel is requested', async () => {
     const job = await submitted('sleep', { seconds: 30 });
     const started = Date.now();
