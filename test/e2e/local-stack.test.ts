@@ -157,6 +157,35 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     });
   });
 
+  it('keeps answering every route while `serverless package` rebuilds .esbuild/ in the checkout', async () => {
+    // Early in the suite, so that most routes are not loaded yet: a route loads its bundle on its
+    // first request, and the stack's bundles live where packaging never writes (.cache/bundles).
+    const temp = await tempDir('spawn-queue-package-');
+    try {
+      await promisify(execFile)(
+        path.join(projectDir, 'node_modules', '.bin', 'serverless'),
+        ['package', '--stage', 'e2e', '--package', temp.dir],
+        { cwd: projectDir, env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 120_000 },
+      );
+    } finally {
+      await temp.cleanup();
+    }
+    const routes = ['/api/system-info', '/api/tasks', '/api/openapi.json', '/api/jobs', '/api/queue-stats'];
+    for (const route of [
+      ...routes,
+      '/api/metrics',
+      '/dashboard',
+      '/api/jobs/01a22357-c75e-7952-a5f3-52febc9b27c8',
+    ]) {
+      const response = await checkedFetch(`${stack.httpUrl}${route}`, { headers: bearer });
+      expect({ route, status: response.status }).toEqual({
+        route,
+        status: route.includes('01a2') ? 404 : 200,
+      });
+      expect(await response.text()).not.toMatch(/stackTrace|\.esbuild|Cannot find module/);
+    }
+  }, 150_000);
+
   it('serves its OpenAPI document, with a submit operation per task of its catalogue', async () => {
     const { status, body } = await api('GET', '/api/openapi.json');
     expect(status).toBe(200);
