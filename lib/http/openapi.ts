@@ -177,6 +177,8 @@ const IDEMPOTENCY_KEY = {
 };
 
 interface Operation {
+  /** Defaults to the route's words (`GET /api/jobs/{id}` → getApiJobsId). */
+  operationId?: string;
   summary: string;
   parameters?: Schema[];
   requestBody?: Schema;
@@ -184,87 +186,92 @@ interface Operation {
   public?: boolean;
 }
 
-function jobOperations(): Record<string, Operation> {
-  return {
-    'GET /api/health': {
-      summary: 'Whether SQS and the job store really answer',
-      public: true,
-      answers: {
-        '200': { description: 'both answer', schema: ref('Health') },
-        '503': { description: 'a part does not answer', schema: ref('Unhealthy') },
-      },
+/** Every route but the submit route, which has one operation per task (submitOperation). */
+const OPERATIONS: Record<string, Operation> = {
+  'GET /api/health': {
+    summary: 'Whether SQS and the job store really answer',
+    public: true,
+    answers: {
+      '200': { description: 'both answer', schema: ref('Health') },
+      '503': { description: 'a part does not answer', schema: ref('Unhealthy') },
     },
-    'GET /api/system-info': {
-      summary: 'Runtime, memory, load, version and the effective settings (no secrets)',
-      answers: { '200': { description: 'the service', schema: ref('SystemInfo') } },
+  },
+  'GET /api/system-info': {
+    summary: 'Runtime, memory, load, version and the effective settings (no secrets)',
+    answers: { '200': { description: 'the service', schema: ref('SystemInfo') } },
+  },
+  'GET /api/tasks': {
+    summary: 'The task catalogue: what may run, the input each takes, what this runtime lacks',
+    answers: { '200': { description: 'every task', schema: ref('TaskList') } },
+  },
+  'GET /api/jobs/{id}': {
+    summary: 'A job',
+    parameters: [JOB_ID, WAIT],
+    answers: {
+      '200': { description: 'the job', schema: ref('Job') },
+      '400': errorAnswer('a malformed job id (`invalid_job_id`) or `?wait` (`invalid_query`)'),
+      '404': errorAnswer('no such job (`job_not_found`)'),
     },
-    'GET /api/tasks': {
-      summary: 'The task catalogue: what may run, the input each takes, what this runtime lacks',
-      answers: { '200': { description: 'every task', schema: ref('TaskList') } },
+  },
+  'GET /api/jobs': {
+    summary: 'Jobs, newest first, one page at a time',
+    parameters: [
+      { name: 'status', in: 'query', schema: ref('JobStatus') },
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+      { name: 'cursor', in: 'query', description: 'the `nextCursor` of the page before', schema: string },
+    ],
+    answers: {
+      '200': { description: 'a page', schema: ref('JobPage') },
+      '400': errorAnswer('a query parameter out of range or empty (`invalid_query`)'),
     },
-    'GET /api/jobs/{id}': {
-      summary: 'A job',
-      parameters: [JOB_ID, WAIT],
-      answers: {
-        '200': { description: 'the job', schema: ref('Job') },
-        '400': errorAnswer('a malformed job id (`invalid_job_id`) or `?wait` (`invalid_query`)'),
-        '404': errorAnswer('no such job (`job_not_found`)'),
-      },
+  },
+  'DELETE /api/jobs/{id}': {
+    summary: 'Cancel a job: at once if queued, its process stopped if running',
+    parameters: [JOB_ID],
+    answers: {
+      '200': { description: 'cancelled (or already final)', schema: ref('Job') },
+      '202': { description: 'running: its process is being stopped', schema: ref('CancelRequested') },
+      '400': errorAnswer('a malformed job id (`invalid_job_id`)'),
+      '404': errorAnswer('no such job (`job_not_found`)'),
+      '409': errorAnswer('the job has finished (`job_finished`)'),
     },
-    'GET /api/jobs': {
-      summary: 'Jobs, newest first, one page at a time',
-      parameters: [
-        { name: 'status', in: 'query', schema: ref('JobStatus') },
-        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-        { name: 'cursor', in: 'query', description: 'the `nextCursor` of the page before', schema: string },
-      ],
-      answers: {
-        '200': { description: 'a page', schema: ref('JobPage') },
-        '400': errorAnswer('a query parameter out of range or empty (`invalid_query`)'),
-      },
+  },
+  'POST /api/jobs/{id}/retry': {
+    summary: 'Run a failed, timed out or cancelled job again',
+    parameters: [JOB_ID, IDEMPOTENCY_KEY],
+    answers: {
+      '202': { description: 'queued again', schema: ref('Job'), headers: ['Location'] },
+      '400': errorAnswer('a malformed job id or Idempotency-Key'),
+      '404': errorAnswer('no such job (`job_not_found`)'),
+      '409': errorAnswer('the job is not failed, timed out or cancelled (`job_not_retryable`)'),
     },
-    'DELETE /api/jobs/{id}': {
-      summary: 'Cancel a job: at once if queued, its process stopped if running',
-      parameters: [JOB_ID],
-      answers: {
-        '200': { description: 'cancelled (or already final)', schema: ref('Job') },
-        '202': { description: 'running: its process is being stopped', schema: ref('CancelRequested') },
-        '400': errorAnswer('a malformed job id (`invalid_job_id`)'),
-        '404': errorAnswer('no such job (`job_not_found`)'),
-        '409': errorAnswer('the job has finished (`job_finished`)'),
-      },
+  },
+  'POST /api/dead-letters/redrive': {
+    summary: 'Move the dead-letter queue’s messages back to the jobs queue',
+    answers: {
+      '200': { description: 'how many messages were moved', schema: ref('Redrive') },
     },
-    'POST /api/jobs/{id}/retry': {
-      summary: 'Run a failed, timed out or cancelled job again',
-      parameters: [JOB_ID, IDEMPOTENCY_KEY],
-      answers: {
-        '202': { description: 'queued again', schema: ref('Job'), headers: ['Location'] },
-        '400': errorAnswer('a malformed job id or Idempotency-Key'),
-        '404': errorAnswer('no such job (`job_not_found`)'),
-        '409': errorAnswer('the job is not failed, timed out or cancelled (`job_not_retryable`)'),
-      },
-    },
-    'POST /api/dead-letters/redrive': {
-      summary: 'Move the dead-letter queue’s messages back to the jobs queue',
-      answers: {
-        '200': { description: 'how many messages were moved', schema: ref('Redrive') },
-      },
-    },
-    'GET /api/queue-stats': {
-      summary: 'Queue depth, slots, throughput, wait and run times, jobs by status',
-      answers: { '200': { description: 'the statistics', schema: ref('QueueStats') } },
-    },
-    'GET /api/metrics': {
-      summary: 'The queue statistics in Prometheus’ text format (version 0.0.4)',
-      answers: { '200': { description: 'the metrics', text: 'text/plain' } },
-    },
-    'GET /dashboard': {
-      summary: 'The dashboard (HTML)',
-      public: true,
-      answers: { '200': { description: 'the page', text: 'text/html' } },
-    },
-  };
-}
+  },
+  'GET /api/queue-stats': {
+    summary: 'Queue depth, slots, throughput, wait and run times, jobs by status',
+    answers: { '200': { description: 'the statistics', schema: ref('QueueStats') } },
+  },
+  'GET /api/metrics': {
+    summary: 'The queue statistics in Prometheus’ text format (version 0.0.4)',
+    answers: { '200': { description: 'the metrics', text: 'text/plain' } },
+  },
+  'GET /dashboard': {
+    summary: 'The dashboard (HTML)',
+    public: true,
+    answers: { '200': { description: 'the page', text: 'text/html' } },
+  },
+  // Behind a token like GET /api/tasks when tokens are configured: it lists the catalogue.
+  'GET /api/openapi.json': {
+    operationId: 'getOpenApi',
+    summary: 'This document',
+    answers: { '200': { description: 'OpenAPI 3.1', schema: { type: 'object' } } },
+  },
+};
 
 function submitOperation(task: { name: string; description: string; inputSchema: Schema }): Operation {
   return {
@@ -343,7 +350,6 @@ export interface OpenApiOptions {
 
 /** The document. Every route of routes.ts is in it (a test holds them together). */
 export function openApiDocument({ catalogue, version }: OpenApiOptions): Schema {
-  const operations = jobOperations();
   const paths: Record<string, Record<string, Schema>> = {};
   const add = (route: string, id: string, operation: Operation) => {
     const [method, path] = route.split(' ') as [string, string];
@@ -358,14 +364,10 @@ export function openApiDocument({ catalogue, version }: OpenApiOptions): Schema 
           submitOperation(task),
         );
       }
-    } else if (route === 'GET /api/openapi.json') {
-      // Behind a token like GET /api/tasks when tokens are configured: it lists the catalogue.
-      add(route, 'getOpenApi', {
-        summary: 'This document',
-        answers: { '200': { description: 'OpenAPI 3.1', schema: { type: 'object' } } },
-      });
     } else {
-      add(route, operationId(route), operations[route]!);
+      const operation = OPERATIONS[route];
+      if (!operation) throw new Error(`lib/http/openapi.ts describes no operation for ${route}`);
+      add(route, operation.operationId ?? operationId(route), operation);
     }
   }
   return {
