@@ -197,15 +197,16 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   /** Waits for the job, with a live line on a terminal; prints its output once it has ended. */
   async function waitAndReport(c: SpawnQueueClient, id: string): Promise<number> {
     const started = Date.now();
-    const live = (job: Job) => {
-      if (!io.tty || values.json) return;
+    const showLive = io.tty && !values.json;
+    const draw = (job: Job) => {
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
       io.err(`\r\x1b[2K${id}  ${paint(STATUS_COLOURS[job.status], job.status)}  ${seconds} s`);
     };
-    const timer = setInterval(() => void c.get(id).then(live, () => undefined), 1000);
+    // On a terminal only: the state as it changes (a read a second) between the wait's long polls.
+    const timer = showLive ? setInterval(() => void c.get(id).then(draw, () => undefined), 1000) : undefined;
     try {
-      const job = await c.wait(id, { onUpdate: live });
-      if (io.tty && !values.json) io.err('\r\x1b[2K');
+      const job = await c.wait(id, { onUpdate: showLive ? draw : undefined });
+      if (showLive) io.err('\r\x1b[2K');
       if (values.json) print(job, () => '');
       else {
         if (job.stdout) io.out(job.stdout);
