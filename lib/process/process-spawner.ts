@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { runSupervised } from './run-process';
-import type { RunOptions, RunResult, Supervisor, TaskOutcome } from './run-process';
+import type { OutputChunk, RunOptions, RunResult, Supervisor, TaskOutcome } from './run-process';
 import { PROCESS_SPAWNER_ENV } from './spawner-protocol';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
 import { killProcessGroup } from './task-processes';
@@ -44,6 +44,7 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
       reject: (error: Error) => void;
       pid?: number;
       onSpawn?: (pid: number) => void;
+      onOutput?: (chunk: OutputChunk) => void;
     }
   >();
 
@@ -66,6 +67,10 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
       if (reply.type === 'spawned') {
         run.pid = reply.pid;
         run.onSpawn?.(reply.pid);
+        return;
+      }
+      if (reply.type === 'output') {
+        run.onOutput?.(reply.chunk);
         return;
       }
       pending.delete(reply.id);
@@ -91,7 +96,7 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
     child?.channel?.unref();
   }
 
-  const supervise: Supervisor = (request, { signal, onSpawn }) =>
+  const supervise: Supervisor = (request, { signal, onSpawn, onOutput }) =>
     new Promise<TaskOutcome>((resolve, reject) => {
       child ??= start();
       child.ref();
@@ -105,7 +110,7 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
           signal?.removeEventListener('abort', onAbort);
           fn(value);
         };
-      pending.set(id, { resolve: settle(resolve), reject: settle(reject), onSpawn });
+      pending.set(id, { resolve: settle(resolve), reject: settle(reject), onSpawn, onOutput });
       signal?.addEventListener('abort', onAbort, { once: true });
       send({ type: 'run', id, request });
       if (signal?.aborted) onAbort();

@@ -3,6 +3,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { SpawnError } from './process-errors';
 
 export interface RunOptions {
@@ -24,7 +25,27 @@ export interface RunOptions {
   workRoot?: string;
   /** Called once the process is running. */
   onSpawn?: (pid: number) => void;
+  /** Called with the output while the process runs (see {@link OutputChunk}); not for its last part. */
+  onOutput?: (chunk: OutputChunk) => void;
 }
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/**
+ * A piece of a running task's output, as text: `offset` is where it starts, in bytes of the UTF-8
+ * text of that stream (the text the finished record keeps), so pieces add up to that text. A
+ * character cut by a read is kept for the next piece, never split.
+ */
+export interface OutputChunk {
+  stream: OutputStream;
+  offset: number;
+  data: string;
+}
+
+/** A running task's output is handed on at most this often per stream... */
+export const OUTPUT_FLUSH_MS = 500;
+/** ...or as soon as this much is waiting; no piece is larger. */
+export const OUTPUT_CHUNK_BYTES = 16 * 1024;
 
 /** What a run produced: data, whatever the outcome (execa's result shape). */
 export interface RunResult {
@@ -73,11 +94,15 @@ export interface TaskRequest {
 /** How a run ended, as plain data: its result, or why the program could not start. */
 export type TaskOutcome = { ok: true; result: RunResult } | { ok: false; message: string };
 
-/** Runs a request to its end, with cancellation and a callback once the process runs. */
-export type Supervisor = (
-  request: TaskRequest,
-  control: { signal?: AbortSignal; onSpawn?: (pid: number) => void },
-) => Promise<TaskOutcome>;
+/** What the caller of a run can do while it runs: cancel it, hear that it started, read its output. */
+export interface RunControl {
+  signal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
+  onOutput?: (chunk: OutputChunk) => void;
+}
+
+/** Runs a request to its end, with cancellation and callbacks while it runs. */
+export type Supervisor = (request: TaskRequest, control: RunControl) => Promise<TaskOutcome>;
 
 /** Signals a process group: the task and everything it started; a group that is gone is fine. */
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
@@ -89,22 +114,78 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Keeps the first `cap` bytes of a stream and notes whether more came. */
-function outputCollector(cap: number) {
-  const chunks: Buffer[] = [];
+/** The longest prefix of `text` whose UTF-8 form fits in `bytes`, never ending inside a character. */
+function fitBytes(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  const cut = Buffer.from(text).subarray(0, bytes);
+  // Step back over a character the cut split (continuation bytes are 10xxxxxx).
+  let end = cut.length;
+  let lead = end - 1;
+  while (lead >= 0 && (cut[lead]! & 0xc0) === 0x80) lead -= 1;
+  if (lead >= 0) {
+    const b = cut[lead]!;
+    const size = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    if (lead + size > end) end = lead;
+  }
+  return cut.subarray(0, end).toString('utf8');
+}
+
+/**
+ * Keeps the first `cap` bytes of a stream as text and notes whether more came. The bytes are decoded
+ * as they arrive (a character cut by a read waits for its rest), so the live pieces handed to
+ * `flush` are exactly the pieces of the final text.
+ */
+function outputCollector(stream: OutputStream, cap: number, flush?: (chunk: OutputChunk) => void) {
+  const decoder = new StringDecoder('utf8');
+  const parts: string[] = [];
   let kept = 0;
   let dropped = false;
+  let pending = '';
+  let pendingBytes = 0;
+  let flushed = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+
+  const handOn = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    while (pending.length > 0) {
+      const data = fitBytes(pending, OUTPUT_CHUNK_BYTES) || pending.slice(0, 1);
+      pending = pending.slice(data.length);
+      flush?.({ stream, offset: flushed, data });
+      flushed += Buffer.byteLength(data);
+    }
+    pendingBytes = 0;
+  };
+  const keep = (text: string) => {
+    if (text.length === 0) return;
+    parts.push(text);
+    if (!flush || ended) return;
+    pending += text;
+    pendingBytes += Buffer.byteLength(text);
+    if (pendingBytes >= OUTPUT_CHUNK_BYTES) handOn();
+    else timer ??= setTimeout(handOn, OUTPUT_FLUSH_MS);
+  };
   return {
     add(chunk: Buffer) {
       const room = cap - kept;
       if (room > 0) {
         const part = chunk.subarray(0, room);
-        chunks.push(part);
         kept += part.length;
+        keep(decoder.write(part));
       }
       if (chunk.length > Math.max(room, 0)) dropped = true;
     },
-    text: () => Buffer.concat(chunks).toString('utf8'),
+    /** The run ended: nothing more is handed on (the rest is in the result). */
+    end() {
+      ended = true;
+      clearTimeout(timer);
+    },
+    /** The whole text, once the run has ended. */
+    text: () => {
+      keep(decoder.end());
+      return parts.join('');
+    },
     dropped: () => dropped,
   };
 }
@@ -114,11 +195,11 @@ function outputCollector(cap: number) {
  * its end: output capped, a timeout and cancellation that stop the whole group (SIGTERM, then
  * SIGKILL after the grace period), background children killed when it exits.
  */
-export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => {
+export const superviseTask: Supervisor = (request, { signal, onSpawn, onOutput } = {}) => {
   return new Promise((resolve) => {
     const started = performance.now();
-    const stdout = outputCollector(request.maxOutputBytes);
-    const stderr = outputCollector(request.maxOutputBytes);
+    const stdout = outputCollector('stdout', request.maxOutputBytes, onOutput);
+    const stderr = outputCollector('stderr', request.maxOutputBytes, onOutput);
     let timedOut = false;
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -159,6 +240,8 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn } = {}) => 
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const cleanup = () => {
+      stdout.end();
+      stderr.end();
       clearTimeout(timer);
       clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
@@ -220,7 +303,7 @@ export async function runSupervised(supervise: Supervisor, options: RunOptions):
         maxOutputBytes,
         killGraceMs,
       },
-      { signal: options.signal, onSpawn: options.onSpawn },
+      { signal: options.signal, onSpawn: options.onSpawn, onOutput: options.onOutput },
     );
     if (!outcome.ok) throw new SpawnError(outcome.message, executable);
     return outcome.result;

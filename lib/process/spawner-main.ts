@@ -23,6 +23,7 @@ export function runProcessSpawner(): void {
         run.pid = pid;
         send({ type: 'spawned', id: message.id, pid });
       },
+      onOutput: (chunk) => send({ type: 'output', id: message.id, chunk }),
     }).then((outcome) => {
       running.delete(message.id);
       send({ type: 'done', id: message.id, outcome });

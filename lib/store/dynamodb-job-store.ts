@@ -13,6 +13,8 @@ import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
 import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
+import { OUTPUT_CHUNK_BYTES } from '../process/run-process';
+import type { OutputChunk, OutputStream } from '../process/run-process';
 import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
 import { transitioned } from './job-store';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
@@ -26,6 +28,7 @@ import { StoreUnavailableError } from './store-errors';
  *   job#<id>             job          the record (a JSON string) + jobStatus, jobList, jobId for the indexes
  *   job#<id>             claim#<n>    who runs (or cancelled) attempt n: put-if-absent, so one wins
  *   job#<id>             cancel       a cancel asked for while the job runs
+ *   job#<id>             output#<n>#<stream>#<offset>  a piece of attempt n's output while it runs
  *   idempotency#<sha256> key          the job made for an Idempotency-Key: put-if-absent
  *   counts               final        jobs per final status (ADD on every finish)
  *   minute#<ms>          stats        finished, busyMs and w_<bucket> / r_<bucket> histogram counts
@@ -34,7 +37,8 @@ import { StoreUnavailableError } from './store-errors';
  * Indexes: byStatus (jobStatus, jobId) for a status's pages, the running jobs and the queued and
  * running counts; byCreation (jobList = "all", jobId) for the newest-first list. Job ids are UUID v7,
  * so the sort key orders by creation. Finished jobs, their claims and keys expire `retentionDays`
- * after they end (TTL on expiresAt); minute statistics after a day.
+ * after they end (TTL on expiresAt); minute statistics and output pieces after a day or two (the
+ * finished record keeps the whole output).
  */
 export interface DynamoDbJobStoreOptions {
   client: DynamoDBDocumentClient;
@@ -68,6 +72,13 @@ const cancelKey = (id: string) => ({ pk: `job#${id}`, sk: 'cancel' });
 const idempotencyKeyOf = (key: string) => ({
   pk: `idempotency#${createHash('sha256').update(key).digest('hex')}`,
   sk: 'key',
+});
+/** Offsets padded so that the sort key orders pieces by where they start. */
+const outputPrefix = (attempt: number, stream: OutputStream) =>
+  `output#${String(attempt).padStart(4, '0')}#${stream}#`;
+const outputKey = (id: string, attempt: number, stream: OutputStream, offset: number) => ({
+  pk: `job#${id}`,
+  sk: `${outputPrefix(attempt, stream)}${String(offset).padStart(12, '0')}`,
 });
 const countsKey = { pk: 'counts', sk: 'final' };
 const minuteKey = (minuteMs: number) => ({ pk: `minute#${minuteMs}`, sk: 'stats' });
@@ -464,6 +475,55 @@ export function createDynamoDbJobStore({
     return Item !== undefined;
   }
 
+  async function appendOutput(id: string, attempt: number, chunk: OutputChunk): Promise<void> {
+    checkId(id);
+    await client.send(
+      new PutCommand({
+        TableName,
+        Item: {
+          ...outputKey(id, attempt, chunk.stream, chunk.offset),
+          data: chunk.data,
+          expiresAt: Math.floor(Date.now() / 1000) + 2 * DAY_S,
+        },
+      }),
+    );
+  }
+
+  async function readOutput(
+    id: string,
+    attempt: number,
+    stream: OutputStream,
+    fromOffset: number,
+  ): Promise<OutputChunk[]> {
+    checkId(id);
+    // No piece is longer than OUTPUT_CHUNK_BYTES: one that ends past fromOffset starts after this.
+    const low = outputKey(id, attempt, stream, Math.max(0, fromOffset - OUTPUT_CHUNK_BYTES + 1));
+    const chunks: OutputChunk[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+          ExpressionAttributeValues: {
+            ':pk': low.pk,
+            ':low': low.sk,
+            ':high': `${outputPrefix(attempt, stream)}~`,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const offset = Number(String(item.sk).slice(outputPrefix(attempt, stream).length));
+        const data = String(item.data);
+        if (offset + Buffer.byteLength(data) > fromOffset) chunks.push({ stream, offset, data });
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return chunks;
+  }
+
   function minuteOf(minuteMs: number, item: Item | undefined): FinishedMinute {
     const minute = emptyMinute(minuteMs);
     for (const [name, value] of Object.entries(item ?? {})) {
@@ -530,6 +590,8 @@ export function createDynamoDbJobStore({
     updateClaim,
     requestCancel,
     isCancelRequested,
+    appendOutput,
+    readOutput,
     finishedByMinute,
     // DynamoDB tells no one about changes (short of a stream): waiters re-read on their own.
     onFinished: () => () => undefined,

@@ -1,6 +1,7 @@
 import { InvalidTransitionError, JobNotFoundError, StaleAttemptError } from '../jobs/job-errors';
 import { canTransition } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { OutputChunk, OutputStream } from '../process/run-process';
 import type { Histogram } from './minute-statistics';
 
 /**
@@ -80,6 +81,13 @@ export interface JobStore {
   /** Asks the job's runner to stop it; the request goes when the job ends. */
   requestCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
+  /**
+   * Keeps a piece of a running attempt's output (written again, the same piece changes nothing). The
+   * pieces go when the job ends: its record then holds the whole output.
+   */
+  appendOutput(id: string, attempt: number, chunk: OutputChunk): Promise<void>;
+  /** The pieces of an attempt's stream that end past byte `fromOffset`, in order. */
+  readOutput(id: string, attempt: number, stream: OutputStream, fromOffset: number): Promise<OutputChunk[]>;
   /** Finished jobs aggregated per minute, for the minutes that overlap [fromMs, toMs], oldest first. */
   finishedByMinute(fromMs: number, toMs?: number): Promise<FinishedMinute[]>;
   /**

@@ -6,15 +6,16 @@ import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
 import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { OutputChunk, OutputStream } from '../process/run-process';
 import { transitioned } from './job-store';
 import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-const MIGRATIONS: Record<number, string> = {
+export const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE jobs (
       id TEXT PRIMARY KEY,
@@ -47,6 +48,17 @@ const MIGRATIONS: Record<number, string> = {
     ) WITHOUT ROWID;
     CREATE TABLE finish_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL);
     CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
+  2: `
+    CREATE TABLE output_chunks (
+      job_id TEXT NOT NULL,
+      attempt INTEGER NOT NULL,
+      stream TEXT NOT NULL,
+      byte_offset INTEGER NOT NULL,
+      byte_length INTEGER NOT NULL,
+      data TEXT NOT NULL,
+      PRIMARY KEY (job_id, attempt, stream, byte_offset)
+    ) WITHOUT ROWID;
   `,
 };
 
@@ -188,6 +200,15 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
       finishEvents: database.prepare('SELECT seq, job_id FROM finish_events WHERE seq > ? ORDER BY seq'),
       finishEventsPrune: database.prepare('DELETE FROM finish_events WHERE seq < ?'),
       lastFinishEvent: database.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM finish_events'),
+      chunkPut: database.prepare(
+        `INSERT OR IGNORE INTO output_chunks (job_id, attempt, stream, byte_offset, byte_length, data)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      chunks: database.prepare(
+        `SELECT byte_offset, data FROM output_chunks
+         WHERE job_id = ? AND attempt = ? AND stream = ? AND byte_offset + byte_length > ? ORDER BY byte_offset`,
+      ),
+      chunksClear: database.prepare('DELETE FROM output_chunks WHERE job_id = ?'),
       metaGet: database.prepare('SELECT value FROM meta WHERE name = ?'),
       metaPut: database.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)'),
       dataVersion: database.prepare('PRAGMA data_version'),
@@ -329,6 +350,7 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
         if (isFinal(to)) {
           recordFinished(sql, written);
           sql.cancelClear.run(id);
+          sql.chunksClear.run(id);
         }
         return written;
       }),
@@ -342,6 +364,7 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     use((database, sql) =>
       inTransaction(database, () => {
         sql.remove.run(id);
+        sql.chunksClear.run(id);
         if (options.idempotencyKey !== undefined) sql.keyRemove.run(keyHash(options.idempotencyKey), id);
       }),
     );
@@ -418,6 +441,23 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
   async function isCancelRequested(id: string): Promise<boolean> {
     checkId(id);
     return use((_, sql) => sql.cancelGet.get(id) !== undefined);
+  }
+
+  async function appendOutput(id: string, attempt: number, chunk: OutputChunk): Promise<void> {
+    checkId(id);
+    const { stream, offset, data } = chunk;
+    use((_, sql) => sql.chunkPut.run(id, attempt, stream, offset, Buffer.byteLength(data), data));
+  }
+
+  async function readOutput(
+    id: string,
+    attempt: number,
+    stream: OutputStream,
+    fromOffset: number,
+  ): Promise<OutputChunk[]> {
+    checkId(id);
+    const rows = use((_, sql) => sql.chunks.all(id, attempt, stream, fromOffset) as Row[]);
+    return rows.map((row) => ({ stream, offset: Number(row.byte_offset), data: String(row.data) }));
   }
 
   async function finishedByMinute(fromMs: number, toMs = Date.now()): Promise<FinishedMinute[]> {
@@ -524,6 +564,8 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     updateClaim,
     requestCancel,
     isCancelRequested,
+    appendOutput,
+    readOutput,
     finishedByMinute,
     onFinished,
     probe,

@@ -3,8 +3,12 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createProcessSpawner } from '../../../lib/process/process-spawner';
-import { runProcess as runInThisProcess } from '../../../lib/process/run-process';
-import type { RunOptions, RunResult } from '../../../lib/process/run-process';
+import {
+  OUTPUT_CHUNK_BYTES,
+  OUTPUT_FLUSH_MS,
+  runProcess as runInThisProcess,
+} from '../../../lib/process/run-process';
+import type { OutputChunk, RunOptions, RunResult } from '../../../lib/process/run-process';
 import { SpawnError } from '../../../lib/process/process-errors';
 import { liveTaskProcesses } from '../../../lib/process/task-processes';
 
@@ -59,6 +63,71 @@ describe.each<[string, (options: RunOptions) => Promise<RunResult>]>([
     expect(result.exitCode).toBe(0);
     expect(Buffer.byteLength(result.stdout)).toBe(1000);
     expect(result.truncated).toBe(true);
+  });
+
+  it('hands on its output while it runs, in pieces that add up to the final text', async () => {
+    const chunks: OutputChunk[] = [];
+    const started = Date.now();
+    const seen: number[] = [];
+    // Three lines 700 ms apart, the last one with a character of 4 bytes; then stderr once.
+    const script =
+      "let i=0; const t=setInterval(()=>{ i+=1; process.stdout.write('tick ' + i + (i===3 ? ' \u{1F600}' : '') + '\\n');" +
+      " if (i===3) { clearInterval(t); process.stderr.write('bye\\n'); } }, 700)";
+    const result = await runProcess({
+      ...base,
+      executable: process.execPath,
+      args: ['-e', script],
+      onOutput: (chunk) => {
+        chunks.push(chunk);
+        seen.push(Date.now() - started);
+      },
+    });
+    expect(result.stdout).toBe('tick 1\ntick 2\ntick 3 \u{1F600}\n');
+    // The first two lines arrive while it runs, each within the flush interval of being written.
+    const stdout = chunks.filter((c) => c.stream === 'stdout');
+    expect(stdout.slice(0, 2).map((c) => c.data)).toEqual(['tick 1\n', 'tick 2\n']);
+    expect(seen[0]).toBeLessThan(700 + OUTPUT_FLUSH_MS + 400);
+    // Every piece starts where the previous one ended, in bytes of the final text.
+    const text = Buffer.from(result.stdout);
+    let offset = 0;
+    for (const chunk of stdout) {
+      expect(chunk.offset).toBe(offset);
+      expect(text.subarray(offset, offset + Buffer.byteLength(chunk.data)).toString()).toBe(chunk.data);
+      offset += Buffer.byteLength(chunk.data);
+    }
+  });
+
+  it('hands on a large write in pieces of at most 16 KiB, never splitting a character', async () => {
+    const chunks: OutputChunk[] = [];
+    // 20,000 three-byte characters in one write, then a pause so the rest is handed on too.
+    const script = "process.stdout.write('\u20ac'.repeat(20000)); setTimeout(() => {}, 1200)";
+    const result = await runProcess({
+      ...base,
+      maxOutputBytes: 1024 * 1024,
+      executable: process.execPath,
+      args: ['-e', script],
+      onOutput: (chunk) => chunks.push(chunk),
+    });
+    expect(result.stdout).toBe('\u20ac'.repeat(20000));
+    expect(chunks.length).toBeGreaterThanOrEqual(4);
+    for (const chunk of chunks) {
+      expect(Buffer.byteLength(chunk.data)).toBeLessThanOrEqual(OUTPUT_CHUNK_BYTES);
+      expect(chunk.data).toMatch(/^\u20ac+$/);
+    }
+    expect(chunks.map((c) => c.data).join('')).toBe(result.stdout);
+  });
+
+  it('hands on nothing of a task that ends before the flush interval (its output is in the result)', async () => {
+    const chunks: OutputChunk[] = [];
+    const result = await runProcess({
+      ...base,
+      executable: '/usr/bin/printf',
+      args: ['hi'],
+      onOutput: (chunk) => chunks.push(chunk),
+    });
+    expect(result.stdout).toBe('hi');
+    await sleep(OUTPUT_FLUSH_MS + 100);
+    expect(chunks).toEqual([]);
   });
 
   it('on timeout kills the whole process group, grandchildren included', async () => {

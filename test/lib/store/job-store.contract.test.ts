@@ -311,6 +311,42 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     await expect(store.countByStatus()).resolves.toMatchObject({ succeeded: 1, failed: 1, cancelled: 1 });
   });
 
+  it("keeps a running attempt's output pieces by stream and offset, and drops them when the job ends", async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    const pieces = ['tick 1\n', 'tick 2 \u{1F600}\n', 'tick 3\n'];
+    let offset = 0;
+    for (const data of pieces) {
+      await store.appendOutput(job.id, 1, { stream: 'stdout', offset, data });
+      offset += Buffer.byteLength(data);
+    }
+    // Written again (a retried write), the same piece changes nothing.
+    await store.appendOutput(job.id, 1, { stream: 'stdout', offset: 0, data: pieces[0]! });
+    await store.appendOutput(job.id, 1, { stream: 'stderr', offset: 0, data: 'warn\n' });
+    await store.appendOutput(job.id, 2, { stream: 'stdout', offset: 0, data: 'other attempt\n' });
+
+    const all = await store.readOutput(job.id, 1, 'stdout', 0);
+    expect(all.map((c) => c.data)).toEqual(pieces);
+    expect(all.map((c) => c.offset)).toEqual([0, 7, 7 + Buffer.byteLength(pieces[1]!)]);
+    // From inside the second piece: that piece and the next; from the end: nothing.
+    expect((await store.readOutput(job.id, 1, 'stdout', 8)).map((c) => c.offset)).toEqual([
+      7,
+      all[2]!.offset,
+    ]);
+    await expect(store.readOutput(job.id, 1, 'stdout', offset)).resolves.toEqual([]);
+    await expect(store.readOutput(job.id, 1, 'stderr', 0)).resolves.toEqual([
+      { stream: 'stderr', offset: 0, data: 'warn\n' },
+    ]);
+    await expect(store.readOutput(job.id, 2, 'stdout', 0)).resolves.toHaveLength(1);
+
+    await store.transition(job.id, 'succeeded', { exitCode: 0 });
+    if (kind === 'sqlite') {
+      // Gone with the finish (DynamoDB lets them expire: the record holds the output).
+      await expect(store.readOutput(job.id, 1, 'stdout', 0)).resolves.toEqual([]);
+    }
+  });
+
   it('keeps small shared values and proves it can be written', async () => {
     await expect(store.readMeta('peak')).resolves.toBeUndefined();
     await store.writeMeta('peak', { value: 7 });
