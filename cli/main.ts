@@ -29,7 +29,7 @@ Commands:
   ls [--status s] [--limit n]            jobs, newest first
   cancel <id>                            cancel a job
   retry <id>                             run a failed, timed out or cancelled job again
-  logs [-f] <id>                         a job's output (-f: once it has finished)
+  logs [-f] <id>                         a job's output (-f: as it is written, until the job ends)
   stats [--watch]                        queue depth, slots, throughput
   redrive                                move the dead-letter queue's messages back
 
@@ -42,14 +42,14 @@ Exit codes: 0 done, the job's exit code (submit --wait), 1 failed or refused, 64
   Submits a job. Input fields come from --input '{"text":"hi"}' or one --<field> value each
   (a value that reads as JSON, such as 3 or true, is taken as such).
   --wait    wait until it ends; print its output; exit with its exit code (124 timed out, 130 cancelled)
-  --follow  the same, and print its output as soon as it has ended`,
+  --follow  the same, printing its output as it is written`,
   get: 'spawn-queue get <id> [--json]\n  A job: status, attempts, exit code and output.',
   ls: 'spawn-queue ls [--status s] [--limit n] [--json]\n  Jobs, newest first (default 20).',
   cancel:
     'spawn-queue cancel <id> [--json]\n  Cancels a job: a queued one never runs, a running one is stopped.',
   retry:
     'spawn-queue retry <id> [--json]\n  Runs a failed, timed out or cancelled job again, as its next attempt.',
-  logs: 'spawn-queue logs [-f] <id>\n  Prints a job’s stdout and stderr; -f waits until it has finished first.',
+  logs: 'spawn-queue logs [-f] <id>\n  Prints a job’s stdout and stderr; -f prints them as they are written, until the job ends.',
   stats:
     'spawn-queue stats [--watch] [--json]\n  Queue depth, busy slots, throughput; --watch redraws every 2 s.',
   redrive: 'spawn-queue redrive [--json]\n  Moves the dead-letter queue’s messages back to the jobs queue.',
@@ -211,15 +211,26 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       else {
         if (job.stdout) io.out(job.stdout);
         if (job.stderr) io.err(job.stderr);
-        io.err(
-          `${jobLine(job)}${job.exitCode === null ? '' : `  exit ${job.exitCode}`}${job.error ? `  ${job.error}` : ''}\n`,
-        );
+        io.err(endLine(job));
       }
       return exitCodeOf(job);
     } finally {
       clearInterval(timer);
     }
   }
+
+  /** Prints a job's stdout and stderr as they are written, until it has ended; returns the job. */
+  async function follow(c: SpawnQueueClient, id: string): Promise<Job> {
+    const pump = async (stream: 'stdout' | 'stderr', write: (text: string) => void) => {
+      for await (const page of c.output(id, { stream })) write(page.data);
+    };
+    await Promise.all([pump('stdout', io.out), pump('stderr', io.err)]);
+    return c.get(id);
+  }
+
+  /** The last line of a finished job: its id, status, task, exit code and error. */
+  const endLine = (job: Job) =>
+    `${jobLine(job)}${job.exitCode === null ? '' : `  exit ${job.exitCode}`}${job.error ? `  ${job.error}` : ''}\n`;
 
   try {
     switch (command) {
@@ -241,6 +252,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         if (!values.wait && !values.follow) {
           print(accepted, () => jobLine(accepted));
           return EXIT.ok;
+        }
+        if (values.follow && !values.json) {
+          const job = await follow(client, accepted.jobId);
+          io.err(endLine(job));
+          return exitCodeOf(job);
         }
         return await waitAndReport(client, accepted.jobId);
       }
@@ -282,13 +298,23 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       }
       case 'logs': {
         const id = needId();
+        if (values.follow && !values.json) {
+          await follow(client, id);
+          return EXIT.ok;
+        }
         const job = values.follow ? await client.wait(id) : await client.get(id);
         if (values.json) print({ stdout: job.stdout, stderr: job.stderr }, () => '');
-        else {
+        else if (isFinal(job.status)) {
           io.out(job.stdout);
           io.err(job.stderr);
-          if (!isFinal(job.status))
-            io.err(`(${job.status}: its output appears once it has finished; -f waits)\n`);
+        } else {
+          // What its running attempt has written so far.
+          const [out, err] = await Promise.all([
+            client.readOutput(id, { stream: 'stdout' }),
+            client.readOutput(id, { stream: 'stderr' }),
+          ]);
+          io.out(out.data);
+          io.err(`${err.data}(${job.status}: -f follows its output until it ends)\n`);
         }
         return EXIT.ok;
       }

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{id}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job’s output from a byte offset on, while it runs (at most 500 ms old) and after */
+        get: operations["getApiJobsIdOutput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{id}/retry": {
         parameters: {
             query?: never;
@@ -310,6 +327,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/ticker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a `ticker` job: Prints tick 1 to tick N, one line every M milliseconds: output to watch while it runs. */
+        post: operations["submitTicker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/word-count": {
         parameters: {
             query?: never;
@@ -438,6 +472,21 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+        OutputPage: {
+            /** @description the attempt the text is of; a new attempt starts again at 0 */
+            attempt: number;
+            /** @description the job is final and nothing more will come */
+            complete: boolean;
+            data: string;
+            /** @description the `offset` of the next read */
+            nextOffset: number;
+            /** @description where `data` starts, in bytes of the UTF-8 text */
+            offset: number;
+            /** @enum {unknown} */
+            stream: "stdout" | "stderr";
+            /** @description the task wrote more than its output cap */
+            truncated: boolean;
+        };
         Percentiles: {
             p50: number | null;
             p95: number | null;
@@ -822,6 +871,80 @@ export interface operations {
             };
             /** @description the job has finished (`job_finished`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store, the queue or the token store does not answer */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiJobsIdOutput: {
+        parameters: {
+            query?: {
+                offset?: number;
+                stream?: "stdout" | "stderr";
+                /** @description answer as soon as there is text past `offset` or the job ends, at most this many seconds (0-25) */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the text from `offset` on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutputPage"];
+                };
+            };
+            /** @description a malformed job id (`invalid_job_id`) or query parameter (`invalid_query`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such job (`job_not_found`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2097,6 +2220,136 @@ export interface operations {
             content: {
                 "application/json": {
                     input?: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description with `?wait`: the job, final within the wait */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description queued */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAccepted"];
+                };
+            };
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an Idempotency-Key used before for another task or input */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a body over the limit (`body_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a content type other than application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the queue holds the most jobs it takes (`queue_full`) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store or the queue does not answer, or the task cannot run here */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store’s disk is full (`store_full`) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitTicker: {
+        parameters: {
+            query?: {
+                /** @description answer as soon as the job is final, or after this many seconds (0-25) */
+                wait?: number;
+            };
+            header?: {
+                /** @description a repeated request with the same key answers with the first one’s job (1-255 characters) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    input?: {
+                        intervalMs: number;
+                        lines: number;
+                    };
                 };
             };
         };

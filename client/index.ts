@@ -13,6 +13,8 @@ export type JobStatus = Schemas['JobStatus'];
 export type JobPage = Schemas['JobPage'];
 export type QueueStats = Schemas['QueueStats'];
 export type Task = Schemas['Task'];
+export type OutputPage = Schemas['OutputPage'];
+export type OutputStream = OutputPage['stream'];
 
 type SubmitPath = Extract<keyof paths, `/api/tasks/${string}`>;
 /** The tasks of the catalogue this client was generated from. */
@@ -159,6 +161,51 @@ export function createClient(options: ClientOptions) {
         yield* page.jobs;
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
+    },
+
+    /** One read of a job's output from `offset` on; with `wait`, as soon as there is more (≤ 25 s). */
+    readOutput: (
+      id: string,
+      opts: { stream?: OutputStream; offset?: number; wait?: number } = {},
+    ): Promise<OutputPage> =>
+      call(() =>
+        api.GET('/api/jobs/{id}/output', {
+          params: {
+            path: { id },
+            query: {
+              stream: opts.stream ?? 'stdout',
+              offset: opts.offset ?? 0,
+              ...(opts.wait === undefined ? {} : { wait: Math.min(opts.wait, MAX_WAIT_SECONDS) }),
+            },
+          },
+        }),
+      ),
+
+    /**
+     * A job's output as it is written (`stdout` by default), piece by piece, until the job has ended
+     * and all of it has come: each read waits up to 25 s for more. A new attempt of the job (a retry)
+     * writes its output again from the start: its pieces start over at offset 0, with its `attempt`.
+     */
+    async *output(
+      id: string,
+      opts: { stream?: OutputStream; offset?: number } = {},
+    ): AsyncGenerator<OutputPage> {
+      const stream = opts.stream ?? 'stdout';
+      let offset = opts.offset ?? 0;
+      let attempt: number | undefined;
+      for (;;) {
+        const page = await client.readOutput(id, { stream, offset, wait: MAX_WAIT_SECONDS });
+        if (attempt !== undefined && page.attempt !== attempt && offset > 0) {
+          // Another attempt: its text starts over.
+          attempt = page.attempt;
+          offset = 0;
+          continue;
+        }
+        attempt = page.attempt;
+        if (page.data !== '') yield page;
+        offset = page.nextOffset;
+        if (page.complete) return;
+      }
     },
 
     /** Cancels a job: a queued one never runs; a running one's process is stopped. */

@@ -136,6 +136,30 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'a running job’s output is readable while it runs',
+      async () => {
+        const submitted = await call('POST', '/api/tasks/ticker', {
+          body: { input: { lines: 3, intervalMs: 700 } },
+        });
+        expectThat(submitted.status === 202, summary(submitted));
+        const id = String(submitted.body.jobId);
+        const first = await call('GET', `/api/jobs/${id}/output?offset=0&wait=20`);
+        expectThat(first.status === 200 && String(first.body.data).startsWith('tick 1\n'), summary(first));
+        expectThat(first.body.complete === false, `complete after the first line: ${summary(first)}`);
+        let offset = Number(first.body.nextOffset);
+        let text = String(first.body.data);
+        for (let read = 0; read < 10; read += 1) {
+          const next = await call('GET', `/api/jobs/${id}/output?offset=${offset}&wait=20`);
+          expectThat(next.status === 200, summary(next));
+          text += String(next.body.data);
+          offset = Number(next.body.nextOffset);
+          if (next.body.complete) break;
+        }
+        expectThat(text === 'tick 1\ntick 2\ntick 3\n', `output ${JSON.stringify(text)}`);
+        return `${id}: the first line while it ran, all three by the end`;
+      },
+    ],
+    [
       'a failing task reports its exit code',
       async () => {
         const job = await call('POST', '/api/tasks/fail?wait=20', { body: { input: { code: 3 } } });

@@ -16,6 +16,7 @@ import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
 import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
 import { holdLease } from './lease';
+import { liveOutputWriter } from './live-output';
 import { parseMessage } from './parse-message';
 
 /** Errors that fail the job itself (retrying cannot help), not the delivery. */
@@ -357,6 +358,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       leaseMs,
       logger: log,
     });
+    const output = liveOutputWriter(store, jobId, attempt, log);
     const poll = setInterval(() => {
       store.isCancelRequested(jobId).then(
         (requested) => requested && abort.abort(),
@@ -367,14 +369,14 @@ export function createJobRunner(options: JobRunnerOptions) {
     let running: JobRecord;
     try {
       [result, running] = await Promise.all([
-        run({ ...invocation, signal: abort.signal, workRoot: options.workRoot }),
+        run({ ...invocation, signal: abort.signal, workRoot: options.workRoot, onOutput: output.write }),
         marked,
       ]);
     } catch (error) {
       // A failure that is not the task's own: the process could not start, the process that starts
       // tasks died, the store could not record the start.
       clearInterval(poll);
-      await lease.stop();
+      await Promise.all([lease.stop(), output.settled()]);
       const reason = reasonOf(error);
       const current = await marked.catch(() => undefined);
       const attemptHistory = ended({ error: reason });
@@ -419,7 +421,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       });
     }
     clearInterval(poll);
-    await lease.stop();
+    await Promise.all([lease.stop(), output.settled()]);
 
     const status = statusOf(result);
     const outcome: Partial<JobRecord> = {

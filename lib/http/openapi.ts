@@ -124,6 +124,15 @@ const SCHEMAS: Record<string, Schema> = {
     required: ['service', 'version', 'stage', 'runtime', 'memory', 'cpu', 'uptimeSeconds', 'settings'],
     properties: { service: { const: 'spawn-queue' }, version: string, stage: string },
   },
+  OutputPage: object({
+    stream: { enum: ['stdout', 'stderr'] },
+    attempt: { ...integer, description: 'the attempt the text is of; a new attempt starts again at 0' },
+    offset: { ...integer, description: 'where `data` starts, in bytes of the UTF-8 text' },
+    nextOffset: { ...integer, description: 'the `offset` of the next read' },
+    data: string,
+    complete: { type: 'boolean', description: 'the job is final and nothing more will come' },
+    truncated: { type: 'boolean', description: 'the task wrote more than its output cap' },
+  }),
   Redrive: object({ moved: { ...integer, description: 'how many messages were moved' } }),
 };
 
@@ -210,6 +219,26 @@ const OPERATIONS: Record<string, Operation> = {
     answers: {
       '200': { description: 'the job', schema: ref('Job') },
       '400': errorAnswer('a malformed job id (`invalid_job_id`) or `?wait` (`invalid_query`)'),
+      '404': errorAnswer('no such job (`job_not_found`)'),
+    },
+  },
+  'GET /api/jobs/{id}/output': {
+    summary: 'A job’s output from a byte offset on, while it runs (at most 500 ms old) and after',
+    parameters: [
+      JOB_ID,
+      { name: 'stream', in: 'query', schema: { enum: ['stdout', 'stderr'], default: 'stdout' } },
+      { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+      {
+        name: 'wait',
+        in: 'query',
+        description:
+          'answer as soon as there is text past `offset` or the job ends, at most this many seconds (0-25)',
+        schema: { type: 'integer', minimum: 0, maximum: 25 },
+      },
+    ],
+    answers: {
+      '200': { description: 'the text from `offset` on', schema: ref('OutputPage') },
+      '400': errorAnswer('a malformed job id (`invalid_job_id`) or query parameter (`invalid_query`)'),
       '404': errorAnswer('no such job (`job_not_found`)'),
     },
   },

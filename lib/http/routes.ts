@@ -6,6 +6,7 @@ export const ROUTES = [
   'GET /api/tasks',
   'POST /api/tasks/{task}',
   'GET /api/jobs/{id}',
+  'GET /api/jobs/{id}/output',
   'GET /api/jobs',
   'DELETE /api/jobs/{id}',
   'POST /api/jobs/{id}/retry',

@@ -70,6 +70,7 @@ const HTTP_FUNCTIONS = [
   'openApi',
   'submitJob',
   'getJob',
+  'getJobOutput',
   'listJobs',
   'cancelJob',
   'queueStats',
@@ -127,6 +128,7 @@ describe('the deployed template', () => {
     expect(actionsOf('openApi')).toEqual(tokenRead);
     expect(actionsOf('noRoute')).toEqual(tokenRead);
     expect(actionsOf('getJob')).toEqual(['dynamodb:GetItem', ...tokenRead]);
+    expect(actionsOf('getJobOutput')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', ...tokenRead]);
     expect(actionsOf('listJobs')).toEqual(['dynamodb:Query', ...tokenRead]);
     expect(actionsOf('submitJob')).toEqual([
       'dynamodb:DeleteItem',

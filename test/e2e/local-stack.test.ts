@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -247,6 +247,66 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     const wrongToken = await cli('tasks', '--token', 'wrong');
     expect(wrongToken.code).toBe(token ? 77 : 0);
     await expect(cli('submit')).resolves.toMatchObject({ code: 64 });
+  }, 60_000);
+
+  it("shows a running job's output within a second of each line, over HTTP and in the CLI's --follow", async () => {
+    // Over HTTP: a client that reads on from where it was, each read waiting for more.
+    const input = { lines: 4, intervalMs: 1200 };
+    const submitted = await api('POST', '/api/tasks/ticker', { input });
+    expect(submitted.status).toBe(202);
+    const id = String(submitted.body.jobId);
+    const seen: Array<{ line: string; atMs: number }> = [];
+    let offset = 0;
+    let started: number | undefined;
+    for (;;) {
+      const { status, body } = await api('GET', `/api/jobs/${id}/output?offset=${offset}&wait=10`);
+      expect(status).toBe(200);
+      const now = Date.now();
+      for (const line of String(body.data).split('\n').filter(Boolean)) {
+        started ??= now;
+        seen.push({ line, atMs: now - started });
+      }
+      offset = Number(body.nextOffset);
+      if (body.complete) break;
+    }
+    expect(seen.map((s) => s.line)).toEqual(['tick 1', 'tick 2', 'tick 3', 'tick 4']);
+    // Lines come one by one as they are written (1.2 s apart), not all at the end: each is seen
+    // within a second of its time.
+    const lines = seen.slice(0, 3);
+    lines.forEach(({ atMs }, i) => expect(Math.abs(atMs - i * 1200)).toBeLessThan(1000));
+    const job = await api('GET', `/api/jobs/${id}`);
+    expect(job.body).toMatchObject({ status: 'succeeded', stdout: 'tick 1\ntick 2\ntick 3\ntick 4\n' });
+
+    // The CLI: the first line is on its stdout while the job still runs.
+    const env = { ...process.env, SPAWN_QUEUE_URL: stack.httpUrl, SPAWN_QUEUE_TOKEN: token ?? '' };
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(projectDir, 'bin', 'spawn-queue.js'),
+        'submit',
+        'ticker',
+        '--lines',
+        '3',
+        '--intervalMs',
+        '1500',
+        '--follow',
+      ],
+      { env },
+    );
+    let out = '';
+    let err = '';
+    let firstLineAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      firstLineAt ??= Date.now();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const endedAt = Date.now();
+    expect(code).toBe(0);
+    expect(out).toBe('tick 1\ntick 2\ntick 3\n');
+    expect(err).toMatch(/succeeded {2}ticker {2}exit 0/);
+    expect(endedAt - firstLineAt!).toBeGreaterThan(2000);
   }, 60_000);
 
   it('lets 1,000 connections wait to be accepted: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
@@ -691,8 +751,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     );
     const lines = stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 13 : 12);
-    expect(lines.at(-1)).toBe('13 of 13 checks passed or skipped, 0 failed');
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 14 : 13);
+    expect(lines.at(-1)).toBe('14 of 14 checks passed or skipped, 0 failed');
   }, 100_000);
 
   it('answers 300 requests generated from its OpenAPI document with no 5xx, each as the document says', async () => {

@@ -231,6 +231,30 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', signal: 'SIGTERM' });
   });
 
+  it("writes a running job's output to the store while it runs; the finished record has all of it", async () => {
+    const input = { lines: 4, intervalMs: 400 };
+    const job = await submitted('ticker', input);
+    const running = consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'ticker', input, jobId: job.id } })),
+      context,
+    );
+    let seen = '';
+    const deadline = Date.now() + 10_000;
+    while (!seen.includes('tick 2') && Date.now() < deadline) {
+      const chunks = await store.readOutput(job.id, 1, 'stdout', 0);
+      seen = chunks.map((c) => c.data).join('');
+      await sleep(50);
+    }
+    // Seen before the job ended: two lines of four, within a flush interval of being written.
+    expect(seen).toMatch(/^tick 1\ntick 2\n/);
+    expect((await store.get(job.id))?.status).toBe('running');
+    await expect(running).resolves.toEqual({ batchItemFailures: [] });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      status: 'succeeded',
+      output: { stdout: 'tick 1\ntick 2\ntick 3\ntick 4\n', stderr: '', truncated: false },
+    });
+  });
+
   it('adopts a valid message sent without a job id, under an id derived from the message', async () => {
     const record = sqsRecord({ body: { task: 'echo', input: { text: 'from elsewhere' } } });
     await consumer()(sqsEvent(record), context);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCancelJobHandler } from '../../../../lib/http/handlers/cancel-job';
 import { createGetJobHandler } from '../../../../lib/http/handlers/get-job';
+import { createGetJobOutputHandler } from '../../../../lib/http/handlers/get-job-output';
 import { createListJobsHandler } from '../../../../lib/http/handlers/list-jobs';
 import { createRetryJobHandler } from '../../../../lib/http/handlers/retry-job';
 import { newJobId } from '../../../../lib/jobs/job-id';
@@ -108,6 +109,104 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       );
       expect(response.statusCode).toBe(404);
       expect(bodyOf(response)).toMatchObject({ error: { code: 'job_not_found' } });
+    });
+  });
+
+  describe('GET /api/jobs/{id}/output', () => {
+    const read = (id: string, query: Record<string, string> = {}) =>
+      createGetJobOutputHandler(services)(apiEvent({ pathParameters: { id }, query }), context);
+
+    async function runningJob() {
+      const job = queuedJob({ task: 'ticker', input: { lines: 3, intervalMs: 100 } });
+      await services.store.create(job);
+      return services.store.transition(job.id, 'running', {
+        attempts: 1,
+        startedAt: new Date().toISOString(),
+      });
+    }
+
+    it('answers what a running attempt has written so far, from an offset on', async () => {
+      const job = await runningJob();
+      await services.store.appendOutput(job.id, 1, { stream: 'stdout', offset: 0, data: 'tick 1\n' });
+      await services.store.appendOutput(job.id, 1, { stream: 'stdout', offset: 7, data: 'tick 2 \u00e9\n' });
+      const all = await read(job.id);
+      expect(all.statusCode).toBe(200);
+      expect(bodyOf(all)).toEqual({
+        stream: 'stdout',
+        attempt: 1,
+        offset: 0,
+        nextOffset: 17,
+        data: 'tick 1\ntick 2 \u00e9\n',
+        complete: false,
+        truncated: false,
+      });
+      // From inside the two bytes of é: the text starts at the next character, never half of one.
+      expect(bodyOf(await read(job.id, { offset: '15' }))).toMatchObject({ offset: 16, data: '\n' });
+      expect(bodyOf(await read(job.id, { offset: '17' }))).toMatchObject({ data: '', nextOffset: 17 });
+      expect(bodyOf(await read(job.id, { stream: 'stderr' }))).toMatchObject({ data: '', nextOffset: 0 });
+    });
+
+    it("answers a finished job's output from its record, complete", async () => {
+      const job = await runningJob();
+      await services.store.transition(job.id, 'succeeded', {
+        exitCode: 0,
+        output: { stdout: 'tick 1\ntick 2\n', stderr: 'warn\n', truncated: true },
+      });
+      expect(bodyOf(await read(job.id, { offset: '7' }))).toEqual({
+        stream: 'stdout',
+        attempt: 1,
+        offset: 7,
+        nextOffset: 14,
+        data: 'tick 2\n',
+        complete: true,
+        truncated: true,
+      });
+      expect(bodyOf(await read(job.id, { stream: 'stderr', offset: '99' }))).toMatchObject({
+        data: '',
+        nextOffset: 99,
+        complete: true,
+      });
+    });
+
+    it('?wait=S answers as soon as a piece past the offset arrives', async () => {
+      const job = await runningJob();
+      const started = Date.now();
+      const waiting = read(job.id, { wait: '10' });
+      await sleep(300);
+      await openStore().appendOutput(job.id, 1, { stream: 'stdout', offset: 0, data: 'tick 1\n' });
+      const response = await waiting;
+      expect(bodyOf(response)).toMatchObject({ data: 'tick 1\n', complete: false });
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('?wait=S answers as soon as the job ends, complete', async () => {
+      const job = await runningJob();
+      const waiting = read(job.id, { offset: '0', wait: '10' });
+      await sleep(300);
+      await openStore().transition(job.id, 'succeeded', {
+        exitCode: 0,
+        output: { stdout: 'done\n', stderr: '', truncated: false },
+      });
+      expect(bodyOf(await waiting)).toMatchObject({ data: 'done\n', complete: true });
+    });
+
+    it.each([
+      [{ stream: 'stdin' }],
+      [{ stream: '' }],
+      [{ offset: '-1' }],
+      [{ offset: '1.5' }],
+      [{ offset: '' }],
+      [{ wait: '26' }],
+    ])('answers 400 invalid_query for %p', async (query) => {
+      const job = await runningJob();
+      const response = await read(job.id, query);
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_query' } });
+    });
+
+    it('answers 404 for no such job and 400 for a malformed id', async () => {
+      expect((await read(newJobId())).statusCode).toBe(404);
+      expect(bodyOf(await read('../etc'))).toMatchObject({ error: { code: 'invalid_job_id' } });
     });
   });
 
