@@ -733,6 +733,37 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     60_000,
   );
 
+  itWithBrowser(
+    "the dashboard shows a job's input, attempts and its output live while it runs (headless Chromium)",
+    async () => {
+      const submitted = await api('POST', '/api/tasks/ticker', { input: { lines: 3, intervalMs: 1500 } });
+      const id = String(submitted.body.jobId);
+      const { browser, page } = await openDashboard();
+      try {
+        const open = page.locator(`button.open[data-job-id="${id}"]`);
+        await open.waitFor({ timeout: 15_000 });
+        await open.click();
+        await page.locator('#detail-stdout', { hasText: 'tick 1' }).waitFor({ timeout: 15_000 });
+        // Shown while the job still runs, not once it has ended.
+        expect(await page.locator('#detail-stdout').textContent()).not.toContain('tick 3');
+        expect(await page.locator('#detail-live').textContent()).toBe('(live)');
+        expect(JSON.parse((await page.locator('#detail-input').textContent()) ?? '')).toEqual({
+          lines: 3,
+          intervalMs: 1500,
+        });
+        await page.locator('#detail-status', { hasText: 'succeeded' }).waitFor({ timeout: 15_000 });
+        await page.locator('#detail-stdout', { hasText: 'tick 3' }).waitFor({ timeout: 5_000 });
+        expect(await page.locator('#detail-stdout').textContent()).toBe('tick 1\ntick 2\ntick 3\n');
+        expect(await page.locator('#detail-attempts tr').count()).toBe(1);
+        await mkdir(artifacts, { recursive: true });
+        await page.screenshot({ path: path.join(artifacts, 'dashboard-job.png'), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+
   it('passes the smoke test (npm run smoke) run against it', async () => {
     const queueUrl = (await sqs().send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
     const { stdout } = await promisify(execFile)(
