@@ -23,7 +23,7 @@ const HELP: Record<string, string> = {
 
 Commands:
   tasks                                  the catalogue: what may run and the input each takes
-  submit <task> [--input JSON | --<field> value ...] [--wait] [--follow]
+  submit <task> [--input JSON | --<field> value ...] [--wait] [--follow] [--delay s | --at time]
                                          submit a job; --wait waits for it and exits with its exit code
   get <id>                               a job
   ls [--status s] [--limit n]            jobs, newest first
@@ -38,9 +38,11 @@ Options: --url (SPAWN_QUEUE_URL, default http://localhost:5000), --token (SPAWN_
 Exit codes: 0 done, the job's exit code (submit --wait), 1 failed or refused, 64 usage,
             69 unreachable, 77 unauthorized, 124 timed out, 130 cancelled.`,
   tasks: 'spawn-queue tasks [--json]\n  The catalogue: each task, whether it can run here, and its input.',
-  submit: `spawn-queue submit <task> [--input JSON | --<field> value ...] [--wait] [--follow] [--json]
+  submit: `spawn-queue submit <task> [--input JSON | --<field> value ...] [--wait] [--follow]
+                 [--delay seconds | --at time] [--json]
   Submits a job. Input fields come from --input '{"text":"hi"}' or one --<field> value each
   (a value that reads as JSON, such as 3 or true, is taken as such).
+  --delay   run it no earlier than this many seconds from now (at most 86400); --at: at this ISO time
   --wait    wait until it ends; print its output; exit with its exit code (124 timed out, 130 cancelled)
   --follow  the same, printing its output as it is written`,
   get: 'spawn-queue get <id> [--json]\n  A job: status, attempts, exit code and output.',
@@ -78,6 +80,7 @@ const STATUS_COLOURS: Partial<Record<JobStatus, number>> = {
   timed_out: 33,
   cancelled: 90,
   running: 36,
+  scheduled: 35,
 };
 
 const OPTIONS = {
@@ -91,6 +94,8 @@ const OPTIONS = {
   input: { type: 'string' },
   status: { type: 'string' },
   limit: { type: 'string' },
+  delay: { type: 'string' },
+  at: { type: 'string' },
 } as const;
 
 /**
@@ -248,7 +253,15 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         if (!task) throw new UsageError('submit needs a task name (spawn-queue tasks lists them)');
         if (extra.length > 0)
           throw new UsageError(`unexpected ${extra.join(' ')}: input fields are --<field> value`);
-        const accepted = await client.submit(task, inputFrom(split.fields, values.input));
+        let delaySeconds: number | undefined;
+        if (values.delay !== undefined) {
+          delaySeconds = Number(values.delay);
+          if (!/^\d+$/.test(values.delay)) throw new UsageError('--delay must be a whole number of seconds');
+        }
+        const accepted = await client.submit(task, inputFrom(split.fields, values.input), {
+          delaySeconds,
+          runAt: values.at,
+        });
         if (!values.wait && !values.follow) {
           print(accepted, () => jobLine(accepted));
           return EXIT.ok;

@@ -406,6 +406,8 @@ export interface components {
             nextAttemptAt: string | null;
             /** Format: date-time */
             queuedAt: string;
+            /** @description a delayed job: not started before this time */
+            runAt: string | null;
             runMs: number | null;
             signal: string | null;
             startedAt: string | null;
@@ -442,6 +444,8 @@ export interface components {
             nextAttemptAt: string | null;
             /** Format: date-time */
             queuedAt: string;
+            /** @description a delayed job: not started before this time */
+            runAt: string | null;
             runMs: number | null;
             signal: string | null;
             startedAt: string | null;
@@ -471,7 +475,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @enum {string} */
-        JobStatus: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+        JobStatus: "scheduled" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
         OutputPage: {
             /** @description the attempt the text is of; a new attempt starts again at 0 */
             attempt: number;
@@ -500,6 +504,7 @@ export interface components {
                 failed: number;
                 queued: number;
                 running: number;
+                scheduled: number;
                 succeeded: number;
                 timed_out: number;
             };
@@ -1316,9 +1321,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         text: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -1445,9 +1457,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         text: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -1574,9 +1593,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         code: number;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -1703,7 +1729,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: Record<string, never>;
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -1830,9 +1863,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         text: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -1959,9 +1999,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         seconds: number;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -2088,11 +2135,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         reverse?: boolean;
                         text: string;
                         unique?: boolean;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -2219,7 +2273,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: Record<string, never>;
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -2346,10 +2407,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         intervalMs: number;
                         lines: number;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };
@@ -2476,9 +2544,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
+                    delaySeconds?: number;
                     input?: {
                         text: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
+                     */
+                    runAt?: string;
                 };
             };
         };

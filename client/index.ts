@@ -90,19 +90,26 @@ export function createClient(options: ClientOptions) {
 
     /**
      * Submits a job. With `wait` (seconds, at most 25) the answer is the finished job if it finishes
-     * in time; otherwise the job as accepted (`{ jobId, status, links }`).
+     * in time; otherwise the job as accepted (`{ jobId, status, links }`). `delaySeconds` (at most a
+     * day) or `runAt` (at most 24 hours ahead) run it later: it is `scheduled` until then.
      */
     submit<Name extends TaskName>(
       task: Name | (string & {}),
       input: TaskInput<Name> | Record<string, unknown>,
-      opts: { wait?: number; idempotencyKey?: string } = {},
+      opts: { wait?: number; idempotencyKey?: string; delaySeconds?: number; runAt?: string | Date } = {},
     ): Promise<Job | JobAccepted> {
+      const when = {
+        ...(opts.delaySeconds === undefined ? {} : { delaySeconds: opts.delaySeconds }),
+        ...(opts.runAt === undefined
+          ? {}
+          : { runAt: opts.runAt instanceof Date ? opts.runAt.toISOString() : opts.runAt }),
+      };
       return call(
         () =>
           api.POST(
             `/api/tasks/${task}` as SubmitPath,
             {
-              body: { input } as never,
+              body: { input, ...when } as never,
               params: {
                 query: opts.wait === undefined ? {} : { wait: Math.min(opts.wait, MAX_WAIT_SECONDS) },
                 header: opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : {},

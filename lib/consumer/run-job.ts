@@ -3,7 +3,15 @@ import os from 'node:os';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '../logger';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import { adoptJob, claimAttempt, finishJob, isHeldElsewhere, startAttempt } from '../jobs/job-lifecycle';
+import {
+  adoptJob,
+  claimAttempt,
+  finishJob,
+  isHeldElsewhere,
+  releaseScheduled,
+  secondsUntilDue,
+  startAttempt,
+} from '../jobs/job-lifecycle';
 import { isFinal } from '../jobs/job-record';
 import type { AttemptRecord } from '../jobs/job-record';
 import { StaleAttemptError } from '../jobs/job-errors';
@@ -38,10 +46,11 @@ export interface JobRunnerOptions {
   /** The queue's redrive limit: at this receive count a failing message goes to the DLQ next. */
   maxReceiveCount: number;
   /**
-   * The jobs queue, to set a received message's visibility: the backoff before a retry, and the
-   * lease of a running attempt. Without it a retry waits for the queue's visibility timeout.
+   * The jobs queue, to set a received message's visibility (the backoff before a retry, the lease of
+   * a running attempt) and to send a delayed job's message on until its time. Without it a retry
+   * waits for the queue's visibility timeout.
    */
-  queue?: Pick<JobQueue, 'changeVisibility'>;
+  queue?: Pick<JobQueue, 'changeVisibility' | 'send'>;
   run?: (options: RunOptions) => Promise<RunResult>;
   /** How often a running job checks for a cancel request. */
   cancelPollMs?: number;
@@ -117,6 +126,23 @@ export function createJobRunner(options: JobRunnerOptions) {
       log.warn({ event: 'visibility-failed', err: error }, 'could not set the message visibility');
     });
     return 'retry';
+  }
+
+  /**
+   * A delayed job's message that came before its time (SQS delays 15 minutes at most): sent on as a
+   * new message, delayed for the rest (up to 15 minutes more), and this one deleted, so the wait
+   * never counts toward the dead-letter queue's receive limit.
+   */
+  async function sendOnLater(
+    log: Logger,
+    message: SQSRecord,
+    job: JobRecord,
+    dueInSeconds: number,
+  ): Promise<Outcome> {
+    if (!queue) return holdMessage(log, message, dueInSeconds);
+    await queue.send({ task: job.task, input: job.input, jobId: job.id }, { delaySeconds: dueInSeconds });
+    log.info({ event: 'not-due', dueInSeconds }, 'scheduled job not due yet; its message sent on');
+    return 'done';
   }
 
   /**
@@ -217,6 +243,11 @@ export function createJobRunner(options: JobRunnerOptions) {
         return 'done';
       }
     }
+    if (job.status === 'scheduled') {
+      const dueInSeconds = secondsUntilDue(job);
+      if (dueInSeconds > 0) return sendOnLater(log, message, job, dueInSeconds);
+      job = await releaseScheduled(store, job);
+    }
     if (isFinal(job.status)) {
       log.info({ event: 'duplicate', status: job.status }, 'job already finished; delivery ignored');
       return 'done';
@@ -298,7 +329,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     const startPatch = {
       attempts: attempt,
       startedAt: startedAt.toISOString(),
-      waitMs: since(job.nextAttemptAt ?? job.queuedAt, startedAt.getTime()),
+      waitMs: since(job.nextAttemptAt ?? job.runAt ?? job.queuedAt, startedAt.getTime()),
       nextAttemptAt: undefined,
       attemptHistory: history,
     };

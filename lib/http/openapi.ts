@@ -37,6 +37,7 @@ const JOB_PROPERTIES: Record<string, Schema> = {
   truncated: { type: 'boolean' },
   error: nullable(string),
   nextAttemptAt: nullable(time),
+  runAt: { ...nullable(time), description: 'a delayed job: not started before this time' },
   attemptHistory: { type: 'array', items: ref('Attempt') },
   queuedAt: time,
   startedAt: nullable(time),
@@ -310,7 +311,26 @@ function submitOperation(task: { name: string; description: string; inputSchema:
       required: true,
       content: {
         'application/json': {
-          schema: { type: 'object', properties: { input: task.inputSchema }, additionalProperties: false },
+          schema: {
+            type: 'object',
+            properties: {
+              input: task.inputSchema,
+              delaySeconds: {
+                type: 'integer',
+                minimum: 0,
+                maximum: 86_400,
+                description:
+                  'run it no earlier than this many seconds from now (the job is `scheduled` until then)',
+              },
+              runAt: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  'run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)',
+              },
+            },
+            additionalProperties: false,
+          },
         },
       },
     },

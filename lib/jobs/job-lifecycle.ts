@@ -18,6 +18,8 @@ import { isFinal, RETRYABLE_STATUSES } from './job-record';
  * on what the store port makes atomic (create-if-absent, compare-and-set transitions, claims).
  *
  *   submit ─► queued ─ claim ─► running ─ finish ─► succeeded | failed | timed_out | cancelled
+ *     │        ▲ │                  │                               │
+ *     └► scheduled (a delayed job) ─┘ queued once its time has come (the consumer)
  *              ▲ │                  │                               │
  *              │ │                  └─ a failed attempt the retry policy runs again: back to queued
  *              │ │                     with nextAttemptAt (the consumer, run-job.ts)
@@ -25,7 +27,17 @@ import { isFinal, RETRYABLE_STATUSES } from './job-record';
  *              └─── retry on demand (failed, timed_out, cancelled): queued again as the next attempt
  */
 
-/** Writes a queued job and sends it; when the send fails the job is removed again (nothing stays queued forever). */
+/** Seconds until a job's `runAt` (0 when it has none or its time has come). */
+export function secondsUntilDue(job: Pick<JobRecord, 'runAt'>, now = Date.now()): number {
+  const due = job.runAt ? Date.parse(job.runAt) - now : 0;
+  return due > 0 ? Math.ceil(due / 1000) : 0;
+}
+
+/**
+ * Writes a queued (or, with a `runAt` ahead, scheduled) job and sends it, delayed until its time as
+ * far as SQS delays (15 minutes; the consumer sends a message that comes early on again). When the
+ * send fails the job is removed again (nothing stays queued forever).
+ */
 export async function submitJob(
   { store, queue }: { store: JobStore; queue: Pick<JobQueue, 'send'> },
   record: JobRecord,
@@ -34,7 +46,10 @@ export async function submitJob(
   const { job, created } = await store.create(record, options);
   if (!created) return { job, created };
   try {
-    await queue.send({ task: job.task, input: job.input, jobId: job.id });
+    await queue.send(
+      { task: job.task, input: job.input, jobId: job.id },
+      { delaySeconds: secondsUntilDue(job) },
+    );
   } catch (error) {
     if (error instanceof QueueUnavailableError) await store.remove(job.id, options);
     throw error;
@@ -70,7 +85,7 @@ export async function cancelJob(
   const job = await store.get(id);
   if (!job) throw new JobNotFoundError(id);
   if (isFinal(job.status)) throw new JobFinishedError(id, job.status);
-  if (job.status === 'queued') {
+  if (job.status === 'queued' || job.status === 'scheduled') {
     const now = new Date().toISOString();
     const claimed = await store.claim(id, job.attempts + 1, {
       owner,
@@ -90,6 +105,21 @@ export async function cancelJob(
   }
   await store.requestCancel(id);
   return { outcome: 'requested', job };
+}
+
+/**
+ * A scheduled job whose time has come: queued, by whichever delivery gets there first; the others
+ * read what it became (queued, or cancelled meanwhile).
+ */
+export async function releaseScheduled(store: JobStore, job: JobRecord): Promise<JobRecord> {
+  try {
+    return await store.transition(job.id, 'queued', {}, { from: job });
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError)) throw error;
+    const current = await store.get(job.id);
+    if (!current) throw new JobNotFoundError(job.id);
+    return current;
+  }
 }
 
 /** Claims the next attempt of a job for one runner; says too whether a cancel is waiting for it. */
@@ -158,13 +188,16 @@ export async function resendUnfinished(
   { releaseRunning = true }: { releaseRunning?: boolean } = {},
 ): Promise<number> {
   let count = 0;
-  for (const status of ['queued', 'running'] as const) {
+  for (const status of ['scheduled', 'queued', 'running'] as const) {
     let cursor: string | undefined;
     do {
       const page = await store.list({ status, limit: 100, cursor });
       for (const job of page.jobs) {
         if (releaseRunning && job.status === 'running') await releaseAttempt(store, job.id, job.attempts);
-        await queue.send({ task: job.task, input: job.input, jobId: job.id });
+        await queue.send(
+          { task: job.task, input: job.input, jobId: job.id },
+          { delaySeconds: secondsUntilDue(job) },
+        );
         count += 1;
       }
       cursor = page.nextCursor;

@@ -1,11 +1,21 @@
 /** The job record and its state machine. */
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
+export const JOB_STATUSES = [
+  'scheduled',
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  // scheduled → queued once its time has come; failed: a delivery that can no longer run it.
+  scheduled: ['queued', 'cancelled', 'failed'],
   // queued → timed_out only undoes a retry on demand whose message could not be sent.
   queued: ['running', 'failed', 'cancelled', 'timed_out'],
   // running → running: a crashed attempt is taken over by the next delivery.
@@ -46,6 +56,8 @@ export interface JobRecord {
   status: JobStatus;
   attempts: number;
   queuedAt: string;
+  /** A delayed job: not started before this time (it is `scheduled` until then). */
+  runAt?: string;
   startedAt?: string;
   finishedAt?: string;
   /** Time from queued to the start of the last attempt. */

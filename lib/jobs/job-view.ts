@@ -15,6 +15,7 @@ export function jobView(job: JobRecord) {
     truncated: job.output?.truncated ?? false,
     error: job.error ?? null,
     nextAttemptAt: job.nextAttemptAt ?? null,
+    runAt: job.runAt ?? null,
     attemptHistory: job.attemptHistory ?? [],
     queuedAt: job.queuedAt,
     startedAt: job.startedAt ?? null,

@@ -27,8 +27,12 @@ export interface QueueDepth {
   deadLetter: number;
 }
 
+/** SQS delays a message at most this long; a later time is reached by sending it on again. */
+export const MAX_DELAY_SECONDS = 900;
+
 export interface JobQueue {
-  send(message: JobMessage): Promise<void>;
+  /** `delaySeconds` (at most 900): the message is received no earlier than that. */
+  send(message: JobMessage, options?: { delaySeconds?: number }): Promise<void>;
   depth(): Promise<QueueDepth>;
   /** One real call to the jobs queue (GetQueueAttributes); throws QueueUnavailableError. */
   ping(): Promise<void>;
@@ -88,11 +92,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   }
 
   /** Concurrent submits share SendMessageBatch calls: one request per 10 messages under a burst. */
-  const sendBatched = createMicroBatcher<string>(async (bodies) => {
+  const sendBatched = createMicroBatcher<{ body: string; delaySeconds?: number }>(async (bodies) => {
     const out = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: await jobsUrl(),
-        Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
+        Entries: bodies.map(({ body, delaySeconds }, i) => ({
+          Id: String(i),
+          MessageBody: body,
+          ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}),
+        })),
       }),
       bounded(),
     );
@@ -166,9 +174,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         throw unavailable(options.deadLetterQueueName, error);
       }
     },
-    async send(message) {
+    async send(message, { delaySeconds } = {}) {
       try {
-        await sendBatched(JSON.stringify(message));
+        const delay = delaySeconds && Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)));
+        await sendBatched({ body: JSON.stringify(message), delaySeconds: delay || undefined });
       } catch (error) {
         throw unavailable(options.queueName, error);
       }

@@ -407,11 +407,13 @@ export function createDynamoDbJobStore({
   }
 
   /**
-   * Queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the index, exact.
+   * Scheduled, queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the
+   * index, exact.
    * Final statuses grow without bound: a counter item, added to on every finish.
    */
   async function countByStatus(): Promise<Record<JobStatus, number>> {
-    const [queued, running, counts] = await Promise.all([
+    const [scheduled, queued, running, counts] = await Promise.all([
+      countIndex('scheduled'),
       countIndex('queued'),
       countIndex('running'),
       client.send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true })),
@@ -419,7 +421,7 @@ export function createDynamoDbJobStore({
     const final = Object.fromEntries(
       FINAL_STATUSES.map((status) => [status, Number(counts.Item?.[status] ?? 0)]),
     );
-    return { queued, running, ...final } as Record<JobStatus, number>;
+    return { scheduled, queued, running, ...final } as Record<JobStatus, number>;
   }
 
   async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {

@@ -184,10 +184,11 @@ describe('the deployed template', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
+      'sqs:SendMessage',
     ]);
   });
 
-  it('keeps the queue roles apart: HTTP handlers cannot receive or delete jobs, the consumer cannot send', () => {
+  it('keeps the queue roles apart: HTTP handlers cannot receive or delete jobs, the consumer sends only to its own queue', () => {
     const consuming = (name: string) =>
       statementsOf(name)
         .filter((st) =>
@@ -198,7 +199,9 @@ describe('the deployed template', () => {
     const others = HTTP_FUNCTIONS.filter((name) => name !== 'redriveDeadLetters');
     expect(others.flatMap(consuming)).toEqual([]);
     expect(consuming('redriveDeadLetters')).toEqual([expect.stringContaining('DeadLetterQueue')]);
-    expect(actionsOf('runJobs')).not.toContain('sqs:SendMessage');
+    // A delayed job's message sent on until its time: to the jobs queue, never the dead-letter queue.
+    const sending = statementsOf('runJobs').filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
+    expect(sending.map((st) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('"JobsQueue"')]);
     // Only what reads the table can read it: no Scan anywhere, Query only on the two indexes.
     for (const name of [...HTTP_FUNCTIONS, 'runJobs']) expect(actionsOf(name)).not.toContain('dynamodb:Scan');
     const query = statementsOf('listJobs').find((s) => [s.Action].flat().includes('dynamodb:Query'))!;

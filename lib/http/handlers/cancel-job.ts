@@ -13,7 +13,7 @@ import type { Services } from '../../services';
 const STOP_WAIT_MS = 5000;
 
 /**
- * DELETE /api/jobs/{id}: a queued job is claimed for cancellation, so no worker ever starts it; a
+ * DELETE /api/jobs/{id}: a queued or scheduled job is claimed for cancellation, so no worker ever starts it; a
  * running job gets a cancel request that its worker acts on by killing the whole process group.
  */
 export function createCancelJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
@@ -23,7 +23,7 @@ export function createCancelJobHandler({ store, logger, auth }: Pick<Services, '
       const cancel = await cancelJob(store, id, `cancel:${os.hostname()}:${process.pid}`);
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
-        log.info({ event: 'cancel', was: 'queued' }, 'job cancelled before it started');
+        log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
         return json(200, jobView(cancel.job));
       }
       log.info({ event: 'cancel', was: 'running' }, 'cancel requested');

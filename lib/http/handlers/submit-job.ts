@@ -12,23 +12,66 @@ import { submitJob } from '../../jobs/job-lifecycle';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
 import type { Services } from '../../services';
 
-function readBody(body: unknown): Record<string, unknown> {
+/** A job may be delayed by at most a day (`delaySeconds`, or a `runAt` at most this far ahead). */
+export const MAX_JOB_DELAY_SECONDS = 86_400;
+const BODY_FIELDS = ['input', 'delaySeconds', 'runAt'];
+/** An ISO 8601 time with its zone (Z or ±hh:mm), as JSON Schema's date-time. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** The submit body: the task's input, and when to run it (undefined: as soon as a slot is free). */
+function readBody(body: unknown, now: number): { input: Record<string, unknown>; runAt?: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('invalid_body', 'body must be a JSON object such as { "input": { ... } }');
   }
-  const extra = Object.keys(body).find((key) => key !== 'input');
-  if (extra)
-    throw badRequest('invalid_body', `body.${extra.slice(0, 40)} is not allowed; send { "input": { ... } }`);
-  const input = (body as { input?: unknown }).input ?? {};
+  const extra = Object.keys(body).find((key) => !BODY_FIELDS.includes(key));
+  if (extra) {
+    throw badRequest(
+      'invalid_body',
+      `body.${extra.slice(0, 40)} is not allowed; send { "input": { ... } }, with delaySeconds or runAt to run it later`,
+    );
+  }
+  const fields = body as { input?: unknown; delaySeconds?: unknown; runAt?: unknown };
+  const input = fields.input ?? {};
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw badRequest('invalid_input', 'input must be a JSON object');
   }
-  return input as Record<string, unknown>;
+  const { delaySeconds, runAt } = fields;
+  if (delaySeconds !== undefined && runAt !== undefined) {
+    throw badRequest('invalid_body', 'give delaySeconds or runAt, not both');
+  }
+  let runAtMs: number | undefined;
+  if (delaySeconds !== undefined) {
+    if (
+      !Number.isInteger(delaySeconds) ||
+      (delaySeconds as number) < 0 ||
+      (delaySeconds as number) > MAX_JOB_DELAY_SECONDS
+    ) {
+      throw badRequest('invalid_body', `delaySeconds must be an integer from 0 to ${MAX_JOB_DELAY_SECONDS}`);
+    }
+    runAtMs = now + (delaySeconds as number) * 1000;
+  }
+  if (runAt !== undefined) {
+    runAtMs = typeof runAt === 'string' && ISO_TIME.test(runAt) ? Date.parse(runAt) : NaN;
+    if (!Number.isFinite(runAtMs)) {
+      throw badRequest(
+        'invalid_body',
+        'runAt must be an ISO 8601 time with its zone, such as 2026-12-02T10:00:00Z',
+      );
+    }
+    if (runAtMs > now + MAX_JOB_DELAY_SECONDS * 1000) {
+      throw badRequest('invalid_body', 'runAt must be at most 24 hours ahead');
+    }
+  }
+  // A time that has come (delaySeconds 0, a runAt in the past) runs as soon as a slot is free.
+  return {
+    input: input as Record<string, unknown>,
+    ...(runAtMs !== undefined && runAtMs > now ? { runAt: new Date(runAtMs).toISOString() } : {}),
+  };
 }
 
 /**
- * POST /api/tasks/{task}: validates the input, writes a `queued` job record, sends it to SQS and
- * answers 202. With `?wait=N` it answers 200 with the finished job if it finishes within N seconds.
+ * POST /api/tasks/{task}: validates the input, writes a `queued` job record (`scheduled` with
+ * `delaySeconds` or `runAt`), sends it to SQS and answers 202. With `?wait=N` it answers 200 with the finished job if it finishes within N seconds.
  */
 export function createSubmitJobHandler({ store, queue, catalogue, config, logger, backlog, auth }: Services) {
   return httpHandler(
@@ -36,7 +79,8 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       const taskName = event.pathParameters?.task ?? '';
       if (!catalogue.get(taskName))
         throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
-      const input = readBody(event.parsedBody);
+      const now = Date.now();
+      const { input, runAt } = readBody(event.parsedBody, now);
       const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
       const idempotencyKey = idempotencyKeyHeader(event);
       catalogue.prepare(taskName, input);
@@ -46,9 +90,10 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         id: newJobId(),
         task: taskName,
         input,
-        status: 'queued',
+        status: runAt ? 'scheduled' : 'queued',
         attempts: 0,
-        queuedAt: new Date().toISOString(),
+        queuedAt: new Date(now).toISOString(),
+        ...(runAt ? { runAt } : {}),
       };
       const { job, created } = await submitJob({ store, queue }, record, { idempotencyKey });
       const log = logger.child({ jobId: job.id });

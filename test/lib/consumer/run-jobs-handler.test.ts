@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import shippedTasks from '../../../config/tasks.json';
 import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
+import { cancelJob } from '../../../lib/jobs/job-lifecycle';
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import type { JobStore } from '../../../lib/store/job-store';
 import { StoreUnavailableError } from '../../../lib/store/store-errors';
@@ -252,6 +253,65 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     await expect(store.get(job.id)).resolves.toMatchObject({
       status: 'succeeded',
       output: { stdout: 'tick 1\ntick 2\ntick 3\ntick 4\n', stderr: '', truncated: false },
+    });
+  });
+
+  describe('a delayed job', () => {
+    /** A job as a submit with `runAt` writes it. */
+    async function scheduled(runAt: Date): Promise<JobRecord> {
+      const job: JobRecord = {
+        id: newJobId(),
+        task: 'echo',
+        input: { text: 'later' },
+        status: 'scheduled',
+        attempts: 0,
+        queuedAt: new Date(Math.min(Date.now(), runAt.getTime() - 10_000)).toISOString(),
+        runAt: runAt.toISOString(),
+      };
+      await store.create(job);
+      return job;
+    }
+    const deliver = (job: JobRecord, queue = recordingQueue()) =>
+      consumer({ queue: queue.queue })(
+        sqsEvent(sqsRecord({ body: { task: job.task, input: job.input, jobId: job.id } })),
+        context,
+      );
+
+    it('is sent on when its message comes before its time (delayed 15 minutes at most), and not started', async () => {
+      const job = await scheduled(new Date(Date.now() + 3_600_000));
+      const queue = recordingQueue();
+      await expect(deliver(job, queue)).resolves.toEqual({ batchItemFailures: [] });
+      const sent = queue.send.mock.calls
+        .map(
+          ([command]) =>
+            command as { constructor: { name: string }; input: { Entries?: Array<Record<string, unknown>> } },
+        )
+        .filter((command) => command.constructor.name === 'SendMessageBatchCommand');
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.input.Entries?.[0]).toMatchObject({ DelaySeconds: 900 });
+      expect(JSON.parse(String(sent[0]!.input.Entries?.[0]?.MessageBody))).toEqual({
+        task: 'echo',
+        input: { text: 'later' },
+        jobId: job.id,
+      });
+      await expect(store.get(job.id)).resolves.toMatchObject({ status: 'scheduled', attempts: 0 });
+    });
+
+    it('runs once its time has come; its wait counts from that time', async () => {
+      const runAt = new Date(Date.now() - 50);
+      const job = await scheduled(runAt);
+      await expect(deliver(job)).resolves.toEqual({ batchItemFailures: [] });
+      const done = await store.get(job.id);
+      expect(done).toMatchObject({ status: 'succeeded', attempts: 1, output: { stdout: 'later\n' } });
+      expect(Date.parse(done!.startedAt!)).toBeGreaterThanOrEqual(runAt.getTime());
+      expect(done!.waitMs).toBe(Date.parse(done!.startedAt!) - runAt.getTime());
+    });
+
+    it('never starts once it was cancelled while scheduled', async () => {
+      const job = await scheduled(new Date(Date.now() - 50));
+      await cancelJob(store, job.id, 'test');
+      await expect(deliver(job)).resolves.toEqual({ batchItemFailures: [] });
+      await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', attempts: 0 });
     });
   });
 

@@ -49,4 +49,27 @@ describe('resendUnfinished (a restarted local queue)', () => {
     await expect(store.get(killed.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 2 });
     await cleanup();
   });
+
+  it('sends a scheduled job again delayed until its time, so it does not run early', async () => {
+    const sqs = testSqs();
+    const queues = await createTestQueues(sqs);
+    const { dir, cleanup } = await tempDir();
+    const store = createSqliteJobStore({ dir });
+    const later = queuedJob({ status: 'scheduled', runAt: new Date(Date.now() + 3_000).toISOString() });
+    await store.create(later);
+    const queue = createJobQueue({ sqs, queueName: queues.name, deadLetterQueueName: queues.deadLetterName });
+    await expect(resendUnfinished({ store, queue })).resolves.toBe(1);
+    const receive = (wait: number) =>
+      sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queues.url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait }),
+      );
+    // Not receivable before its time; then it is.
+    expect((await receive(1)).Messages ?? []).toEqual([]);
+    const received = await receive(5);
+    expect(received.Messages?.map((m) => (JSON.parse(m.Body!) as { jobId: string }).jobId)).toEqual([
+      later.id,
+    ]);
+    await store.close();
+    await cleanup();
+  });
 });

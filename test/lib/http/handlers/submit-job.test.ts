@@ -7,6 +7,8 @@ import { STORE_KINDS } from '../../../helpers/job-stores';
 import { unitServices } from '../../../helpers/services';
 
 type Send = Awaited<ReturnType<typeof unitServices>>['send'];
+/** A request the handler must refuse: its name, the event, the status, the error code and message. */
+type Refusal = [string, ReturnType<typeof submit>, number, string, RegExp];
 
 function submit(task: string, body: unknown, extra: Parameters<typeof apiEvent>[0] = {}) {
   return apiEvent({ method: 'POST', path: `/api/tasks/${task}`, pathParameters: { task }, body, ...extra });
@@ -47,7 +49,7 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
     await expect(services.store.get(String(body.jobId))).resolves.toMatchObject({ status: 'queued' });
   });
 
-  it.each([
+  it.each<Refusal>([
     ['unknown task', submit('rm', { input: {} }), 404, 'unknown_task', /no task named "rm"/],
     [
       'input failing the schema',
@@ -87,6 +89,34 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       /body\.cmd/,
     ],
     [
+      'delaySeconds and runAt together',
+      submit('echo', { input: { text: 'a' }, delaySeconds: 5, runAt: new Date().toISOString() }),
+      400,
+      'invalid_body',
+      /not both/,
+    ],
+    ...[-1, 1.5, 86_401, '5', null].map((delaySeconds): Refusal => [
+      `delaySeconds ${JSON.stringify(delaySeconds)}`,
+      submit('echo', { input: { text: 'a' }, delaySeconds }),
+      400,
+      'invalid_body',
+      /delaySeconds must be an integer from 0 to 86400/,
+    ]),
+    ...['tomorrow', '2026-12-02', '2026-12-02T10:00:00', 42].map((runAt): Refusal => [
+      `runAt ${JSON.stringify(runAt)}`,
+      submit('echo', { input: { text: 'a' }, runAt }),
+      400,
+      'invalid_body',
+      /runAt must be an ISO 8601 time/,
+    ]),
+    [
+      'runAt more than 24 hours ahead',
+      submit('echo', { input: { text: 'a' }, runAt: new Date(Date.now() + 86_460_000).toISOString() }),
+      400,
+      'invalid_body',
+      /at most 24 hours ahead/,
+    ],
+    [
       'wait above 25 s',
       submit('echo', { input: { text: 'a' } }, { query: { wait: '26' } }),
       400,
@@ -113,6 +143,38 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_body' } });
     },
   );
+
+  it('writes a delayed job as scheduled until its time, and sends its message delayed (SQS: 15 minutes at most)', async () => {
+    const before = Date.now();
+    const response = await handler(submit('echo', { input: { text: 'later' }, delaySeconds: 120 }), context);
+    expect(response.statusCode).toBe(202);
+    const { jobId, status } = bodyOf(response) as { jobId: string; status: string };
+    expect(status).toBe('scheduled');
+    const job = await services.store.get(jobId);
+    expect(job).toMatchObject({ status: 'scheduled' });
+    expect(Date.parse(job!.runAt!) - before).toBeGreaterThanOrEqual(120_000);
+    expect(Date.parse(job!.runAt!) - Date.now()).toBeLessThanOrEqual(120_000);
+    const entry = (send.mock.calls[0]?.[0] as SendMessageBatchCommand).input.Entries?.[0];
+    expect(entry?.DelaySeconds).toBe(120);
+
+    // A day ahead: delayed as far as SQS goes; the consumer sends it on from there.
+    const later = new Date(Date.now() + 86_000_000).toISOString();
+    const far = await handler(submit('echo', { input: { text: 'far' }, runAt: later }), context);
+    expect(bodyOf(far)).toMatchObject({ status: 'scheduled' });
+    await expect(services.store.get(String(bodyOf(far).jobId))).resolves.toMatchObject({ runAt: later });
+    expect((send.mock.calls[1]?.[0] as SendMessageBatchCommand).input.Entries?.[0]?.DelaySeconds).toBe(900);
+  });
+
+  it('runs a job whose time has come (delaySeconds 0, a runAt in the past) as any other', async () => {
+    for (const when of [{ delaySeconds: 0 }, { runAt: '2020-01-01T00:00:00Z' }]) {
+      const response = await handler(submit('echo', { input: { text: 'now' }, ...when }), context);
+      expect(bodyOf(response)).toMatchObject({ status: 'queued' });
+      const job = await services.store.get(String(bodyOf(response).jobId));
+      expect(job?.runAt).toBeUndefined();
+    }
+    const entries = send.mock.calls.map((c) => (c[0] as SendMessageBatchCommand).input.Entries?.[0]);
+    expect(entries.map((e) => e?.DelaySeconds)).toEqual([undefined, undefined]);
+  });
 
   it('passes shell metacharacters to the task as data', async () => {
     const text = '; rm -rf / $(id) `id` | cat\n-n';
