@@ -309,6 +309,38 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     expect(endedAt - firstLineAt!).toBeGreaterThan(2000);
   }, 60_000);
 
+  it('runs a delayed job no earlier than its time and at most 2 s after; scheduled until then, listed, counted, cancellable', async () => {
+    const submitted = await api('POST', '/api/tasks/echo', { input: { text: 'later' }, delaySeconds: 3 });
+    expect(submitted).toMatchObject({ status: 202, body: { status: 'scheduled' } });
+    const id = String(submitted.body.jobId);
+    const job = await api('GET', `/api/jobs/${id}`);
+    const runAt = Date.parse(String(job.body.runAt));
+    expect(job.body.status).toBe('scheduled');
+    const listed = await api('GET', '/api/jobs?status=scheduled');
+    expect((listed.body.jobs as Array<{ jobId: string }>).map((j) => j.jobId)).toContain(id);
+    const stats = await api('GET', '/api/queue-stats');
+    expect((stats.body.jobs as Record<string, number>).scheduled).toBeGreaterThanOrEqual(1);
+
+    // Another one, cancelled while it waits: it never runs.
+    const other = await api('POST', '/api/tasks/echo', { input: { text: 'never' }, delaySeconds: 2 });
+    const cancelled = await api('DELETE', `/api/jobs/${String(other.body.jobId)}`);
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled', attempts: 0 } });
+
+    const done = await api('GET', `/api/jobs/${id}?wait=20`);
+    expect(done.body).toMatchObject({ status: 'succeeded', stdout: 'later\n' });
+    const startedAt = Date.parse(String(done.body.startedAt));
+    expect(startedAt).toBeGreaterThanOrEqual(runAt);
+    expect(startedAt - runAt).toBeLessThan(2000);
+    await sleep(500);
+    await expect(api('GET', `/api/jobs/${String(other.body.jobId)}`)).resolves.toMatchObject({
+      body: { status: 'cancelled', attempts: 0 },
+    });
+
+    // From the CLI: --delay, waited for.
+    const cli1 = await cli('submit', 'echo', '--text', 'from the cli, later', '--delay', '1', '--wait');
+    expect(cli1).toMatchObject({ code: 0, stdout: 'from the cli, later\n' });
+  }, 60_000);
+
   it('lets 1,000 connections wait to be accepted: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
     // With Node's 511 the kernel drops the handshakes beyond it and those clients retry after 1-7 s.
     await expect(listenBacklog(ports.httpPort)).resolves.toBe(Math.min(4096, await kernelBacklogLimit()));
