@@ -30,6 +30,13 @@ export const SCENARIOS: Scenario[] = [
     expected: 'the orphaned task is ended before anything runs; never more than 4',
   },
   {
+    name: 'a delayed job across a restart of the stack',
+    file: 'test/e2e/stopping.test.ts',
+    test: /a delayed job across a restart of the stack/,
+    expected:
+      'still scheduled after the restart; sent again, delayed; starts at its time, not before, < 2 s after',
+  },
+  {
     name: 'ElasticMQ killed with jobs queued and running',
     file: 'test/e2e/local-stack.test.ts',
     test: /restarts a killed ElasticMQ/,

@@ -200,4 +200,52 @@ describe('stopping the local stack', () => {
       await cleanup();
     }
   }, 180_000);
+
+  it('a delayed job across a restart of the stack (Ctrl-C, then npm start) runs at its time, not before', async () => {
+    const { dir, cleanup } = await tempDir('spawn-queue-delayed-');
+    let first: Started | undefined;
+    try {
+      first = await startStack(dir);
+      const url = `http://localhost:${first.ports[0]}`;
+      const submitted = await fetch(`${url}/api/tasks/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { text: 'after the restart' }, delaySeconds: 25 }),
+      });
+      const { jobId, status } = (await submitted.json()) as { jobId: string; status: string };
+      expect(status).toBe('scheduled');
+      // Stopped while it waits: its message goes with the queue (ElasticMQ keeps no messages).
+      process.kill(-first.start.pid!, 'SIGINT');
+      await expectNothingLeft(first);
+
+      const second = await startStack(dir, first.ports);
+      expect(printed()).toContain('sent 1 unfinished job(s) from the last run to the new queue again');
+      const store = createSqliteJobStore({ dir });
+      try {
+        const job = await store.get(jobId);
+        expect(job?.status).toBe('scheduled');
+        const runAt = Date.parse(job!.runAt!);
+        const deadline = runAt + 15_000;
+        let latest = job;
+        while (latest?.status !== 'succeeded' && Date.now() < deadline) {
+          await sleep(200);
+          latest = await store.get(jobId);
+        }
+        expect(latest).toMatchObject({
+          status: 'succeeded',
+          attempts: 1,
+          output: { stdout: 'after the restart\n' },
+        });
+        expect(Date.parse(latest!.startedAt!)).toBeGreaterThanOrEqual(runAt);
+        expect(Date.parse(latest!.startedAt!) - runAt).toBeLessThan(2000);
+      } finally {
+        await store.close();
+      }
+      process.kill(-second.start.pid!, 'SIGINT');
+      await expectNothingLeft(second);
+    } finally {
+      await endLeftovers(dir, first?.workRoot);
+      await cleanup();
+    }
+  }, 180_000);
 });
