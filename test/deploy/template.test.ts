@@ -201,7 +201,9 @@ describe('the deployed template', () => {
     expect(consuming('redriveDeadLetters')).toEqual([expect.stringContaining('DeadLetterQueue')]);
     // A delayed job's message sent on until its time: to the jobs queue, never the dead-letter queue.
     const sending = statementsOf('runJobs').filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
-    expect(sending.map((st) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('"JobsQueue"')]);
+    expect(sending.map((st) => JSON.stringify(st.Resource))).toEqual([
+      expect.stringContaining('"JobsQueue"'),
+    ]);
     // Only what reads the table can read it: no Scan anywhere, Query only on the two indexes.
     for (const name of [...HTTP_FUNCTIONS, 'runJobs']) expect(actionsOf(name)).not.toContain('dynamodb:Scan');
     const query = statementsOf('listJobs').find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
