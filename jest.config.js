@@ -6,6 +6,7 @@
  */
 const INTEGRATION = [
   'test/faults/spawner-killed.test.ts',
+  'test/lib/callbacks/deliver-callbacks.test.ts',
   'test/lib/consumer/**/*.test.ts',
   'test/lib/http/handlers/jobs.test.ts',
   'test/lib/http/handlers/submit-job.test.ts',

@@ -391,9 +391,21 @@ export interface components {
             signal: string | null;
             startedAt: string | null;
         };
+        Callback: {
+            /** @description deliveries tried */
+            attempts: number;
+            lastError: string | null;
+            /**
+             * @description pending until delivered (a 2xx answer); failed: refused, or given up after 24 h
+             * @enum {unknown}
+             */
+            status: "pending" | "delivered" | "failed";
+            url: string;
+        };
         CancelRequested: {
             attemptHistory: components["schemas"]["Attempt"][];
             attempts: number;
+            callback: components["schemas"]["Callback"] | null;
             /** @constant */
             cancelRequested: true;
             error: string | null;
@@ -434,6 +446,7 @@ export interface components {
         Job: {
             attemptHistory: components["schemas"]["Attempt"][];
             attempts: number;
+            callback: components["schemas"]["Callback"] | null;
             error: string | null;
             exitCode: number | null;
             finishedAt: string | null;
@@ -1321,6 +1334,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1355,7 +1373,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1457,6 +1475,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1491,7 +1514,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1593,6 +1616,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1627,7 +1655,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1729,6 +1757,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: Record<string, never>;
@@ -1761,7 +1794,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1863,6 +1896,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1897,7 +1935,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,6 +2037,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2033,7 +2076,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2135,6 +2178,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2171,7 +2219,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2273,6 +2321,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: Record<string, never>;
@@ -2305,7 +2358,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2407,6 +2460,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2442,7 +2500,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2544,6 +2602,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
+                    callback?: {
+                        /** Format: uri */
+                        url: string;
+                    };
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2578,7 +2641,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query */
+            /** @description not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`) */
             400: {
                 headers: {
                     [name: string]: unknown;

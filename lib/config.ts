@@ -19,6 +19,13 @@ export interface Config {
   jobsQueueName: string;
   deadLetterQueueUrl: string | undefined;
   deadLetterQueueName: string;
+  /** The queue of completion callbacks to deliver (one message per final job that asked for one). */
+  callbacksQueueUrl: string | undefined;
+  callbacksQueueName: string;
+  /** Signs completion callbacks (HMAC-SHA256); without it a submit that asks for one is refused. */
+  callbackSecret: string | undefined;
+  /** Lets callbacks reach loopback and private addresses: the local stack only, never deployed. */
+  callbackAllowInternal: boolean;
   /** Receives after which SQS moves a message to the dead-letter queue (the queue's redrive policy). */
   maxReceiveCount: number;
   /** Which adapter holds the job store: SQLite (local default) or a DynamoDB table (deployed). */
@@ -92,6 +99,22 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`, name);
+}
+
+function secret(env: Env, name: string, minLength: number): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.length < minLength) {
+    throw new ConfigError(`${name} must be at least ${minLength} characters (got ${raw.length})`, name);
+  }
+  return raw;
+}
+
 function tokenHashes(env: Env, name: string): string[] {
   const raw = env[name]?.trim();
   if (!raw) return [];
@@ -121,6 +144,10 @@ export function loadConfig(env: Env = process.env): Config {
     jobsQueueName: text(env, 'JOBS_QUEUE_NAME', 'jobs'),
     deadLetterQueueUrl: optionalUrl(env, 'DEAD_LETTER_QUEUE_URL'),
     deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
+    callbacksQueueUrl: optionalUrl(env, 'CALLBACKS_QUEUE_URL'),
+    callbacksQueueName: text(env, 'CALLBACKS_QUEUE_NAME', 'callbacks'),
+    callbackSecret: secret(env, 'CALLBACK_SECRET', 16),
+    callbackAllowInternal: flag(env, 'CALLBACK_ALLOW_INTERNAL'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 10, 1, 1000),
     jobStore: oneOf(env, 'JOB_STORE', ['sqlite', 'dynamodb'] as const, 'sqlite'),
     jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),

@@ -9,6 +9,8 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { createBacklogLimit } from './queue/backlog-limit';
 import type { BacklogLimit } from './queue/backlog-limit';
+import { createCallbackQueue } from './queue/callback-queue';
+import type { CallbackQueue } from './queue/callback-queue';
 import { createJobQueue } from './queue/job-queue';
 import type { JobQueue } from './queue/job-queue';
 import { createSqsClient } from './queue/sqs-client';
@@ -21,6 +23,8 @@ export interface Services {
   logger: Logger;
   store: JobStore;
   queue: JobQueue;
+  /** Where a final job that asked for a completion callback is announced. */
+  callbacks: CallbackQueue;
   catalogue: Catalogue;
   /** MAX_QUEUED_JOBS, checked against a cached queue depth. */
   backlog: BacklogLimit;
@@ -37,8 +41,9 @@ function tokenSourceFor(config: Config) {
 }
 
 export function createServices(config: Config): Services {
+  const sqs = createSqsClient(config);
   const queue = createJobQueue({
-    sqs: createSqsClient(config),
+    sqs,
     queueUrl: config.jobsQueueUrl,
     queueName: config.jobsQueueName,
     deadLetterQueueUrl: config.deadLetterQueueUrl,
@@ -49,6 +54,11 @@ export function createServices(config: Config): Services {
     logger: createLogger({ level: config.logLevel }),
     store: createJobStore(config),
     queue,
+    callbacks: createCallbackQueue({
+      sqs,
+      queueUrl: config.callbacksQueueUrl,
+      queueName: config.callbacksQueueName,
+    }),
     catalogue: createCatalogue(),
     backlog: createBacklogLimit({ depth: () => queue.depth(), maxQueuedJobs: config.maxQueuedJobs }),
     auth: createAuthenticator(tokenSourceFor(config)),

@@ -20,6 +20,11 @@ function settingProblems(service) {
         `${name} is set to "${env[name]}": unset it before deploying (it points the functions away from AWS)`,
       );
   }
+  if (String(env.CALLBACK_ALLOW_INTERNAL) === 'true') {
+    problems.push(
+      'CALLBACK_ALLOW_INTERNAL is true: unset it before deploying (callbacks could reach private addresses)',
+    );
+  }
   if (!env.API_TOKEN_PARAMETER) {
     problems.push(
       'API_TOKEN_PARAMETER is empty: unset it before deploying (the functions read their tokens from it)',

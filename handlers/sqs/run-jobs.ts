@@ -23,6 +23,7 @@ async function wire() {
     logger: services.logger,
     maxReceiveCount: services.config.maxReceiveCount,
     queue: services.queue,
+    callbacks: services.callbacks,
     workRoot: services.config.taskWorkDir,
     // Tasks start from a small process of its own: a fork from this one costs more, and blocks.
     run: createProcessSpawner().run,

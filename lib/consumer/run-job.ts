@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import {
   adoptJob,
+  announceFinished,
   claimAttempt,
   finishJob,
   isHeldElsewhere,
@@ -17,6 +18,7 @@ import type { AttemptRecord } from '../jobs/job-record';
 import { StaleAttemptError } from '../jobs/job-errors';
 import { DEFAULT_RETRY_POLICY, retryDelaySeconds, shouldRetry } from '../jobs/retry-policy';
 import type { AttemptEnd, RetryPolicy } from '../jobs/retry-policy';
+import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
 import type { JobStore } from '../store/job-store';
 import { runProcess } from '../process/run-process';
@@ -51,6 +53,8 @@ export interface JobRunnerOptions {
    * waits for the queue's visibility timeout.
    */
   queue?: Pick<JobQueue, 'changeVisibility' | 'send'>;
+  /** Where a final job that asked for a completion callback is announced. */
+  callbacks?: Pick<CallbackQueue, 'send'>;
   run?: (options: RunOptions) => Promise<RunResult>;
   /** How often a running job checks for a cancel request. */
   cancelPollMs?: number;
@@ -95,7 +99,7 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
  * with the reason and `nextAttemptAt`, and the message becomes visible again after the backoff.
  */
 export function createJobRunner(options: JobRunnerOptions) {
-  const { store, catalogue, logger, maxReceiveCount, queue } = options;
+  const { store, catalogue, logger, maxReceiveCount, queue, callbacks } = options;
   const run = options.run ?? runProcess;
   const cancelPollMs = options.cancelPollMs ?? 250;
   const leaseMs = options.leaseMs ?? 30_000;
@@ -114,6 +118,9 @@ export function createJobRunner(options: JobRunnerOptions) {
       { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
       'job finished',
     );
+    await announceFinished(callbacks, job).catch((error: unknown) => {
+      log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
+    });
     return job;
   }
 

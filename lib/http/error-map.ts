@@ -1,4 +1,5 @@
 import { AuthUnavailableError, UnauthorizedError } from '../auth/auth-errors';
+import { CallbackRefusedError } from '../callbacks/callback-target';
 import { JobFinishedError, JobNotFoundError, JobNotRetryableError } from '../jobs/job-errors';
 import { QueueFullError } from '../queue/backlog-limit';
 import { QueueUnavailableError } from '../queue/queue-errors';
@@ -41,6 +42,7 @@ export const ERROR_MAP: readonly Mapping<Error>[] = [
     message: `no task named "${e.task.slice(0, 60)}"`,
   })),
   map(TaskInputError, (e) => ({ status: 400, code: 'invalid_input', message: e.message })),
+  map(CallbackRefusedError, (e) => ({ status: 400, code: 'invalid_callback', message: e.message })),
   map(TaskUnavailableError, (e) => ({ status: 503, code: 'task_unavailable', message: e.message })),
   map(JobNotFoundError, (e) => ({ status: 404, code: 'job_not_found', message: `no job ${e.jobId}` })),
   map(JobFinishedError, (e) => ({ status: 409, code: 'job_finished', message: e.message })),

@@ -39,6 +39,7 @@ const JOB_PROPERTIES: Record<string, Schema> = {
   nextAttemptAt: nullable(time),
   runAt: { ...nullable(time), description: 'a delayed job: not started before this time' },
   attemptHistory: { type: 'array', items: ref('Attempt') },
+  callback: nullable(ref('Callback')),
   queuedAt: time,
   startedAt: nullable(time),
   finishedAt: nullable(time),
@@ -60,6 +61,15 @@ const SCHEMAS: Record<string, Schema> = {
     exitCode: nullable(integer),
     signal: nullable(string),
     error: nullable(string),
+  }),
+  Callback: object({
+    url: string,
+    status: {
+      enum: ['pending', 'delivered', 'failed'],
+      description: 'pending until delivered (a 2xx answer); failed: refused, or given up after 24 h',
+    },
+    attempts: { ...integer, description: 'deliveries tried' },
+    lastError: nullable(string),
   }),
   Job: object(JOB_PROPERTIES),
   JobAccepted: object({
@@ -328,6 +338,13 @@ function submitOperation(task: { name: string; description: string; inputSchema:
                 description:
                   'run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)',
               },
+              callback: {
+                type: 'object',
+                description: 'POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final',
+                properties: { url: { type: 'string', format: 'uri', maxLength: 2048 } },
+                required: ['url'],
+                additionalProperties: false,
+              },
             },
             additionalProperties: false,
           },
@@ -341,7 +358,9 @@ function submitOperation(task: { name: string; description: string; inputSchema:
         schema: ref('JobAccepted'),
         headers: ['Location', 'Idempotent-Replayed'],
       },
-      '400': errorAnswer('not JSON, not `{ "input": {...} }`, input the schema refuses, or a bad query'),
+      '400': errorAnswer(
+        'not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`)',
+      ),
       '409': errorAnswer('an Idempotency-Key used before for another task or input'),
       '413': errorAnswer('a body over the limit (`body_too_large`)'),
       '415': errorAnswer('a content type other than application/json'),

@@ -1,3 +1,4 @@
+import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
 import { QueueUnavailableError } from '../queue/queue-errors';
 import type { JobStore, TransitionOptions } from '../store/job-store';
@@ -178,6 +179,19 @@ export function finishJob(
 }
 
 /**
+ * Announces a final job whose submit asked for a completion callback to the callback deliverer (a
+ * function of its own, so a delivery never holds a task slot). Resolves false when there is none.
+ */
+export async function announceFinished(
+  callbacks: Pick<CallbackQueue, 'send'> | undefined,
+  job: JobRecord,
+): Promise<boolean> {
+  if (!callbacks || !isFinal(job.status) || job.callback?.status !== 'pending') return false;
+  await callbacks.send(job.id);
+  return true;
+}
+
+/**
  * Sends every unfinished job again (after a queue lost its messages): the consumer is idempotent per
  * job, so a job whose message survived runs once. `releaseRunning` ends the leases of running
  * attempts (their runner is gone: a fresh start); without it a runner still alive keeps its job, and
@@ -244,6 +258,10 @@ export async function retryJob(
         output: undefined,
         finishedAt: undefined,
         cancelRequestedAt: undefined,
+        // Its next end is told about again.
+        ...(job.callback
+          ? { callback: { url: job.callback.url, status: 'pending', attempts: 0, lastError: null } }
+          : {}),
       },
       { from: job, attempt: job.attempts },
     );

@@ -49,6 +49,17 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+/** A completion callback: where the job's view is POSTed once it is final, and how that went. */
+export interface CallbackState {
+  url: string;
+  /** pending: the job has not ended, or its delivery is still being tried; failed: given up. */
+  status: 'pending' | 'delivered' | 'failed';
+  /** Deliveries tried so far. */
+  attempts: number;
+  lastError: string | null;
+  deliveredAt?: string;
+}
+
 export interface JobRecord {
   id: string;
   task: string;
@@ -77,6 +88,8 @@ export interface JobRecord {
   nextAttemptAt?: string;
   /** SHA-256 of the Idempotency-Key of the retry on demand that queued the job again. */
   retryKey?: string;
+  /** Where to POST the job once it is final (`callback: { url }` at submit). */
+  callback?: CallbackState;
 }
 
 export function isFinal(status: JobStatus): boolean {

@@ -16,6 +16,14 @@ export function jobView(job: JobRecord) {
     error: job.error ?? null,
     nextAttemptAt: job.nextAttemptAt ?? null,
     runAt: job.runAt ?? null,
+    callback: job.callback
+      ? {
+          url: job.callback.url,
+          status: job.callback.status,
+          attempts: job.callback.attempts,
+          lastError: job.callback.lastError,
+        }
+      : null,
     attemptHistory: job.attemptHistory ?? [],
     queuedAt: job.queuedAt,
     startedAt: job.startedAt ?? null,

@@ -55,8 +55,8 @@ export async function bundleFunctions(options: {
   projectDir: string;
   /** The handlers serverless offline runs in its process, as serverless.yml names them. */
   httpHandlers: string[];
-  /** The SQS-triggered function's handler (run by the consumer's host). */
-  consumerHandler: string;
+  /** The SQS-triggered functions' handlers (run by the consumer's host). */
+  consumerHandlers: string[];
   settings?: BundleSettings;
   outDir?: string;
 }): Promise<Bundles> {
@@ -79,7 +79,11 @@ export async function bundleFunctions(options: {
     // A fresh directory: chunks are named by hash, and a function removed from serverless.yml goes too.
     await rm(dir, { recursive: true, force: true });
     await Promise.all([
-      build({ ...common, entryPoints: [entry(moduleOf(options.consumerHandler)), host], format: 'cjs' }),
+      build({
+        ...common,
+        entryPoints: [...options.consumerHandlers.map((h) => entry(moduleOf(h))), host],
+        format: 'cjs',
+      }),
       build({
         ...common,
         entryPoints: httpModules.map(entry),

@@ -19,7 +19,7 @@ import { killTaskProcesses } from '../process/task-processes';
 import { createSqsClient } from '../queue/sqs-client';
 import { createEventSourceMapping } from './event-source-mapping';
 import type { EventSourceMapping } from './event-source-mapping';
-import type { ConsumerHostSettings, HostMessage, ParentMessage } from './consumer-protocol';
+import type { ConsumerHostSettings, HostedFunction, HostMessage, ParentMessage } from './consumer-protocol';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<unknown>;
 
@@ -36,7 +36,7 @@ async function loadHandler(handlerFile: string, exportName: string): Promise<Han
 }
 
 /** One invocation with a Lambda context; an invocation past the function's timeout is a function error. */
-function invoker(handler: Handler, settings: ConsumerHostSettings) {
+function invoker(handler: Handler, settings: HostedFunction) {
   const arn = `arn:aws:lambda:${settings.region}:000000000000:function:${settings.functionName}`;
   return async (event: SQSEvent): Promise<unknown> => {
     const deadline = Date.now() + settings.timeoutSeconds * 1000;
@@ -73,12 +73,12 @@ async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as ConsumerHostSettings;
   const config = loadConfig();
   const logger = createLogger({ name: 'event-source', level: config.logLevel });
-  let mapping: EventSourceMapping | undefined;
+  const mappings: EventSourceMapping[] = [];
   let stopping: Promise<void> | undefined;
 
   const stop = (options: { drain: boolean; graceful: boolean }, code = 0) =>
     (stopping ??= (async () => {
-      await mapping?.stop(options).catch(() => undefined);
+      await Promise.all(mappings.map((mapping) => mapping.stop(options).catch(() => undefined)));
       // Whatever still runs belongs to invocations that were cut short: end their process groups.
       await killTaskProcesses(config.taskWorkDir).catch(() => 0);
       process.exit(code);
@@ -93,20 +93,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop({ drain: false, graceful: false }));
 
   try {
-    const handler = await loadHandler(
-      settings.handlerFile,
-      settings.handler.slice(settings.handler.lastIndexOf('.') + 1),
-    );
-    mapping = createEventSourceMapping({
-      sqs: createSqsClient(config, { requestTimeoutMs: 25_000 }),
-      queueUrl: settings.queueUrl,
-      queueArn: settings.queueArn,
-      region: settings.region,
-      ...settings.eventSource,
-      invoke: invoker(handler, settings),
-      logger,
-    });
-    mapping.start();
+    const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
+    for (const fn of [settings, ...(settings.companions ?? [])]) {
+      const handler = await loadHandler(fn.handlerFile, fn.handler.slice(fn.handler.lastIndexOf('.') + 1));
+      mappings.push(
+        createEventSourceMapping({
+          sqs,
+          queueUrl: fn.queueUrl,
+          queueArn: fn.queueArn,
+          region: fn.region,
+          ...fn.eventSource,
+          invoke: invoker(handler, fn),
+          logger,
+        }),
+      );
+    }
+    for (const mapping of mappings) mapping.start();
     tell({ type: 'ready' });
   } catch (error) {
     tell({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

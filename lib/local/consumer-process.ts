@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { routeOutput, stdioFor, stopProcessGroup } from './child-processes';
 import type { ChildOutput } from './child-processes';
 import type { Bundles } from './bundles';
-import type { ConsumerHostSettings, HostMessage, ParentMessage } from './consumer-protocol';
+import type { ConsumerHostSettings, HostedFunction, HostMessage, ParentMessage } from './consumer-protocol';
 import { StackError } from './stack-errors';
 
 export interface ConsumerProcess {
@@ -16,7 +16,9 @@ export interface ConsumerProcess {
 }
 
 export interface ConsumerProcessOptions {
-  settings: Omit<ConsumerHostSettings, 'handlerFile'>;
+  settings: Omit<ConsumerHostSettings, 'handlerFile' | 'companions'> & {
+    companions?: Array<Omit<HostedFunction, 'handlerFile'>>;
+  };
   /** The host and the handler, bundled as deployed (bundles.ts). */
   bundles: Bundles;
   /** The function's environment: what serverless gives the handler. */
@@ -41,8 +43,12 @@ const HOST_FLAGS = ['--max-semi-space-size=2'];
  */
 export async function startConsumerProcess(options: ConsumerProcessOptions): Promise<ConsumerProcess> {
   const hostFile = options.bundles.hostFile;
-  const handlerFile = options.bundles.handlerFile(options.settings.handler);
-  const settings: ConsumerHostSettings = { ...options.settings, handlerFile };
+  const { handlerFile } = options.bundles;
+  const settings: ConsumerHostSettings = {
+    ...options.settings,
+    handlerFile: handlerFile(options.settings.handler),
+    companions: options.settings.companions?.map((fn) => ({ ...fn, handlerFile: handlerFile(fn.handler) })),
+  };
   // No --enable-source-maps: it parses every bundle's map at load (tens of MB for the consumer's).
   const child = spawn(process.execPath, [...HOST_FLAGS, hostFile, JSON.stringify(settings)], {
     cwd: settings.projectDir,

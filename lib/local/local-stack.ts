@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +67,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   httpUrl: string;
+  /** What completion callbacks are signed with (CALLBACK_SECRET, or one made for this run). */
+  callbackSecret: string;
   /** Where this stack's task processes get their working directories (how to find them). */
   taskWorkDir: string;
   /** serverless offline's Lambda Invoke API. */
@@ -87,9 +90,18 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const LOCAL_QUEUES = { JOBS_QUEUE_NAME: 'jobs', DEAD_LETTER_QUEUE_NAME: 'jobs-dead-letters' };
+const LOCAL_QUEUES = {
+  JOBS_QUEUE_NAME: 'jobs',
+  DEAD_LETTER_QUEUE_NAME: 'jobs-dead-letters',
+  CALLBACKS_QUEUE_NAME: 'callbacks',
+};
 
-async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, consumer: ConsumerSettings) {
+async function queueCheck(
+  sqs: SQSClient,
+  endpoint: string,
+  queueName: string,
+  consumer: Pick<ConsumerSettings, 'timeoutSeconds'>,
+) {
   let url: string | undefined;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
@@ -106,7 +118,7 @@ async function queueCheck(sqs: SQSClient, endpoint: string, queueName: string, c
         new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout', 'QueueArn'] }),
       )
     ).Attributes ?? {};
-  checkVisibilityTimeout(Number(attributes.VisibilityTimeout ?? 30), consumer.timeoutSeconds);
+  checkVisibilityTimeout(Number(attributes.VisibilityTimeout ?? 30), consumer.timeoutSeconds, queueName);
   return { url, arn: attributes.QueueArn ?? `arn:aws:sqs:local:000000000000:${queueName}` };
 }
 
@@ -234,6 +246,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
     env.JOB_STORE = env.JOB_STORE?.trim() || 'sqlite';
+    // Completion callbacks may reach this machine (a receiver on localhost), never deployed; they are
+    // signed with CALLBACK_SECRET, or a secret made for this run.
+    env.CALLBACK_ALLOW_INTERNAL = env.CALLBACK_ALLOW_INTERNAL?.trim() || 'true';
+    const madeSecret = !env.CALLBACK_SECRET?.trim();
+    if (madeSecret) env.CALLBACK_SECRET = randomBytes(24).toString('hex');
     // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.
     env.SLS_LOG_LEVEL ||= serverlessLogLevel(logLevel);
     // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without
@@ -301,13 +318,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const serverlessConfig = await printed;
-    const consumer = consumerSettings(serverlessConfig);
+    const consumer = consumerSettings(serverlessConfig, 'runJobs');
+    const deliverer = consumerSettings(serverlessConfig, 'deliverCallbacks');
+    const queueHandlers = [consumer.handler, deliverer.handler];
     const bundles = await bundleFunctions({
       projectDir: options.projectDir,
       httpHandlers: Object.values(serverlessConfig.functions ?? {}).flatMap((fn) =>
-        fn.handler && fn.handler !== consumer.handler ? [fn.handler] : [],
+        fn.handler && !queueHandlers.includes(fn.handler) ? [fn.handler] : [],
       ),
-      consumerHandler: consumer.handler,
+      consumerHandlers: queueHandlers,
       settings: serverlessConfig.custom?.esbuild,
       outDir: bundlesDir,
     });
@@ -316,6 +335,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (config.jobStore === 'dynamodb') await tableCheck(config);
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
+    const callbackQueue = await queueCheck(sqs, sqsEndpoint, config.callbacksQueueName, deliverer);
     if (elasticMq) {
       const store = createJobStore(config);
       const jobQueue = createJobQueue({
@@ -407,6 +427,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             // One batch held ready per slot: a freed slot starts its next job without a receive.
             lookAhead: settings.lookAhead ?? settings.concurrency,
           },
+          companions: [
+            {
+              handler: deliverer.handler,
+              functionName: deliverer.functionName,
+              timeoutSeconds: deliverer.timeoutSeconds,
+              memorySize: deliverer.memorySize,
+              region: config.region,
+              queueUrl: callbackQueue.url,
+              queueArn: callbackQueue.arn,
+              eventSource: {
+                batchSize: deliverer.batchSize,
+                maximumBatchingWindow: deliverer.maximumBatchingWindow,
+                concurrency: deliverer.concurrency,
+                reportBatchItemFailures: deliverer.reportBatchItemFailures,
+              },
+            },
+          ],
         },
         bundles,
         // What Lambda gives the function: its environment from serverless.yml, over the stack's.
@@ -418,10 +455,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     consumerProcess = await startConsumer(consumer);
     say(
-      `event source: ${config.jobsQueueName} -> ${consumer.functionName} in its own process (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once)`,
+      `event source: ${config.jobsQueueName} -> ${consumer.functionName} in its own process (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once); ${config.callbacksQueueName} -> ${deliverer.functionName} beside it`,
     );
+    if (madeSecret) {
+      say(
+        `completion callbacks are signed with a secret made for this run: CALLBACK_SECRET=${env.CALLBACK_SECRET} (set CALLBACK_SECRET to keep one)`,
+      );
+    }
     return {
       httpUrl,
+      callbackSecret: env.CALLBACK_SECRET ?? '',
       taskWorkDir: config.taskWorkDir,
       lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       sqsEndpoint,

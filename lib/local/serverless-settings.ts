@@ -48,14 +48,19 @@ function positive(value: unknown, fallback: number | undefined, what: string): n
 }
 
 /**
- * Reads the SQS-triggered function of a resolved serverless config: batch size, batching window,
- * concurrency and response type, as Lambda's event source mapping would apply them.
+ * Reads an SQS-triggered function of a resolved serverless config (`key`; without it, the only one):
+ * batch size, batching window, concurrency and response type, as Lambda's event source mapping
+ * would apply them.
  */
-export function consumerSettings(config: PrintedConfig): ConsumerSettings {
-  const entries = Object.entries(config.functions ?? {}).filter(([, fn]) => fn.events?.some((e) => e.sqs));
+export function consumerSettings(config: PrintedConfig, only?: string): ConsumerSettings {
+  const entries = Object.entries(config.functions ?? {}).filter(
+    ([name, fn]) => fn.events?.some((e) => e.sqs) && (only === undefined || name === only),
+  );
   if (entries.length !== 1) {
     throw new StackError(
-      `serverless.yml must define exactly one function with an sqs event, found ${entries.length}`,
+      only === undefined
+        ? `serverless.yml must define exactly one function with an sqs event, found ${entries.length}`
+        : `serverless.yml has no function ${only} with an sqs event`,
     );
   }
   const [key, fn] = entries[0]!;
@@ -94,15 +99,16 @@ export function consumerSettings(config: PrintedConfig): ConsumerSettings {
   };
 }
 
-/** Refuses a queue whose visibility timeout is shorter than 6 x the consumer's timeout. */
+/** Refuses a queue whose visibility timeout is shorter than 6 x its function's timeout. */
 export function checkVisibilityTimeout(
   visibilityTimeoutSeconds: number,
   functionTimeoutSeconds: number,
+  queueName = 'jobs',
 ): void {
   const needed = VISIBILITY_FACTOR * functionTimeoutSeconds;
   if (visibilityTimeoutSeconds < needed) {
     throw new StackError(
-      `the jobs queue's visibility timeout is ${visibilityTimeoutSeconds} s but must be at least ${VISIBILITY_FACTOR} x the consumer timeout (${functionTimeoutSeconds} s) = ${needed} s, or a job still running would be delivered again`,
+      `the ${queueName} queue's visibility timeout is ${visibilityTimeoutSeconds} s but must be at least ${VISIBILITY_FACTOR} x its function's timeout (${functionTimeoutSeconds} s) = ${needed} s, or a message still being handled would be delivered again`,
     );
   }
 }

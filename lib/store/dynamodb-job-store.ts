@@ -12,7 +12,7 @@ import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib
 import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
 import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
-import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import { OUTPUT_CHUNK_BYTES } from '../process/run-process';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
@@ -325,6 +325,21 @@ export function createDynamoDbJobStore({
     }
   }
 
+  async function setCallback(
+    id: string,
+    callback: CallbackState,
+    expected: Pick<JobRecord, 'status' | 'attempts'>,
+  ): Promise<boolean> {
+    checkId(id);
+    const current = await get(id);
+    if (!current || current.status !== expected.status || current.attempts !== expected.attempts)
+      return false;
+    return putIf(jobItem({ ...current, callback }), 'jobStatus = :status AND jobAttempts = :attempts', {
+      ':status': expected.status,
+      ':attempts': expected.attempts,
+    });
+  }
+
   async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
     checkId(id);
     await client.send(new DeleteCommand({ TableName, Key: jobKey(id) }));
@@ -583,6 +598,7 @@ export function createDynamoDbJobStore({
     create,
     get,
     transition,
+    setCallback,
     remove,
     list,
     countByStatus,

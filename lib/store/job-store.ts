@@ -1,6 +1,6 @@
 import { InvalidTransitionError, JobNotFoundError, StaleAttemptError } from '../jobs/job-errors';
 import { canTransition } from '../jobs/job-record';
-import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import type { Histogram } from './minute-statistics';
 
@@ -66,6 +66,15 @@ export interface JobStore {
     patch?: Partial<JobRecord>,
     options?: TransitionOptions,
   ): Promise<JobRecord>;
+  /**
+   * Records how a final job's completion callback went, as a compare-and-set on the job's status
+   * and attempts (a job queued again meanwhile is left alone): false when the job changed.
+   */
+  setCallback(
+    id: string,
+    callback: CallbackState,
+    expected: Pick<JobRecord, 'status' | 'attempts'>,
+  ): Promise<boolean>;
   /** Removes a job that never reached the queue (used when the enqueue fails), and its key. */
   remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
   /** Newest first; a page costs `limit` records, however many jobs there are. */

@@ -5,7 +5,7 @@ import Database from 'libsql';
 import { JobError } from '../jobs/job-errors';
 import { isJobId } from '../jobs/job-id';
 import { isFinal, JOB_STATUSES } from '../jobs/job-record';
-import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import { transitioned } from './job-store';
 import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
@@ -359,6 +359,33 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     return next;
   }
 
+  async function setCallback(
+    id: string,
+    callback: CallbackState,
+    expected: Pick<JobRecord, 'status' | 'attempts'>,
+  ): Promise<boolean> {
+    checkId(id);
+    return use((database, sql) =>
+      inTransaction(database, () => {
+        const current = readRecord(sql, id);
+        if (!current || current.status !== expected.status || current.attempts !== expected.attempts) {
+          return false;
+        }
+        const next = { ...current, callback };
+        const { changes } = sql.update.run(
+          next.status,
+          next.attempts,
+          next.nextAttemptAt ?? null,
+          JSON.stringify(next),
+          id,
+          expected.status,
+          expected.attempts,
+        );
+        return changes === 1;
+      }),
+    );
+  }
+
   async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
     checkId(id);
     use((database, sql) =>
@@ -555,6 +582,7 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     create,
     get,
     transition,
+    setCallback,
     remove,
     list,
     countByStatus,

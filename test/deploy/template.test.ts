@@ -78,6 +78,7 @@ const HTTP_FUNCTIONS = [
   'dashboard',
   'noRoute',
 ];
+const QUEUE_FUNCTIONS = ['runJobs', 'deliverCallbacks'];
 
 describe('the deployed template', () => {
   it('has the job table: on demand, point-in-time recovery, TTL, the keys the code uses', () => {
@@ -96,7 +97,7 @@ describe('the deployed template', () => {
   });
 
   it('points every function at the DynamoDB store, AWS endpoints and the token parameter', () => {
-    for (const name of [...HTTP_FUNCTIONS, 'runJobs']) {
+    for (const name of [...HTTP_FUNCTIONS, ...QUEUE_FUNCTIONS]) {
       const variables = fn(name).Properties.Environment.Variables as Record<string, string>;
       expect(variables).toMatchObject({
         JOB_STORE: 'dynamodb',
@@ -104,6 +105,7 @@ describe('the deployed template', () => {
         JOB_RETENTION_DAYS: '30',
         API_TOKEN_PARAMETER: '/spawn-queue/prod/api-token-hashes',
         SQS_ENDPOINT: '',
+        CALLBACK_ALLOW_INTERNAL: 'false',
       });
       expect(variables).not.toHaveProperty('JOB_STORE_DIR');
       expect(variables).not.toHaveProperty('API_TOKEN_HASHES');
@@ -112,9 +114,9 @@ describe('the deployed template', () => {
 
   it('gives each function a role of its own, and no role is left unused', () => {
     const roles = new Set(
-      HTTP_FUNCTIONS.concat('runJobs').map((name) => fn(name).Properties.Role['Fn::GetAtt'][0]),
+      HTTP_FUNCTIONS.concat(QUEUE_FUNCTIONS).map((name) => fn(name).Properties.Role['Fn::GetAtt'][0]),
     );
-    expect(roles.size).toBe(HTTP_FUNCTIONS.length + 1);
+    expect(roles.size).toBe(HTTP_FUNCTIONS.length + QUEUE_FUNCTIONS.length);
     const allRoles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(allRoles.map(([id]) => id).sort()).toEqual([...roles].sort());
   });
@@ -144,6 +146,8 @@ describe('the deployed template', () => {
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
       ...tokenRead,
     ]);
     expect(actionsOf('retryJob')).toEqual([
@@ -186,6 +190,15 @@ describe('the deployed template', () => {
       'sqs:ReceiveMessage',
       'sqs:SendMessage',
     ]);
+    expect(actionsOf('deliverCallbacks')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ]);
   });
 
   it('keeps the queue roles apart: HTTP handlers cannot receive or delete jobs, the consumer sends only to its own queue', () => {
@@ -199,13 +212,19 @@ describe('the deployed template', () => {
     const others = HTTP_FUNCTIONS.filter((name) => name !== 'redriveDeadLetters');
     expect(others.flatMap(consuming)).toEqual([]);
     expect(consuming('redriveDeadLetters')).toEqual([expect.stringContaining('DeadLetterQueue')]);
-    // A delayed job's message sent on until its time: to the jobs queue, never the dead-letter queue.
+    // A delayed job's message sent on until its time, to the jobs queue; a final job announced to
+    // the callback deliverer; never the dead-letter queue.
     const sending = statementsOf('runJobs').filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
-    expect(sending.map((st) => JSON.stringify(st.Resource))).toEqual([
+    expect(sending.map((st) => JSON.stringify(st.Resource)).sort()).toEqual([
+      expect.stringContaining('"CallbacksQueue"'),
       expect.stringContaining('"JobsQueue"'),
     ]);
+    // The deliverer receives from its own queue only, and sends nothing.
+    expect(consuming('deliverCallbacks')).toEqual([expect.stringContaining('"CallbacksQueue"')]);
+    expect(actionsOf('deliverCallbacks')).not.toContain('sqs:SendMessage');
     // Only what reads the table can read it: no Scan anywhere, Query only on the two indexes.
-    for (const name of [...HTTP_FUNCTIONS, 'runJobs']) expect(actionsOf(name)).not.toContain('dynamodb:Scan');
+    for (const name of [...HTTP_FUNCTIONS, ...QUEUE_FUNCTIONS])
+      expect(actionsOf(name)).not.toContain('dynamodb:Scan');
     const query = statementsOf('listJobs').find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
     expect(JSON.stringify(query.Resource)).toMatch(/index","byStatus.*index","byCreation/);
   });

@@ -6,6 +6,7 @@ import { staticTokenSource } from '../../lib/auth/token-source';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { createBacklogLimit } from '../../lib/queue/backlog-limit';
+import { createCallbackQueue } from '../../lib/queue/callback-queue';
 import { createJobQueue } from '../../lib/queue/job-queue';
 import type { Services } from '../../lib/services';
 import { createCatalogue } from '../../lib/tasks/catalogue';
@@ -27,12 +28,13 @@ export const silentLogger = createLogger({ level: 'silent' });
 export async function unitServices({
   store: kind = 'sqlite',
   auth,
-}: { store?: StoreKind; auth?: { token: string } } = {}) {
+  env: extraEnv = {},
+}: { store?: StoreKind; auth?: { token: string }; env?: Record<string, string> } = {}) {
   const { store, env, open: openStore, cleanup } = await testStore(kind);
   const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const send = jest.fn(async (_command: unknown): Promise<unknown> => ({}));
   sqs.send = send as unknown as SQSClient['send'];
-  const config = loadConfig({ ...env, MAX_BODY_BYTES: '2048' });
+  const config = loadConfig({ ...env, MAX_BODY_BYTES: '2048', ...extraEnv });
   const services: Services = {
     config,
     logger: silentLogger,
@@ -43,6 +45,11 @@ export async function unitServices({
       queueName: 'jobs',
       deadLetterQueueUrl: 'http://localhost:9324/000000000000/jobs-dead-letters',
       deadLetterQueueName: 'jobs-dead-letters',
+    }),
+    callbacks: createCallbackQueue({
+      sqs,
+      queueUrl: 'http://localhost:9324/000000000000/callbacks',
+      queueName: 'callbacks',
     }),
     catalogue: createCatalogue(),
     // An empty queue, so the send calls a test sees are its own; the limit has tests of its own.

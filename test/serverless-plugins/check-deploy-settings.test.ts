@@ -31,6 +31,7 @@ describe('serverless plugin: check-deploy-settings', () => {
           environment: {
             JOB_STORE: 'sqlite',
             SQS_ENDPOINT: 'http://localhost:9324',
+            CALLBACK_ALLOW_INTERNAL: 'true',
             API_TOKEN_PARAMETER: '',
           },
         },
@@ -38,6 +39,7 @@ describe('serverless plugin: check-deploy-settings', () => {
     ).toEqual([
       'JOB_STORE is "sqlite" but a deployed stack needs "dynamodb" (unset JOB_STORE before deploying)',
       'SQS_ENDPOINT is set to "http://localhost:9324": unset it before deploying (it points the functions away from AWS)',
+      'CALLBACK_ALLOW_INTERNAL is true: unset it before deploying (callbacks could reach private addresses)',
       'API_TOKEN_PARAMETER is empty: unset it before deploying (the functions read their tokens from it)',
     ]);
   });

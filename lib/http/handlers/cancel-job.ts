@@ -3,7 +3,7 @@ import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
 import { jobIdParam } from '../params';
-import { cancelJob } from '../../jobs/job-lifecycle';
+import { announceFinished, cancelJob } from '../../jobs/job-lifecycle';
 import { isFinal } from '../../jobs/job-record';
 import { jobView } from '../../jobs/job-view';
 import { waitForJob } from '../../jobs/wait-for-job';
@@ -16,7 +16,12 @@ const STOP_WAIT_MS = 5000;
  * DELETE /api/jobs/{id}: a queued or scheduled job is claimed for cancellation, so no worker ever starts it; a
  * running job gets a cancel request that its worker acts on by killing the whole process group.
  */
-export function createCancelJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
+export function createCancelJobHandler({
+  store,
+  callbacks,
+  logger,
+  auth,
+}: Pick<Services, 'store' | 'callbacks' | 'logger' | 'auth'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
@@ -24,6 +29,9 @@ export function createCancelJobHandler({ store, logger, auth }: Pick<Services, '
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
+        await announceFinished(callbacks, cancel.job).catch((error: unknown) => {
+          log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
+        });
         return json(200, jobView(cancel.job));
       }
       log.info({ event: 'cancel', was: 'running' }, 'cancel requested');

@@ -5,7 +5,8 @@ import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
 import { idempotencyKeyHeader, intQuery } from '../params';
 import { newJobId } from '../../jobs/job-id';
-import type { JobRecord } from '../../jobs/job-record';
+import { checkCallbackTarget, parseCallbackUrl } from '../../callbacks/callback-target';
+import type { CallbackState, JobRecord } from '../../jobs/job-record';
 import { isFinal } from '../../jobs/job-record';
 import { jobLinks, jobView } from '../../jobs/job-view';
 import { submitJob } from '../../jobs/job-lifecycle';
@@ -14,12 +15,18 @@ import type { Services } from '../../services';
 
 /** A job may be delayed by at most a day (`delaySeconds`, or a `runAt` at most this far ahead). */
 export const MAX_JOB_DELAY_SECONDS = 86_400;
-const BODY_FIELDS = ['input', 'delaySeconds', 'runAt'];
+const BODY_FIELDS = ['input', 'delaySeconds', 'runAt', 'callback'];
 /** An ISO 8601 time with its zone (Z or ±hh:mm), as JSON Schema's date-time. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-/** The submit body: the task's input, and when to run it (undefined: as soon as a slot is free). */
-function readBody(body: unknown, now: number): { input: Record<string, unknown>; runAt?: string } {
+/**
+ * The submit body: the task's input, when to run it (undefined: as soon as a slot is free), and the
+ * completion callback's URL, if any (checked by the handler).
+ */
+function readBody(
+  body: unknown,
+  now: number,
+): { input: Record<string, unknown>; runAt?: string; callbackUrl?: unknown } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('invalid_body', 'body must be a JSON object such as { "input": { ... } }');
   }
@@ -30,7 +37,17 @@ function readBody(body: unknown, now: number): { input: Record<string, unknown>;
       `body.${extra.slice(0, 40)} is not allowed; send { "input": { ... } }, with delaySeconds or runAt to run it later`,
     );
   }
-  const fields = body as { input?: unknown; delaySeconds?: unknown; runAt?: unknown };
+  const fields = body as { input?: unknown; delaySeconds?: unknown; runAt?: unknown; callback?: unknown };
+  const { callback } = fields;
+  if (
+    callback !== undefined &&
+    (typeof callback !== 'object' ||
+      callback === null ||
+      Array.isArray(callback) ||
+      Object.keys(callback).some((key) => key !== 'url'))
+  ) {
+    throw badRequest('invalid_callback', 'callback must be { "url": "https://..." }');
+  }
   const input = fields.input ?? {};
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw badRequest('invalid_input', 'input must be a JSON object');
@@ -66,6 +83,7 @@ function readBody(body: unknown, now: number): { input: Record<string, unknown>;
   return {
     input: input as Record<string, unknown>,
     ...(runAtMs !== undefined && runAtMs > now ? { runAt: new Date(runAtMs).toISOString() } : {}),
+    ...(callback === undefined ? {} : { callbackUrl: (callback as { url?: unknown }).url }),
   };
 }
 
@@ -80,10 +98,22 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       if (!catalogue.get(taskName))
         throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
       const now = Date.now();
-      const { input, runAt } = readBody(event.parsedBody, now);
+      const { input, runAt, callbackUrl } = readBody(event.parsedBody, now);
       const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
       const idempotencyKey = idempotencyKeyHeader(event);
       catalogue.prepare(taskName, input);
+      let callback: CallbackState | undefined;
+      if (callbackUrl !== undefined) {
+        if (!config.callbackSecret) {
+          throw badRequest(
+            'callbacks_unavailable',
+            'this service has no CALLBACK_SECRET to sign callbacks with',
+          );
+        }
+        const url = parseCallbackUrl(callbackUrl);
+        await checkCallbackTarget(url, { allowInternal: config.callbackAllowInternal });
+        callback = { url: url.href, status: 'pending', attempts: 0, lastError: null };
+      }
       await backlog.check();
 
       const record: JobRecord = {
@@ -94,6 +124,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         attempts: 0,
         queuedAt: new Date(now).toISOString(),
         ...(runAt ? { runAt } : {}),
+        ...(callback ? { callback } : {}),
       };
       const { job, created } = await submitJob({ store, queue }, record, { idempotencyKey });
       const log = logger.child({ jobId: job.id });

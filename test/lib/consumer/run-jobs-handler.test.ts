@@ -256,6 +256,30 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     });
   });
 
+  it('announces a finished job that asked for a completion callback to the deliverer, and no other', async () => {
+    const announced: string[] = [];
+    const callbacks = { send: async (jobId: string) => void announced.push(jobId) };
+    const job = await submitted('echo', { text: 'tell me' });
+    await store.remove(job.id);
+    const withCallback: JobRecord = {
+      ...job,
+      callback: { url: 'http://127.0.0.1:9/hook', status: 'pending', attempts: 0, lastError: null },
+    };
+    await store.create(withCallback);
+    const plain = await submitted('echo', { text: 'quiet' });
+    for (const j of [withCallback, plain]) {
+      await consumer({ callbacks })(
+        sqsEvent(sqsRecord({ body: { task: 'echo', input: j.input, jobId: j.id } })),
+        context,
+      );
+    }
+    expect(announced).toEqual([withCallback.id]);
+    await expect(store.get(withCallback.id)).resolves.toMatchObject({
+      status: 'succeeded',
+      callback: { status: 'pending' },
+    });
+  });
+
   describe('a delayed job', () => {
     /** A job as a submit with `runAt` writes it. */
     async function scheduled(runAt: Date): Promise<JobRecord> {

@@ -52,13 +52,14 @@ describe('consumer settings from serverless.yml', () => {
 
   it('refuses a visibility timeout under 6 x the consumer timeout', () => {
     expect(() => checkVisibilityTimeout(3959, 660)).toThrow(
-      /must be at least 6 x the consumer timeout \(660 s\) = 3960 s/,
+      /jobs queue's visibility timeout is 3959 s but must be at least 6 x its function's timeout \(660 s\) = 3960 s/,
     );
     expect(() => checkVisibilityTimeout(3960, 660)).not.toThrow();
   });
 
   it("matches the project's serverless.yml: 4 slots, one job per batch, partial batch failures", async () => {
-    const settings = consumerSettings(await printServerlessConfig(projectDir));
+    const printed = await printServerlessConfig(projectDir);
+    const settings = consumerSettings(printed, 'runJobs');
     expect(settings).toMatchObject({
       functionName: 'spawn-queue-dev-runJobs',
       reservedConcurrency: 4,
@@ -71,6 +72,15 @@ describe('consumer settings from serverless.yml', () => {
     const conf = await readFile(path.join(projectDir, 'elasticmq', 'elasticmq.conf'), 'utf8');
     const visibility = Number(/defaultVisibilityTimeout = (\d+) seconds/.exec(conf)?.[1]);
     expect(() => checkVisibilityTimeout(visibility, settings.timeoutSeconds)).not.toThrow();
+    // The callback deliverer: its own queue and function, a batch of deliveries at a time.
+    const callbacks = consumerSettings(printed, 'deliverCallbacks');
+    expect(callbacks).toMatchObject({ batchSize: 10, reportBatchItemFailures: true, concurrency: 2 });
+    const callbackVisibility = Number(
+      /callbacks \{[^}]*defaultVisibilityTimeout = (\d+) seconds/s.exec(conf)?.[1],
+    );
+    expect(() =>
+      checkVisibilityTimeout(callbackVisibility, callbacks.timeoutSeconds, 'callbacks'),
+    ).not.toThrow();
   }, 60_000);
 
   it('packages for AWS with no credentials: reserved concurrency 4, MaximumConcurrency 4, partial batch failures, DLQ', async () => {

@@ -165,6 +165,58 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
     expect((send.mock.calls[1]?.[0] as SendMessageBatchCommand).input.Entries?.[0]?.DelaySeconds).toBe(900);
   });
 
+  it('keeps a completion callback on the job, pending, when the service has a secret to sign it with', async () => {
+    const local = await unitServices({
+      store: kind,
+      env: { CALLBACK_SECRET: 'a-secret-of-at-least-16', CALLBACK_ALLOW_INTERNAL: 'true' },
+    });
+    try {
+      const submitted = await createSubmitJobHandler(local.services)(
+        submit('echo', { input: { text: 'a' }, callback: { url: 'http://127.0.0.1:9/hook' } }),
+        context,
+      );
+      expect(submitted.statusCode).toBe(202);
+      await expect(local.services.store.get(String(bodyOf(submitted).jobId))).resolves.toMatchObject({
+        callback: { url: 'http://127.0.0.1:9/hook', status: 'pending', attempts: 0, lastError: null },
+      });
+    } finally {
+      await local.cleanup();
+    }
+  });
+
+  it('refuses a callback to an internal address when deployed, and any callback without a secret', async () => {
+    const deployed = await unitServices({ store: kind, env: { CALLBACK_SECRET: 'a-secret-of-at-least-16' } });
+    try {
+      for (const url of [
+        'http://127.0.0.1:8080/hook',
+        'http://169.254.169.254/latest/meta-data',
+        'http://[::1]/',
+      ]) {
+        const refused = await createSubmitJobHandler(deployed.services)(
+          submit('echo', { input: { text: 'a' }, callback: { url } }),
+          context,
+        );
+        expect(refused.statusCode).toBe(400);
+        expect(bodyOf(refused)).toMatchObject({
+          error: { code: 'invalid_callback', message: expect.stringMatching(/internal address/) },
+        });
+      }
+      expect(await deployed.services.store.list()).toMatchObject({ jobs: [] });
+    } finally {
+      await deployed.cleanup();
+    }
+    const unsigned = await handler(
+      submit('echo', { input: { text: 'a' }, callback: { url: 'https://example.com/' } }),
+      context,
+    );
+    expect(bodyOf(unsigned)).toMatchObject({ error: { code: 'callbacks_unavailable' } });
+    for (const callback of ['https://example.com', { url: 'ftp://example.com/' }, { url: 'x', secret: 1 }]) {
+      const bad = await handler(submit('echo', { input: { text: 'a' }, callback }), context);
+      expect(bad.statusCode).toBe(400);
+    }
+    expect(await jobCount()).toBe(0);
+  });
+
   it('runs a job whose time has come (delaySeconds 0, a runAt in the past) as any other', async () => {
     for (const when of [{ delaySeconds: 0 }, { runAt: '2020-01-01T00:00:00Z' }]) {
       const response = await handler(submit('echo', { input: { text: 'now' }, ...when }), context);

@@ -1,0 +1,140 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { Logger } from '../logger';
+import { isJobId } from '../jobs/job-id';
+import type { CallbackState, JobRecord } from '../jobs/job-record';
+import { isFinal } from '../jobs/job-record';
+import { jobView } from '../jobs/job-view';
+import type { JobStore } from '../store/job-store';
+import { CallbackRefusedError, checkCallbackTarget, parseCallbackUrl } from './callback-target';
+import { postCallback } from './post-callback';
+import type { PostCallback } from './post-callback';
+import { SIGNATURE_HEADER, signCallback } from './signature';
+
+/** A failed delivery is tried again for this long after the job ended, then given up. */
+export const CALLBACK_RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** The first pause after a failed delivery; it doubles each time, up to MAX_BACKOFF_SECONDS. */
+const FIRST_BACKOFF_SECONDS = 2;
+const MAX_BACKOFF_SECONDS = 3600;
+
+/** The message on the callbacks queue: which job to tell about. */
+export interface CallbackMessage {
+  jobId: string;
+}
+
+export interface CallbackDelivererOptions {
+  store: Pick<JobStore, 'get' | 'setCallback'>;
+  /** Sets a received message's visibility: the pause before the next try. */
+  queue: { changeVisibility(receiptHandle: string, seconds: number): Promise<void> };
+  secret: string;
+  /** Deliver to loopback and private addresses too (the local stack); never deployed. */
+  allowInternal: boolean;
+  logger: Logger;
+  post?: PostCallback;
+  timeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** The pause before try `attempts + 1`: 2 s doubling up to an hour, drawn from [half, whole]. */
+export function callbackBackoffSeconds(attempts: number, random: () => number = Math.random): number {
+  const full = Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, attempts - 1));
+  return Math.max(1, Math.round(full / 2 + (full / 2) * random()));
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Delivers completion callbacks, one SQS message per final job: POSTs the job's view (the body of
+ * GET /api/jobs/{id}) to its `callback.url`, signed with HMAC-SHA256 over the timestamp and the body
+ * (the `Spawn-Queue-Signature` header). A 2xx answer is delivered; anything else is tried again with
+ * a doubling pause for up to 24 h after the job ended; an internal address is refused (deployed).
+ * Each try is recorded on the job's `callback`. Runs in a function of its own: never in a task slot.
+ */
+export function createCallbackDeliverer(options: CallbackDelivererOptions) {
+  const { store, queue, secret, allowInternal, logger } = options;
+  const post = options.post ?? postCallback;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+
+  async function record(job: JobRecord, callback: CallbackState): Promise<void> {
+    // A job queued again meanwhile (a retry on demand) is told about when it ends again.
+    await store.setCallback(job.id, callback, job);
+  }
+
+  /** `done`: delete the message; `retry`: it comes back after the pause set on it. */
+  async function deliver(message: SQSRecord): Promise<'done' | 'retry'> {
+    let jobId: unknown;
+    try {
+      jobId = (JSON.parse(message.body) as Partial<CallbackMessage>).jobId;
+    } catch {
+      // handled below
+    }
+    if (typeof jobId !== 'string' || !isJobId(jobId)) {
+      logger.error({ event: 'callback-unreadable', messageId: message.messageId }, 'not a callback message');
+      return 'done';
+    }
+    const job = await store.get(jobId);
+    const callback = job?.callback;
+    if (!job || !callback || !isFinal(job.status) || callback.status !== 'pending') return 'done';
+    const log = logger.child({ jobId });
+    const attempts = callback.attempts + 1;
+    const body = JSON.stringify(jobView(job));
+    let failure: string;
+    try {
+      const url = parseCallbackUrl(callback.url);
+      await checkCallbackTarget(url, { allowInternal });
+      const status = await post({
+        url,
+        body,
+        timeoutMs,
+        allowInternal,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'spawn-queue-callback',
+          [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(now() / 1000)),
+        },
+      });
+      if (status >= 200 && status < 300) {
+        await record(job, {
+          ...callback,
+          status: 'delivered',
+          attempts,
+          lastError: null,
+          deliveredAt: new Date(now()).toISOString(),
+        });
+        log.info({ event: 'callback-delivered', attempts, status }, 'completion callback delivered');
+        return 'done';
+      }
+      failure = `the receiver answered ${status}`;
+    } catch (error) {
+      if (error instanceof CallbackRefusedError) {
+        await record(job, { ...callback, status: 'failed', attempts, lastError: error.message });
+        log.warn({ event: 'callback-refused' }, error.message);
+        return 'done';
+      }
+      failure = reasonOf(error);
+    }
+    const endedAt = Date.parse(job.finishedAt ?? '') || now();
+    if (now() - endedAt >= CALLBACK_RETRY_WINDOW_MS) {
+      await record(job, {
+        ...callback,
+        status: 'failed',
+        attempts,
+        lastError: `${failure}; gave up after 24 h`,
+      });
+      log.error({ event: 'callback-failed', attempts }, `completion callback given up: ${failure}`);
+      return 'done';
+    }
+    await record(job, { ...callback, attempts, lastError: failure });
+    const pause = callbackBackoffSeconds(attempts, random);
+    log.warn(
+      { event: 'callback-retry', attempts, pause },
+      `completion callback failed (${failure}); next try in ${pause} s`,
+    );
+    await queue.changeVisibility(message.receiptHandle, pause).catch(() => undefined);
+    return 'retry';
+  }
+
+  return { deliver };
+}

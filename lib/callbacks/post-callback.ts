@@ -1,0 +1,35 @@
+import http from 'node:http';
+import https from 'node:https';
+import { guardedLookup } from './callback-target';
+
+export interface CallbackRequest {
+  url: URL;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  allowInternal: boolean;
+}
+
+/** Posts a callback once, without following redirects; resolves with the receiver's status code. */
+export type PostCallback = (request: CallbackRequest) => Promise<number>;
+
+/** One POST over node:http(s), its connection checked by {@link guardedLookup}; the answer's body is read and dropped. */
+export const postCallback: PostCallback = ({ url, body, headers, timeoutMs, allowInternal }) =>
+  new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      lookup: guardedLookup(allowInternal),
+      // A connection of its own each time: nothing kept open to a receiver between deliveries.
+      agent: false,
+      timeout: timeoutMs,
+    });
+    request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.once('error', reject);
+    request.once('response', (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+      response.once('error', reject);
+    });
+    request.end(body);
+  });

@@ -1,0 +1,132 @@
+import type { JobRecord } from '../../../lib/jobs/job-record';
+import { createDeliverCallbacksHandler } from '../../../lib/callbacks/deliver-callbacks-handler';
+import { verifyCallback } from '../../../lib/callbacks/signature';
+import type { JobStore } from '../../../lib/store/job-store';
+import { callbackReceiver } from '../../helpers/callback-receiver';
+import { context, sqsEvent, sqsRecord } from '../../helpers/events';
+import { queuedJob } from '../../helpers/jobs';
+import { STORE_KINDS, testStore } from '../../helpers/job-stores';
+import { silentLogger } from '../../helpers/services';
+
+const SECRET = 'test-secret-of-32-characters-xxxx';
+
+describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
+  let store: JobStore;
+  let cleanup: () => Promise<void>;
+  let receiver: Awaited<ReturnType<typeof callbackReceiver>>;
+  const pauses: number[] = [];
+  const queue = {
+    changeVisibility: async (_handle: string, seconds: number) => {
+      pauses.push(seconds);
+    },
+  };
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await testStore(kind));
+    receiver = await callbackReceiver();
+    pauses.length = 0;
+  });
+  afterEach(async () => {
+    await receiver.close();
+    await cleanup();
+  });
+
+  async function finishedJob(url = receiver.url, finishedAt = new Date()): Promise<JobRecord> {
+    const job = queuedJob({ callback: { url, status: 'pending', attempts: 0, lastError: null } });
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
+    return store.transition(job.id, 'succeeded', {
+      exitCode: 0,
+      finishedAt: finishedAt.toISOString(),
+      output: { stdout: 'hi\n', stderr: '', truncated: false },
+    });
+  }
+
+  const handler = (overrides: { allowInternal?: boolean; now?: () => number } = {}) =>
+    createDeliverCallbacksHandler({
+      store,
+      queue,
+      secret: SECRET,
+      allowInternal: overrides.allowInternal ?? true,
+      logger: silentLogger,
+      now: overrides.now,
+      random: () => 1,
+    });
+  const deliver = (job: JobRecord, h = handler()) =>
+    h(sqsEvent(sqsRecord({ body: { jobId: job.id } })), context);
+
+  it("POSTs the job's view, signed over the timestamp and the raw body, and records the delivery", async () => {
+    const job = await finishedJob();
+    await expect(deliver(job)).resolves.toEqual({ batchItemFailures: [] });
+    expect(receiver.received).toHaveLength(1);
+    const [got] = receiver.received;
+    expect(got!.headers['content-type']).toBe('application/json');
+    expect(verifyCallback(SECRET, got!.body, got!.headers['spawn-queue-signature'] as string)).toBe(true);
+    expect(
+      verifyCallback(
+        'another-secret-entirely-xxxxxxxx',
+        got!.body,
+        got!.headers['spawn-queue-signature'] as string,
+      ),
+    ).toBe(false);
+    expect(JSON.parse(got!.body)).toMatchObject({ jobId: job.id, status: 'succeeded', stdout: 'hi\n' });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'delivered', attempts: 1, lastError: null },
+    });
+    // Delivered once: a second message of the same job sends nothing.
+    await deliver(job);
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('tries again with a doubling pause while the receiver fails or is down, recording each try', async () => {
+    const job = await finishedJob();
+    receiver.answer(() => 503);
+    await expect(deliver(job)).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: expect.any(String) }],
+    });
+    await receiver.stop();
+    await deliver(job);
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'pending', attempts: 2, lastError: expect.stringMatching(/ECONNREFUSED/) },
+    });
+    expect(pauses).toEqual([2, 4]);
+    await receiver.start();
+    receiver.answer(() => 204);
+    await expect(deliver(job)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'delivered', attempts: 3 },
+    });
+    expect(receiver.received.map((r) => JSON.parse(r.body).jobId)).toEqual([job.id, job.id]);
+  });
+
+  it('gives up 24 h after the job ended', async () => {
+    const job = await finishedJob(receiver.url, new Date(Date.now() - 24 * 3600 * 1000 - 1000));
+    receiver.answer(() => 500);
+    await expect(deliver(job)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'failed', attempts: 1, lastError: expect.stringMatching(/gave up after 24 h/) },
+    });
+  });
+
+  it('refuses a loopback or private address unless internal addresses are allowed (deployed: never)', async () => {
+    const job = await finishedJob();
+    await expect(deliver(job, handler({ allowInternal: false }))).resolves.toEqual({ batchItemFailures: [] });
+    expect(receiver.received).toHaveLength(0);
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'failed', lastError: expect.stringMatching(/internal address: refused/) },
+    });
+  });
+
+  it('drops a message that names no job, and a job without a callback', async () => {
+    const plain = queuedJob();
+    await store.create(plain);
+    const h = handler();
+    await expect(h(sqsEvent(sqsRecord({ body: 'not json' })), context)).resolves.toEqual({
+      batchItemFailures: [],
+    });
+    await expect(h(sqsEvent(sqsRecord({ body: { jobId: plain.id } })), context)).resolves.toEqual({
+      batchItemFailures: [],
+    });
+    expect(receiver.received).toHaveLength(0);
+  });
+});
