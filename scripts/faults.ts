@@ -30,6 +30,12 @@ export const SCENARIOS: Scenario[] = [
     expected: 'the orphaned task is ended before anything runs; never more than 4',
   },
   {
+    name: 'a callback receiver that is down, then back',
+    file: 'test/e2e/local-stack.test.ts',
+    test: /tries again while the receiver is down/,
+    expected: 'the delivery fails and is recorded (pending, lastError); delivered once the receiver is back',
+  },
+  {
     name: 'a delayed job across a restart of the stack',
     file: 'test/e2e/stopping.test.ts',
     test: /a delayed job across a restart of the stack/,

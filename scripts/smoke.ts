@@ -160,6 +160,35 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'a delayed job is scheduled, then runs at its time',
+      async () => {
+        const submitted = await call('POST', '/api/tasks/echo', {
+          body: { input: { text: 'later' }, delaySeconds: 2 },
+        });
+        expectThat(submitted.status === 202 && submitted.body.status === 'scheduled', summary(submitted));
+        const id = String(submitted.body.jobId);
+        const done = await call('GET', `/api/jobs/${id}?wait=20`);
+        expectThat(done.status === 200 && done.body.status === 'succeeded', summary(done));
+        const late = Date.parse(String(done.body.startedAt)) - Date.parse(String(done.body.runAt));
+        expectThat(late >= 0, `started ${-late} ms before its time`);
+        return `${id} started ${late} ms after its time`;
+      },
+    ],
+    [
+      'a callback that is not an http(s) URL is refused',
+      async () => {
+        const refused = await call('POST', '/api/tasks/echo', {
+          body: { input: { text: 'a' }, callback: { url: 'file:///etc/passwd' } },
+        });
+        const code = String(refused.body.error?.code);
+        expectThat(
+          refused.status === 400 && ['invalid_callback', 'callbacks_unavailable'].includes(code),
+          summary(refused),
+        );
+        return code;
+      },
+    ],
+    [
       'a failing task reports its exit code',
       async () => {
         const job = await call('POST', '/api/tasks/fail?wait=20', { body: { input: { code: 3 } } });

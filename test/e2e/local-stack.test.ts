@@ -21,6 +21,8 @@ import { StackError } from '../../lib/local/stack-errors';
 import { liveTaskProcesses, sampleTaskProcesses } from '../../lib/process/task-processes';
 import { STORE_KINDS } from '../helpers/job-stores';
 import { checkedFetch } from '../helpers/openapi-check';
+import { callbackReceiver } from '../helpers/callback-receiver';
+import { verifyCallback } from '../../lib/callbacks/signature';
 import parsePrometheus from 'parse-prometheus-text-format';
 import fc from 'fast-check';
 import { requestsFor } from '../helpers/openapi-fuzz';
@@ -339,6 +341,65 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     // From the CLI: --delay, waited for.
     const cli1 = await cli('submit', 'echo', '--text', 'from the cli, later', '--delay', '1', '--wait');
     expect(cli1).toMatchObject({ code: 0, stdout: 'from the cli, later\n' });
+  }, 60_000);
+
+  it('POSTs a signed completion callback once a job ends, and tries again while the receiver is down', async () => {
+    const receiver = await callbackReceiver();
+    try {
+      const submitted = await api('POST', '/api/tasks/echo?wait=20', {
+        input: { text: 'call me' },
+        callback: { url: receiver.url },
+      });
+      expect(submitted.body).toMatchObject({ status: 'succeeded', callback: { url: receiver.url } });
+      const id = String(submitted.body.jobId);
+      const deadline = Date.now() + 15_000;
+      while (receiver.received.length === 0 && Date.now() < deadline) await sleep(100);
+      expect(receiver.received).toHaveLength(1);
+      const [got] = receiver.received;
+      // Verified as a receiver would: the raw body, the timestamp, the secret.
+      expect(
+        verifyCallback(stack.callbackSecret, got!.body, got!.headers['spawn-queue-signature'] as string),
+      ).toBe(true);
+      expect(JSON.parse(got!.body)).toMatchObject({ jobId: id, status: 'succeeded', stdout: 'call me\n' });
+      let job = await api('GET', `/api/jobs/${id}`);
+      for (let i = 0; i < 50 && (job.body.callback as { status: string }).status !== 'delivered'; i += 1) {
+        await sleep(100);
+        job = await api('GET', `/api/jobs/${id}`);
+      }
+      expect(job.body.callback).toEqual({
+        url: receiver.url,
+        status: 'delivered',
+        attempts: 1,
+        lastError: null,
+      });
+
+      // The receiver is down when the next job ends: the delivery is tried again, then lands.
+      await receiver.stop();
+      const second = await api('POST', '/api/tasks/echo?wait=20', {
+        input: { text: 'call me later' },
+        callback: { url: receiver.url },
+      });
+      const secondId = String(second.body.jobId);
+      let pending = await api('GET', `/api/jobs/${secondId}`);
+      for (let i = 0; i < 100 && (pending.body.callback as { attempts: number }).attempts < 1; i += 1) {
+        await sleep(100);
+        pending = await api('GET', `/api/jobs/${secondId}`);
+      }
+      expect(pending.body.callback).toMatchObject({
+        status: 'pending',
+        lastError: expect.stringMatching(/ECONNREFUSED|hang up/),
+      });
+      await receiver.start();
+      const backBy = Date.now() + 20_000;
+      while (!receiver.received.some((r) => r.body.includes(secondId)) && Date.now() < backBy)
+        await sleep(100);
+      expect(receiver.received.map((r) => (JSON.parse(r.body) as { jobId: string }).jobId)).toEqual([
+        id,
+        secondId,
+      ]);
+    } finally {
+      await receiver.close();
+    }
   }, 60_000);
 
   it('lets 1,000 connections wait to be accepted: serverless offline listens with a 4,096-long accept queue, not 511', async () => {
@@ -814,8 +875,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     );
     const lines = stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 14 : 13);
-    expect(lines.at(-1)).toBe('14 of 14 checks passed or skipped, 0 failed');
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 16 : 15);
+    expect(lines.at(-1)).toBe('16 of 16 checks passed or skipped, 0 failed');
   }, 100_000);
 
   it('answers 300 requests generated from its OpenAPI document with no 5xx, each as the document says', async () => {
