@@ -96,13 +96,21 @@ export function createClient(options: ClientOptions) {
     submit<Name extends TaskName>(
       task: Name | (string & {}),
       input: TaskInput<Name> | Record<string, unknown>,
-      opts: { wait?: number; idempotencyKey?: string; delaySeconds?: number; runAt?: string | Date } = {},
+      opts: {
+        wait?: number;
+        idempotencyKey?: string;
+        delaySeconds?: number;
+        runAt?: string | Date;
+        /** POST the job, signed, to this URL once it is final. */
+        callbackUrl?: string;
+      } = {},
     ): Promise<Job | JobAccepted> {
       const when = {
         ...(opts.delaySeconds === undefined ? {} : { delaySeconds: opts.delaySeconds }),
         ...(opts.runAt === undefined
           ? {}
           : { runAt: opts.runAt instanceof Date ? opts.runAt.toISOString() : opts.runAt }),
+        ...(opts.callbackUrl === undefined ? {} : { callback: { url: opts.callbackUrl } }),
       };
       return call(
         () =>

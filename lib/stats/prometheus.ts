@@ -1,4 +1,6 @@
 import { JOB_STATUSES } from '../jobs/job-record';
+import { TOTAL_BUCKETS_SECONDS } from '../store/minute-statistics';
+import type { FinishedTotals, TotalHistogram } from '../store/minute-statistics';
 import type { Percentiles } from './percentiles';
 import type { QueueStats } from './queue-stats';
 
@@ -22,6 +24,18 @@ function family(name: string, type: 'gauge' | 'counter', help: string, samples: 
   return lines.join('\n');
 }
 
+/** A Prometheus histogram: cumulative `_bucket{le}` counts, `_sum` in seconds and `_count`. */
+function histogram(name: string, help: string, totals: TotalHistogram): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+  let cumulative = 0;
+  for (const le of [...TOTAL_BUCKETS_SECONDS.map(String), '+Inf']) {
+    cumulative += totals.buckets[le] ?? 0;
+    lines.push(`${name}_bucket{le="${le}"} ${cumulative}`);
+  }
+  lines.push(`${name}_sum ${totals.sumMs / 1000}`, `${name}_count ${totals.count}`);
+  return lines.join('\n');
+}
+
 const QUANTILES: Array<[keyof Percentiles, string]> = [
   ['p50', '0.5'],
   ['p95', '0.95'],
@@ -34,7 +48,31 @@ const seconds = (percentiles: Percentiles): Sample[] =>
     percentiles[key] === null ? NaN : percentiles[key]! / 1000,
   ]);
 
-export function renderPrometheus(stats: QueueStats): string {
+/**
+ * `totals` (the store's all-time counters) adds finished jobs per task and status and the wait and
+ * run time histograms, which a scraper can rate and aggregate over any window.
+ */
+export function renderPrometheus(stats: QueueStats, totals?: FinishedTotals): string {
+  const allTime = totals
+    ? [
+        family(
+          'spawn_queue_jobs_finished_by_task_total',
+          'counter',
+          'Jobs that reached a final status, by task and status, since the store was made.',
+          totals.byTask.map(({ task, status, count }) => [{ task, status }, count]),
+        ),
+        histogram(
+          'spawn_queue_job_wait_duration_seconds',
+          'Time from queued (or a delayed job’s time) to started, of every finished job.',
+          totals.waitMs,
+        ),
+        histogram(
+          'spawn_queue_job_run_duration_seconds',
+          'Run time of every finished job that started.',
+          totals.runMs,
+        ),
+      ]
+    : [];
   return `${[
     family(
       'spawn_queue_jobs',
@@ -78,5 +116,6 @@ export function renderPrometheus(stats: QueueStats): string {
       'Run time of the jobs finished in the last 15 minutes, by quantile.',
       seconds(stats.runMs),
     ),
+    ...allTime,
   ].join('\n')}\n`;
 }

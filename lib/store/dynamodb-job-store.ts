@@ -15,7 +15,15 @@ import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
 import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import { OUTPUT_CHUNK_BYTES } from '../process/run-process';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
+import {
+  emptyMinute,
+  finishSharesOf,
+  MINUTE_MS,
+  minuteStart,
+  totalsOf,
+  totalsShareOf,
+} from './minute-statistics';
+import type { FinishedTotals } from './minute-statistics';
 import { transitioned } from './job-store';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 import { StoreUnavailableError } from './store-errors';
@@ -240,6 +248,7 @@ export function createDynamoDbJobStore({
 
   async function recordFinished(record: JobRecord): Promise<void> {
     const shares = finishSharesOf(record);
+    const totals = totalsShareOf(record);
     const own = shares.minuteMs;
     const busy = new Map(shares.busy);
     const minutes = new Set([own, ...busy.keys()]);
@@ -280,9 +289,16 @@ export function createDynamoDbJobStore({
         new UpdateCommand({
           TableName,
           Key: countsKey,
-          UpdateExpression: 'ADD #status :one',
-          ExpressionAttributeNames: { '#status': record.status },
-          ExpressionAttributeValues: { ':one': 1 },
+          // The final count and the all-time totals, in the one item: one update per finish.
+          UpdateExpression: `ADD #status :one, ${totals.map((_, i) => `#t${i} :t${i}`).join(', ')}`,
+          ExpressionAttributeNames: {
+            '#status': record.status,
+            ...Object.fromEntries(totals.map(([name], i) => [`#t${i}`, `total|${name}`])),
+          },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ...Object.fromEntries(totals.map(([, add], i) => [`:t${i}`, add])),
+          },
         }),
       ),
       client.send(new DeleteCommand({ TableName, Key: cancelKey(record.id) })),
@@ -541,6 +557,15 @@ export function createDynamoDbJobStore({
     return chunks;
   }
 
+  async function finishedTotals(): Promise<FinishedTotals> {
+    const { Item } = await client.send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true }));
+    return totalsOf(
+      Object.entries(Item ?? {})
+        .filter(([name]) => name.startsWith('total|'))
+        .map(([name, value]) => [name.slice('total|'.length), Number(value)]),
+    );
+  }
+
   function minuteOf(minuteMs: number, item: Item | undefined): FinishedMinute {
     const minute = emptyMinute(minuteMs);
     for (const [name, value] of Object.entries(item ?? {})) {
@@ -610,6 +635,7 @@ export function createDynamoDbJobStore({
     isCancelRequested,
     appendOutput,
     readOutput,
+    finishedTotals,
     finishedByMinute,
     // DynamoDB tells no one about changes (short of a stream): waiters re-read on their own.
     onFinished: () => () => undefined,

@@ -2,7 +2,7 @@ import { InvalidTransitionError, JobNotFoundError, StaleAttemptError } from '../
 import { canTransition } from '../jobs/job-record';
 import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import type { Histogram } from './minute-statistics';
+import type { FinishedTotals, Histogram } from './minute-statistics';
 
 /**
  * The job store: the one place job state lives, shared by every function (the HTTP handlers, the
@@ -97,6 +97,8 @@ export interface JobStore {
   appendOutput(id: string, attempt: number, chunk: OutputChunk): Promise<void>;
   /** The pieces of an attempt's stream that end past byte `fromOffset`, in order. */
   readOutput(id: string, attempt: number, stream: OutputStream, fromOffset: number): Promise<OutputChunk[]>;
+  /** Every finished job since the store was made: per task and status, wait and run histograms. */
+  finishedTotals(): Promise<FinishedTotals>;
   /** Finished jobs aggregated per minute, for the minutes that overlap [fromMs, toMs], oldest first. */
   finishedByMinute(fromMs: number, toMs?: number): Promise<FinishedMinute[]>;
   /**

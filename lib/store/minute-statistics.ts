@@ -57,6 +57,80 @@ export function busyByMinute(startMs: number, endMs: number): Array<[number, num
   return parts;
 }
 
+/**
+ * The fixed buckets (upper bounds, in seconds) of the all-time wait and run time histograms, as
+ * Prometheus histograms have them: cumulative from the first finish on, never pruned.
+ */
+export const TOTAL_BUCKETS_SECONDS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600, 1800,
+];
+
+/** The all-time bucket a value falls in: the label of the first bound at or above it, `+Inf` past all. */
+export function totalBucketOf(ms: number): string {
+  const bound = TOTAL_BUCKETS_SECONDS.find((le) => ms <= le * 1000);
+  return bound === undefined ? '+Inf' : String(bound);
+}
+
+/** One all-time histogram: a count per bucket (not cumulated), the sum and the count. */
+export interface TotalHistogram {
+  buckets: Record<string, number>;
+  sumMs: number;
+  count: number;
+}
+
+/** What the store keeps of every finished job since it was made: never pruned, one row or item. */
+export interface FinishedTotals {
+  /** Finished jobs per task and final status. */
+  byTask: Array<{ task: string; status: string; count: number }>;
+  waitMs: TotalHistogram;
+  runMs: TotalHistogram;
+}
+
+/**
+ * One finish's share of the all-time totals, as named counters to add to: `task|<task>|<status>`,
+ * `wait|<le>`, `wait|sum`, `wait|count`, and the same for `run`.
+ */
+export function totalsShareOf(record: JobRecord): Array<[name: string, add: number]> {
+  const share: Array<[string, number]> = [[`task|${record.task}|${record.status}`, 1]];
+  if (record.waitMs !== undefined) {
+    share.push(
+      [`wait|${totalBucketOf(record.waitMs)}`, 1],
+      ['wait|sum', Math.round(record.waitMs)],
+      ['wait|count', 1],
+    );
+  }
+  if (record.startedAt && record.runMs !== undefined) {
+    share.push(
+      [`run|${totalBucketOf(record.runMs)}`, 1],
+      ['run|sum', Math.round(record.runMs)],
+      ['run|count', 1],
+    );
+  }
+  return share;
+}
+
+/** The totals from their named counters (see {@link totalsShareOf}). */
+export function totalsOf(counters: Iterable<[string, number]>): FinishedTotals {
+  const totals: FinishedTotals = {
+    byTask: [],
+    waitMs: { buckets: {}, sumMs: 0, count: 0 },
+    runMs: { buckets: {}, sumMs: 0, count: 0 },
+  };
+  for (const [name, value] of counters) {
+    const [kind, a, b] = name.split('|');
+    if (kind === 'task' && a !== undefined && b !== undefined)
+      totals.byTask.push({ task: a, status: b, count: value });
+    else if (kind === 'wait' || kind === 'run') {
+      const histogram = kind === 'wait' ? totals.waitMs : totals.runMs;
+      if (a === 'sum') histogram.sumMs = value;
+      else if (a === 'count') histogram.count = value;
+      else if (a !== undefined) histogram.buckets[a] = value;
+    }
+  }
+  totals.byTask.sort((x, y) => x.task.localeCompare(y.task) || x.status.localeCompare(y.status));
+  return totals;
+}
+
 /** What one finished job adds to the per-minute aggregates. */
 export interface FinishShares {
   finishedAtMs: number;

@@ -8,12 +8,20 @@ import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import { transitioned } from './job-store';
-import { emptyMinute, finishSharesOf, MINUTE_MS, minuteStart } from './minute-statistics';
+import {
+  emptyMinute,
+  finishSharesOf,
+  MINUTE_MS,
+  minuteStart,
+  totalsOf,
+  totalsShareOf,
+} from './minute-statistics';
+import type { FinishedTotals } from './minute-statistics';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -59,6 +67,9 @@ export const MIGRATIONS: Record<number, string> = {
       data TEXT NOT NULL,
       PRIMARY KEY (job_id, attempt, stream, byte_offset)
     ) WITHOUT ROWID;
+  `,
+  3: `
+    CREATE TABLE finished_totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
   `,
 };
 
@@ -188,6 +199,11 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
         `INSERT INTO finished_buckets (minute_ms, kind, bucket, count) VALUES (?, ?, ?, 1)
          ON CONFLICT (minute_ms, kind, bucket) DO UPDATE SET count = count + 1`,
       ),
+      totalAdd: database.prepare(
+        `INSERT INTO finished_totals (name, value) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`,
+      ),
+      totals: database.prepare('SELECT name, value FROM finished_totals'),
       minutesPrune: database.prepare('DELETE FROM finished_minutes WHERE minute_ms < ?'),
       bucketsPrune: database.prepare('DELETE FROM finished_buckets WHERE minute_ms < ?'),
       minutes: database.prepare(
@@ -276,6 +292,7 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     if (shares.waitBucket !== undefined) sql.bucketAdd.run(shares.minuteMs, 'w', shares.waitBucket);
     if (shares.runBucket !== undefined) sql.bucketAdd.run(shares.minuteMs, 'r', shares.runBucket);
     for (const [minuteMs, ms] of shares.busy) sql.minuteAdd.run(minuteMs, 0, ms);
+    for (const [name, add] of totalsShareOf(record)) sql.totalAdd.run(name, add);
     if (shares.minuteMs !== prunedFor) {
       prunedFor = shares.minuteMs;
       sql.minutesPrune.run(shares.minuteMs - KEEP_MINUTES_MS);
@@ -487,6 +504,11 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     return rows.map((row) => ({ stream, offset: Number(row.byte_offset), data: String(row.data) }));
   }
 
+  async function finishedTotals(): Promise<FinishedTotals> {
+    const rows = use((_, sql) => sql.totals.all() as Row[]);
+    return totalsOf(rows.map((row) => [String(row.name), Number(row.value)]));
+  }
+
   async function finishedByMinute(fromMs: number, toMs = Date.now()): Promise<FinishedMinute[]> {
     const low = minuteStart(fromMs) - 1;
     const { minutes, buckets } = use((_, sql) => ({
@@ -594,6 +616,7 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     isCancelRequested,
     appendOutput,
     readOutput,
+    finishedTotals,
     finishedByMinute,
     onFinished,
     probe,

@@ -210,6 +210,16 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       expect(jobs).toContainEqual({ labels: { status }, value: String(count) });
     }
     expect(families.find((f) => f.name === 'spawn_queue_slots')!.metrics).toEqual([{ value: '4' }]);
+    // The all-time totals: per task and status they add up to the finished count.
+    const byTask = families.find((f) => f.name === 'spawn_queue_jobs_finished_by_task_total')!.metrics;
+    const finished = families.find((f) => f.name === 'spawn_queue_jobs_finished_total')!.metrics[0]!.value;
+    expect(byTask.reduce((sum, m) => sum + Number(m.value), 0)).toBe(Number(finished));
+    const run = families.find((f) => f.name === 'spawn_queue_job_run_duration_seconds') as unknown as {
+      type: string;
+      metrics: Array<{ buckets: Record<string, string>; count: string }>;
+    };
+    expect(run.type).toBe('HISTOGRAM');
+    expect(run.metrics[0]!.buckets['+Inf']).toBe(run.metrics[0]!.count);
   });
 
   /** The CLI as a user runs it (the package's bin), against this stack. */

@@ -17,7 +17,10 @@ export function createMetricsHandler({
       statusCode: 200,
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
       body: renderPrometheus(
-        await computeQueueStats({ store, queue, maxConcurrency: config.consumerConcurrency }),
+        ...(await Promise.all([
+          computeQueueStats({ store, queue, maxConcurrency: config.consumerConcurrency }),
+          store.finishedTotals(),
+        ])),
       ),
     }),
     { logger, auth },

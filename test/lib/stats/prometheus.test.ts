@@ -64,4 +64,35 @@ describe('renderPrometheus', () => {
     // Nothing measured yet: NaN, as Prometheus clients write an empty quantile.
     expect(family('spawn_queue_job_run_seconds').metrics[0]!.value).toBe('NaN');
   });
+
+  it('adds the all-time totals: finished jobs per task and status, and cumulative wait and run histograms', () => {
+    const text = renderPrometheus(stats, {
+      byTask: [
+        { task: 'echo', status: 'succeeded', count: 90 },
+        { task: 'fail', status: 'failed', count: 15 },
+      ],
+      waitMs: { buckets: { '0.005': 50, '0.1': 40, '+Inf': 15 }, sumMs: 123_456, count: 105 },
+      runMs: { buckets: {}, sumMs: 0, count: 0 },
+    });
+    const parsed = parsePrometheus(text) as Array<Family & { metrics: Array<Record<string, unknown>> }>;
+    const byName = (name: string) => parsed.find((f) => f.name === name)!;
+    expect(byName('spawn_queue_jobs_finished_by_task_total').metrics).toEqual([
+      { labels: { task: 'echo', status: 'succeeded' }, value: '90' },
+      { labels: { task: 'fail', status: 'failed' }, value: '15' },
+    ]);
+    const wait = byName('spawn_queue_job_wait_duration_seconds');
+    expect(wait.type).toBe('HISTOGRAM');
+    expect(wait.metrics[0]).toMatchObject({
+      buckets: expect.objectContaining({
+        '0.005': '50',
+        '0.01': '50',
+        '0.1': '90',
+        '1800': '90',
+        '+Inf': '105',
+      }),
+      count: '105',
+      sum: '123.456',
+    });
+    expect(byName('spawn_queue_job_run_duration_seconds').metrics[0]).toMatchObject({ count: '0' });
+  });
 });

@@ -346,6 +346,36 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     expect(left).toHaveLength(kind === 'sqlite' ? 0 : pieces.length);
   });
 
+  it('keeps all-time totals of finished jobs: per task and status, and wait and run histograms', async () => {
+    await expect(store.finishedTotals()).resolves.toEqual({
+      byTask: [],
+      waitMs: { buckets: {}, sumMs: 0, count: 0 },
+      runMs: { buckets: {}, sumMs: 0, count: 0 },
+    });
+    const finish = async (task: string, status: 'succeeded' | 'failed', waitMs: number, runMs: number) => {
+      const job = queuedJob({ task });
+      await store.create(job);
+      await store.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString(), waitMs });
+      await store.transition(job.id, status, { runMs, finishedAt: new Date().toISOString() });
+    };
+    await finish('echo', 'succeeded', 3, 40);
+    await finish('echo', 'succeeded', 70, 2_000);
+    await finish('fail', 'failed', 3, 40);
+    // Never started: counted by task, in no histogram.
+    const cancelled = queuedJob({ task: 'sleep' });
+    await store.create(cancelled);
+    await store.transition(cancelled.id, 'cancelled', { finishedAt: new Date().toISOString() });
+    await expect(store.finishedTotals()).resolves.toEqual({
+      byTask: [
+        { task: 'echo', status: 'succeeded', count: 2 },
+        { task: 'fail', status: 'failed', count: 1 },
+        { task: 'sleep', status: 'cancelled', count: 1 },
+      ],
+      waitMs: { buckets: { '0.005': 2, '0.1': 1 }, sumMs: 76, count: 3 },
+      runMs: { buckets: { '0.05': 2, '2.5': 1 }, sumMs: 2_080, count: 3 },
+    });
+  });
+
   it('keeps small shared values and proves it can be written', async () => {
     await expect(store.readMeta('peak')).resolves.toBeUndefined();
     await store.writeMeta('peak', { value: 7 });
