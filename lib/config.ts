@@ -26,6 +26,8 @@ export interface Config {
   callbackSecret: string | undefined;
   /** Lets callbacks reach loopback and private addresses: the local stack only, never deployed. */
   callbackAllowInternal: boolean;
+  /** The consumer writes CloudWatch metrics (embedded metric format) of each finished job: deployed. */
+  cloudWatchMetrics: boolean;
   /** Receives after which SQS moves a message to the dead-letter queue (the queue's redrive policy). */
   maxReceiveCount: number;
   /** Which adapter holds the job store: SQLite (local default) or a DynamoDB table (deployed). */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     callbacksQueueName: text(env, 'CALLBACKS_QUEUE_NAME', 'callbacks'),
     callbackSecret: secret(env, 'CALLBACK_SECRET', 16),
     callbackAllowInternal: flag(env, 'CALLBACK_ALLOW_INTERNAL'),
+    cloudWatchMetrics: flag(env, 'CLOUDWATCH_METRICS'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 10, 1, 1000),
     jobStore: oneOf(env, 'JOB_STORE', ['sqlite', 'dynamodb'] as const, 'sqlite'),
     jobStoreDir: path.resolve(text(env, 'JOB_STORE_DIR', '.data')),

@@ -9,14 +9,21 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { PROCESS_SPAWNER_ENV } from '../../lib/process/spawner-protocol';
 
 async function wire() {
-  const [{ createRunJobsHandler }, { createProcessSpawner }, { getServices }, { createPeakSampler }] =
-    await Promise.all([
-      import('../../lib/consumer/run-jobs-handler'),
-      import('../../lib/process/process-spawner'),
-      import('../../lib/services'),
-      import('../../lib/stats/queue-stats'),
-    ]);
+  const [
+    { createRunJobsHandler },
+    { createProcessSpawner },
+    { getServices },
+    { createPeakSampler },
+    { cloudWatchJobMetrics },
+  ] = await Promise.all([
+    import('../../lib/consumer/run-jobs-handler'),
+    import('../../lib/process/process-spawner'),
+    import('../../lib/services'),
+    import('../../lib/stats/queue-stats'),
+    import('../../lib/consumer/job-metrics'),
+  ]);
   const services = getServices();
+  const { config } = services;
   return createRunJobsHandler({
     store: services.store,
     catalogue: services.catalogue,
@@ -24,6 +31,9 @@ async function wire() {
     maxReceiveCount: services.config.maxReceiveCount,
     queue: services.queue,
     callbacks: services.callbacks,
+    metrics: config.cloudWatchMetrics
+      ? cloudWatchJobMetrics({ serviceName: `spawn-queue-${config.stage}` })
+      : undefined,
     workRoot: services.config.taskWorkDir,
     // Tasks start from a small process of its own: a fork from this one costs more, and blocks.
     run: createProcessSpawner().run,

@@ -25,6 +25,7 @@ import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
 import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
+import type { JobMetrics } from './job-metrics';
 import { holdLease } from './lease';
 import { liveOutputWriter } from './live-output';
 import { parseMessage } from './parse-message';
@@ -55,6 +56,8 @@ export interface JobRunnerOptions {
   queue?: Pick<JobQueue, 'changeVisibility' | 'send'>;
   /** Where a final job that asked for a completion callback is announced. */
   callbacks?: Pick<CallbackQueue, 'send'>;
+  /** Told of every job this runner finishes (deployed: CloudWatch metrics). */
+  metrics?: JobMetrics;
   run?: (options: RunOptions) => Promise<RunResult>;
   /** How often a running job checks for a cancel request. */
   cancelPollMs?: number;
@@ -99,7 +102,7 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
  * with the reason and `nextAttemptAt`, and the message becomes visible again after the backoff.
  */
 export function createJobRunner(options: JobRunnerOptions) {
-  const { store, catalogue, logger, maxReceiveCount, queue, callbacks } = options;
+  const { store, catalogue, logger, maxReceiveCount, queue, callbacks, metrics } = options;
   const run = options.run ?? runProcess;
   const cancelPollMs = options.cancelPollMs ?? 250;
   const leaseMs = options.leaseMs ?? 30_000;
@@ -118,6 +121,11 @@ export function createJobRunner(options: JobRunnerOptions) {
       { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
       'job finished',
     );
+    try {
+      metrics?.finished(job);
+    } catch (error) {
+      log.warn({ event: 'metrics-failed', err: error }, 'could not emit the job metrics');
+    }
     await announceFinished(callbacks, job).catch((error: unknown) => {
       log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
     });

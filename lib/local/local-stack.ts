@@ -249,6 +249,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Completion callbacks may reach this machine (a receiver on localhost), never deployed; they are
     // signed with CALLBACK_SECRET, or a secret made for this run.
     env.CALLBACK_ALLOW_INTERNAL = env.CALLBACK_ALLOW_INTERNAL?.trim() || 'true';
+    // CloudWatch's embedded metric format is for a deployed stack's logs, not this terminal.
+    env.CLOUDWATCH_METRICS = env.CLOUDWATCH_METRICS?.trim() || 'false';
     const madeSecret = !env.CALLBACK_SECRET?.trim();
     if (madeSecret) env.CALLBACK_SECRET = randomBytes(24).toString('hex');
     // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.

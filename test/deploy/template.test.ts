@@ -106,6 +106,7 @@ describe('the deployed template', () => {
         API_TOKEN_PARAMETER: '/spawn-queue/prod/api-token-hashes',
         SQS_ENDPOINT: '',
         CALLBACK_ALLOW_INTERNAL: 'false',
+        CLOUDWATCH_METRICS: 'true',
       });
       expect(variables).not.toHaveProperty('JOB_STORE_DIR');
       expect(variables).not.toHaveProperty('API_TOKEN_HASHES');
