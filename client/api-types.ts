@@ -430,6 +430,14 @@ export interface components {
             truncated: boolean;
             waitMs: number | null;
         };
+        /**
+         * @example {
+         *       "error": {
+         *         "code": "job_not_found",
+         *         "message": "no job 019ad2c4-5b1e-7c3a-9f00-1b2c3d4e5f60"
+         *       }
+         *     }
+         */
         Error: {
             error: {
                 /** @description stable, for programs */
@@ -1333,6 +1341,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "text": "hello"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -1474,6 +1489,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "text": "hello"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -1615,6 +1637,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "code": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -1756,6 +1785,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {}
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -1895,6 +1929,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "text": "hello"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -2036,6 +2077,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "seconds": 0
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -2177,6 +2225,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "text": "hello"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -2320,6 +2375,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {}
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -2459,6 +2519,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "lines": 1,
+                 *         "intervalMs": 10
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {
@@ -2601,6 +2669,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "text": "hello"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final */
                     callback?: {

@@ -49,9 +49,12 @@ const JOB_PROPERTIES: Record<string, Schema> = {
 };
 
 const SCHEMAS: Record<string, Schema> = {
-  Error: object({
-    error: object({ code: { ...string, description: 'stable, for programs' }, message: string }),
-  }),
+  Error: {
+    ...object({
+      error: object({ code: { ...string, description: 'stable, for programs' }, message: string }),
+    }),
+    examples: [{ error: { code: 'job_not_found', message: 'no job 019ad2c4-5b1e-7c3a-9f00-1b2c3d4e5f60' } }],
+  },
   JobStatus: { type: 'string', enum: [...JOB_STATUSES] },
   JobLinks: object({ self: string, cancel: string, retry: string }),
   Attempt: object({
@@ -313,6 +316,31 @@ const OPERATIONS: Record<string, Operation> = {
   },
 };
 
+/** A value the schema takes, for the document's examples: its example, default, minimum, or a plain one. */
+function exampleOf(schema: Schema): unknown {
+  const examples = schema.examples as unknown[] | undefined;
+  if (examples?.[0] !== undefined) return examples[0];
+  if (schema.default !== undefined) return schema.default;
+  switch (schema.type) {
+    case 'string':
+      return 'hello';
+    case 'integer':
+    case 'number':
+      return (schema.minimum as number | undefined) ?? 1;
+    case 'boolean':
+      return true;
+    case 'object':
+      return Object.fromEntries(
+        ((schema.required as string[] | undefined) ?? []).map((name) => [
+          name,
+          exampleOf((schema.properties as Record<string, Schema> | undefined)?.[name] ?? {}),
+        ]),
+      );
+    default:
+      return null;
+  }
+}
+
 function submitOperation(task: { name: string; description: string; inputSchema: Schema }): Operation {
   return {
     summary: `Submit a \`${task.name}\` job: ${task.description}`,
@@ -348,6 +376,7 @@ function submitOperation(task: { name: string; description: string; inputSchema:
             },
             additionalProperties: false,
           },
+          example: { input: exampleOf(task.inputSchema) },
         },
       },
     },

@@ -10,6 +10,7 @@ describe('CloudWatch job metrics (embedded metric format)', () => {
       published.push(metrics.serializeMetrics());
       metrics.clearMetrics();
       metrics.clearDimensions();
+      return metrics;
     });
     const emit = cloudWatchJobMetrics({ metrics });
     emit.finished(
