@@ -227,6 +227,7 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     const queuedNext = await store.list({ status: 'queued', limit: 10, cursor: queued.nextCursor });
     expect(queuedNext.jobs.map((j) => j.id)).toEqual([ids[3], ids[1], ids[0]]);
     await expect(store.countByStatus()).resolves.toEqual({
+      scheduled: 0,
       queued: 5,
       running: 1,
       succeeded: 0,
