@@ -62,6 +62,12 @@ export const SCENARIOS: Scenario[] = [
     expected: 'one run, one attempt, status succeeded',
   },
   {
+    name: 'a runner that stopped between claiming an attempt and starting it',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
+    test: /claimed but never started once its lease ran out/,
+    expected: 'the next delivery takes the claim over once its lease ran out and runs the job once',
+  },
+  {
     name: 'a job over its timeout',
     file: 'test/lib/process/run-process.test.ts',
     test: /on timeout kills the whole process group/,
