@@ -123,11 +123,14 @@ describe('npm start on an SQS and a DynamoDB it did not start (SQS_ENDPOINT, que
   let httpPort: number;
   let elasticMqPort: number;
   let dynamoDbPort: number;
+  let callbackQueues: Awaited<ReturnType<typeof createTestQueues>>;
 
   beforeAll(async () => {
     let dir: string;
     ({ dir, cleanup } = await tempDir('spawn-queue-settings-'));
     queues = await createTestQueues(testSqs(), { visibilityTimeout: 3960 });
+    // The callback deliverer's queue, named as well (a shared SQS has no "callbacks" of its own).
+    callbackQueues = await createTestQueues(testSqs(), { visibilityTimeout: 180 });
     [httpPort, elasticMqPort, dynamoDbPort] = [await freePort(), await freePort(), await freePort()];
     stack = await npmStart({
       HTTP_PORT: String(httpPort),
@@ -137,6 +140,7 @@ describe('npm start on an SQS and a DynamoDB it did not start (SQS_ENDPOINT, que
       SQS_ENDPOINT: testEndpoint(),
       JOBS_QUEUE_NAME: queues.name,
       DEAD_LETTER_QUEUE_NAME: queues.deadLetterName,
+      CALLBACKS_QUEUE_NAME: callbackQueues.name,
       JOB_STORE: 'dynamodb',
       DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT!,
       JOB_STORE_DIR: dir,
