@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { JobError } from './job-errors';
 
 /** UUID v7 (RFC 9562): the first 48 bits are the Unix time in ms, so ids sort by creation time. */
 const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -34,4 +35,9 @@ export function isJobId(value: unknown): value is string {
 /** Creation time encoded in a job id. */
 export function jobIdTime(id: string): number {
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/** Throws unless `id` is a job id this service made: checked before an id goes near a store. */
+export function assertJobId(id: string): void {
+  if (!isJobId(id)) throw new JobError(`not a job id: ${JSON.stringify(id).slice(0, 60)}`, String(id));
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -9,23 +8,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JobError } from '../jobs/job-errors';
-import { isJobId } from '../jobs/job-id';
+import { assertJobId } from '../jobs/job-id';
 import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
-import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
+import type { JobRecord, JobStatus } from '../jobs/job-record';
 import { OUTPUT_CHUNK_BYTES } from '../process/run-process';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import {
-  emptyMinute,
-  finishSharesOf,
-  MINUTE_MS,
-  minuteStart,
-  totalsOf,
-  totalsShareOf,
-} from './minute-statistics';
+import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from './minute-statistics';
 import type { FinishedTotals } from './minute-statistics';
-import { transitioned } from './job-store';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
+import { withJobRules } from './job-store-rules';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
 import { StoreUnavailableError } from './store-errors';
 
 /**
@@ -58,14 +50,10 @@ export interface DynamoDbJobStoreOptions {
 
 const ALL = 'all';
 const DAY_S = 86_400;
-/** Attempts of a compare-and-set that lost a race before the transition gives up. */
-const TRANSITION_RETRIES = 5;
 
 type Item = Record<string, unknown>;
 
-function checkId(id: string): void {
-  if (!isJobId(id)) throw new JobError(`not a job id: ${JSON.stringify(id).slice(0, 60)}`, String(id));
-}
+const checkId = assertJobId;
 
 function isConditionFailure(error: unknown): boolean {
   return (
@@ -77,10 +65,7 @@ function isConditionFailure(error: unknown): boolean {
 const jobKey = (id: string) => ({ pk: `job#${id}`, sk: 'job' });
 const claimKey = (id: string, attempt: number) => ({ pk: `job#${id}`, sk: `claim#${attempt}` });
 const cancelKey = (id: string) => ({ pk: `job#${id}`, sk: 'cancel' });
-const idempotencyKeyOf = (key: string) => ({
-  pk: `idempotency#${createHash('sha256').update(key).digest('hex')}`,
-  sk: 'key',
-});
+const idempotencyKeyOf = (hash: string) => ({ pk: `idempotency#${hash}`, sk: 'key' });
 /** Offsets padded so that the sort key orders pieces by where they start. */
 const outputPrefix = (attempt: number, stream: OutputStream) =>
   `output#${String(attempt).padStart(4, '0')}#${stream}#`;
@@ -153,12 +138,17 @@ function guarded(client: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, '
   };
 }
 
-export function createDynamoDbJobStore({
+export function createDynamoDbJobStore(options: DynamoDbJobStoreOptions): JobStore {
+  return withJobRules(dynamoDbBackend(options));
+}
+
+/** The DynamoDB backend under the job store's rules (job-store-rules.ts). */
+function dynamoDbBackend({
   client: rawClient,
   tableName,
   retentionDays = 30,
   ownsClient = false,
-}: DynamoDbJobStoreOptions): JobStore {
+}: DynamoDbJobStoreOptions): StoreBackend {
   const client = guarded(rawClient);
   const TableName = tableName;
   const retainUntil = (fromMs = Date.now()) => Math.floor(fromMs / 1000) + retentionDays * DAY_S;
@@ -206,49 +196,50 @@ export function createDynamoDbJobStore({
     }
   }
 
-  /** The job a key points at; a concurrent submit may be between writing the key and the record. */
-  async function keyedJob(key: string): Promise<{ jobId?: string; job?: JobRecord }> {
-    let jobId: string | undefined;
-    for (let i = 0; i < 40; i += 1) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName, Key: idempotencyKeyOf(key), ConsistentRead: true }),
-      );
-      if (!Item) return {};
-      jobId = Item.jobId as string;
-      const job = isJobId(jobId) ? await get(jobId) : undefined;
-      if (job) return { jobId, job };
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return { jobId };
-  }
-
-  async function create(
-    record: JobRecord,
-    options: { idempotencyKey?: string } = {},
-  ): Promise<{ job: JobRecord; created: boolean }> {
+  async function insertJob(record: JobRecord): Promise<boolean> {
     checkId(record.id);
-    const key = options.idempotencyKey;
-    if (key !== undefined) {
-      const Item = { ...idempotencyKeyOf(key), jobId: record.id, expiresAt: retainUntil() };
-      if (!(await putIf(Item))) {
-        const existing = await keyedJob(key);
-        if (existing.job) return { job: existing.job, created: false };
-        // The job of that key was rolled back (its enqueue failed): this submit takes the key over,
-        // unless another submit took it over first.
-        const tookOver = await putIf(Item, 'attribute_not_exists(pk) OR jobId = :previous', {
-          ':previous': existing.jobId ?? '',
-        });
-        if (!tookOver) return create(record, options);
-      }
-    }
-    if (await putIf(jobItem(record))) return { job: record, created: true };
-    const existing = await get(record.id);
-    return existing ? { job: existing, created: false } : create(record, options);
+    return putIf(jobItem(record));
   }
 
-  async function recordFinished(record: JobRecord): Promise<void> {
-    const shares = finishSharesOf(record);
-    const totals = totalsShareOf(record);
+  async function readKey(hash: string): Promise<string | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName, Key: idempotencyKeyOf(hash), ConsistentRead: true }),
+    );
+    return Item ? String(Item.jobId) : undefined;
+  }
+
+  const keyItem = (hash: string, jobId: string) => ({
+    ...idempotencyKeyOf(hash),
+    jobId,
+    expiresAt: retainUntil(),
+  });
+
+  async function insertKey(hash: string, jobId: string): Promise<boolean> {
+    return putIf(keyItem(hash, jobId));
+  }
+
+  async function replaceKey(hash: string, fromJobId: string, toJobId: string): Promise<boolean> {
+    return putIf(keyItem(hash, toJobId), 'attribute_not_exists(pk) OR jobId = :previous', {
+      ':previous': fromJobId,
+    });
+  }
+
+  async function deleteKey(hash: string, jobId: string): Promise<void> {
+    try {
+      await client.send(
+        new DeleteCommand({
+          TableName,
+          Key: idempotencyKeyOf(hash),
+          ConditionExpression: 'jobId = :id',
+          ExpressionAttributeValues: { ':id': jobId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async function recordFinished(record: JobRecord, { shares, totals }: FinishEffects): Promise<void> {
     const own = shares.minuteMs;
     const busy = new Map(shares.busy);
     const minutes = new Set([own, ...busy.keys()]);
@@ -306,72 +297,29 @@ export function createDynamoDbJobStore({
     await Promise.all(updates);
   }
 
-  async function transition(
-    id: string,
-    to: JobStatus,
-    patch: Partial<JobRecord> = {},
-    { from, attempt: fence }: TransitionOptions = {},
-  ): Promise<JobRecord> {
-    checkId(id);
-    for (let attempt = 0; ; attempt += 1) {
-      // The caller's copy saves the first read; the condition below still holds it to the stored status.
-      const current = attempt === 0 && from ? from : await get(id);
-      const { previous, next } = transitioned(id, current, to, patch, fence);
-      try {
-        // Compare-and-set: the status it was checked against is still the stored one, and so is the
-        // attempt (what the record's attempts were when read: the fence, when one is given).
-        await client.send(
-          new PutCommand({
-            TableName,
-            Item: jobItem(next),
-            ConditionExpression:
-              'jobStatus = :from AND (jobAttempts = :attempts OR attribute_not_exists(jobAttempts))',
-            ExpressionAttributeValues: { ':from': previous.status, ':attempts': previous.attempts },
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailure(error) && attempt < TRANSITION_RETRIES) continue;
-        throw error;
-      }
-      // Statistics: a failure here must not undo the transition that was made.
-      if (isFinal(to)) await recordFinished(next).catch(() => undefined);
-      // A retry on demand takes an ended job out of its final status's counter.
-      if (isFinal(previous.status) && !isFinal(to)) await uncount(previous.status).catch(() => undefined);
-      return next;
-    }
-  }
-
-  async function setCallback(
-    id: string,
-    callback: CallbackState,
+  async function replaceJob(
+    next: JobRecord,
     expected: Pick<JobRecord, 'status' | 'attempts'>,
+    effects: ReplaceEffects = {},
   ): Promise<boolean> {
-    checkId(id);
-    const current = await get(id);
-    if (!current || current.status !== expected.status || current.attempts !== expected.attempts)
-      return false;
-    return putIf(jobItem({ ...current, callback }), 'jobStatus = :status AND jobAttempts = :attempts', {
-      ':status': expected.status,
-      ':attempts': expected.attempts,
-    });
+    checkId(next.id);
+    // Compare-and-set on the status and the attempts the record had when read (the fence).
+    const written = await putIf(
+      jobItem(next),
+      'jobStatus = :from AND (jobAttempts = :attempts OR attribute_not_exists(jobAttempts))',
+      { ':from': expected.status, ':attempts': expected.attempts },
+    );
+    if (!written) return false;
+    // Statistics and clean-up: a failure here must not undo the change that was made.
+    if (effects.finish) await recordFinished(next, effects.finish).catch(() => undefined);
+    if (effects.reopened) await uncount(effects.reopened).catch(() => undefined);
+    return true;
   }
 
-  async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
+  async function deleteJob(id: string): Promise<void> {
     checkId(id);
+    // Its output pieces, if any, expire on their own.
     await client.send(new DeleteCommand({ TableName, Key: jobKey(id) }));
-    if (options.idempotencyKey === undefined) return;
-    try {
-      await client.send(
-        new DeleteCommand({
-          TableName,
-          Key: idempotencyKeyOf(options.idempotencyKey),
-          ConditionExpression: 'jobId = :id',
-          ExpressionAttributeValues: { ':id': id },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
   }
 
   async function list(query: ListQuery = {}): Promise<JobPage> {
@@ -620,11 +568,14 @@ export function createDynamoDbJobStore({
   }
 
   return {
-    create,
+    insertJob,
     get,
-    transition,
-    setCallback,
-    remove,
+    replaceJob,
+    deleteJob,
+    readKey,
+    insertKey,
+    replaceKey,
+    deleteKey,
     list,
     countByStatus,
     countRetrying,

@@ -1,14 +1,13 @@
-import { InvalidTransitionError, JobNotFoundError, StaleAttemptError } from '../jobs/job-errors';
-import { canTransition } from '../jobs/job-record';
 import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import type { FinishedTotals, Histogram } from './minute-statistics';
 
 /**
  * The job store: the one place job state lives, shared by every function (the HTTP handlers, the
- * consumer, the stats). A port with two adapters: one SQLite database file (`npm start`, tests) and
- * a DynamoDB table (deployed stacks). Every adapter passes the same contract suite, which races two
- * store instances on one backing store, as two processes do.
+ * consumer, the stats). Its rules live once (job-store-rules.ts) over a narrow backend port
+ * (store-backend.ts) with two adapters: one SQLite database file (`npm start`, tests) and a DynamoDB
+ * table (deployed stacks). Both pass the same contract suite, which races two store instances on one
+ * backing store, as two processes do.
  *
  * What is atomic, whatever the backend:
  * - `create` with an Idempotency-Key: create-if-absent on the key, so two submits make one job.
@@ -27,25 +26,6 @@ export interface TransitionOptions {
    * write).
    */
   attempt?: number;
-}
-
-/**
- * What a transition makes of the record it replaces, the same in every adapter: the job must exist
- * and the state machine must allow the step.
- */
-export function transitioned(
-  id: string,
-  current: JobRecord | undefined,
-  to: JobStatus,
-  patch: Partial<JobRecord>,
-  attempt?: number,
-): { previous: JobRecord; next: JobRecord } {
-  if (!current) throw new JobNotFoundError(id);
-  if (attempt !== undefined && current.attempts !== attempt) {
-    throw new StaleAttemptError(id, attempt, current.attempts);
-  }
-  if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
-  return { previous: current, next: { ...current, ...patch, id, status: to } };
 }
 
 export interface JobStore {

@@ -1,23 +1,15 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'libsql';
-import { JobError } from '../jobs/job-errors';
-import { isJobId } from '../jobs/job-id';
-import { isFinal, JOB_STATUSES } from '../jobs/job-record';
-import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
+import { assertJobId } from '../jobs/job-id';
+import { JOB_STATUSES } from '../jobs/job-record';
+import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import { transitioned } from './job-store';
-import {
-  emptyMinute,
-  finishSharesOf,
-  MINUTE_MS,
-  minuteStart,
-  totalsOf,
-  totalsShareOf,
-} from './minute-statistics';
+import { withJobRules } from './job-store-rules';
+import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from './minute-statistics';
 import type { FinishedTotals } from './minute-statistics';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery, TransitionOptions } from './job-store';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
@@ -87,11 +79,7 @@ export interface SqliteJobStoreOptions {
   fileName?: string;
 }
 
-function checkId(id: string): void {
-  if (!isJobId(id)) throw new JobError(`not a job id: ${JSON.stringify(id).slice(0, 60)}`, String(id));
-}
-
-const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+const checkId = assertJobId;
 
 type Row = Record<string, unknown>;
 
@@ -123,7 +111,12 @@ function translate(error: unknown): unknown {
  * The binding is libsql (better-sqlite3's API over SQLite): it ships N-API binaries as npm packages,
  * so it installs from the registry alone and loads on every Node version without a build.
  */
-export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): JobStore {
+export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
+  return withJobRules(sqliteBackend(options));
+}
+
+/** The SQLite backend under the job store's rules (job-store-rules.ts). */
+function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): StoreBackend {
   const file = path.join(path.resolve(dir), fileName);
   let db: Database.Database | undefined;
   let statements: ReturnType<typeof prepare> | undefined;
@@ -164,7 +157,7 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     return {
       get: database.prepare('SELECT record FROM jobs WHERE id = ?'),
       insert: database.prepare(
-        'INSERT INTO jobs (id, status, attempts, next_attempt_at, record) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO jobs (id, status, attempts, next_attempt_at, record) VALUES (?, ?, ?, ?, ?)',
       ),
       update: database.prepare(
         `UPDATE jobs SET status = ?, attempts = ?, next_attempt_at = ?, record = ?
@@ -172,7 +165,11 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
       ),
       remove: database.prepare('DELETE FROM jobs WHERE id = ?'),
       keyGet: database.prepare('SELECT job_id FROM idempotency_keys WHERE key_hash = ?'),
-      keyPut: database.prepare('INSERT OR REPLACE INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)'),
+      keyInsert: database.prepare('INSERT OR IGNORE INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)'),
+      keyTakeOver: database.prepare(
+        `INSERT INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)
+         ON CONFLICT (key_hash) DO UPDATE SET job_id = excluded.job_id WHERE job_id = ?`,
+      ),
       keyRemove: database.prepare('DELETE FROM idempotency_keys WHERE key_hash = ? AND job_id = ?'),
       listAll: database.prepare('SELECT id, record FROM jobs WHERE id < ? ORDER BY id DESC LIMIT ?'),
       listStatus: database.prepare(
@@ -285,20 +282,23 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
   /** The minute whose start last pruned the old statistics (per process: a prune is idempotent). */
   let prunedFor = 0;
 
-  /** A finished job's share of the per-minute statistics, written in the transaction that finishes it. */
-  function recordFinished(sql: ReturnType<typeof prepare>, record: JobRecord): void {
-    const shares = finishSharesOf(record);
+  /** A finished job's share of the statistics, written in the transaction that finishes it. */
+  function recordFinished(
+    sql: ReturnType<typeof prepare>,
+    id: string,
+    { shares, totals }: FinishEffects,
+  ): void {
     sql.minuteAdd.run(shares.minuteMs, 1, 0);
     if (shares.waitBucket !== undefined) sql.bucketAdd.run(shares.minuteMs, 'w', shares.waitBucket);
     if (shares.runBucket !== undefined) sql.bucketAdd.run(shares.minuteMs, 'r', shares.runBucket);
     for (const [minuteMs, ms] of shares.busy) sql.minuteAdd.run(minuteMs, 0, ms);
-    for (const [name, add] of totalsShareOf(record)) sql.totalAdd.run(name, add);
+    for (const [name, add] of totals) sql.totalAdd.run(name, add);
     if (shares.minuteMs !== prunedFor) {
       prunedFor = shares.minuteMs;
       sql.minutesPrune.run(shares.minuteMs - KEEP_MINUTES_MS);
       sql.bucketsPrune.run(shares.minuteMs - KEEP_MINUTES_MS);
     }
-    const { lastInsertRowid } = sql.finishEvent.run(record.id);
+    const { lastInsertRowid } = sql.finishEvent.run(id);
     if (Number(lastInsertRowid) % 1000 === 0) sql.finishEventsPrune.run(Number(lastInsertRowid) - 10_000);
   }
 
@@ -307,29 +307,17 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     for (const listener of finishedListeners) listener(id);
   };
 
-  async function create(record: JobRecord, options: { idempotencyKey?: string } = {}) {
+  async function insertJob(record: JobRecord): Promise<boolean> {
     checkId(record.id);
-    return use((database, sql) =>
-      inTransaction(database, () => {
-        if (options.idempotencyKey !== undefined) {
-          const hash = keyHash(options.idempotencyKey);
-          const existing = sql.keyGet.get(hash) as Row | undefined;
-          if (existing) {
-            const job = readRecord(sql, String(existing.job_id));
-            if (job) return { job, created: false };
-            // The job of that key was rolled back (its enqueue failed): this submit takes the key over.
-          }
-          sql.keyPut.run(hash, record.id);
-        }
+    return use(
+      (_, sql) =>
         sql.insert.run(
           record.id,
           record.status,
           record.attempts,
           record.nextAttemptAt ?? null,
           JSON.stringify(record),
-        );
-        return { job: record, created: true };
-      }),
+        ).changes === 1,
     );
   }
 
@@ -338,80 +326,62 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
     return use((_, sql) => readRecord(sql, id));
   }
 
-  async function transition(
-    id: string,
-    to: JobStatus,
-    patch: Partial<JobRecord> = {},
-    { from, attempt }: TransitionOptions = {},
-  ): Promise<JobRecord> {
-    checkId(id);
-    const next = use((database, sql) =>
-      inTransaction(database, () => {
-        const write = (current: JobRecord | undefined) => {
-          const change = transitioned(id, current, to, patch, attempt);
-          const { changes } = sql.update.run(
-            change.next.status,
-            change.next.attempts,
-            change.next.nextAttemptAt ?? null,
-            JSON.stringify(change.next),
-            id,
-            change.previous.status,
-            change.previous.attempts,
-          );
-          return changes === 1 ? change.next : undefined;
-        };
-        // The caller's copy saves the read; the statement still holds it to the stored status and
-        // attempt. A stale copy is read again inside this transaction, so the second try is exact.
-        const written = (from && write(from)) || write(readRecord(sql, id));
-        if (!written) throw new JobError(`job ${id} changed while it was written`, id);
-        if (isFinal(to)) {
-          recordFinished(sql, written);
-          sql.cancelClear.run(id);
-          sql.chunksClear.run(id);
-        }
-        return written;
-      }),
-    );
-    if (isFinal(to)) notify(id);
-    return next;
-  }
-
-  async function setCallback(
-    id: string,
-    callback: CallbackState,
+  async function replaceJob(
+    next: JobRecord,
     expected: Pick<JobRecord, 'status' | 'attempts'>,
+    effects: ReplaceEffects = {},
   ): Promise<boolean> {
-    checkId(id);
-    return use((database, sql) =>
+    checkId(next.id);
+    const written = use((database, sql) =>
       inTransaction(database, () => {
-        const current = readRecord(sql, id);
-        if (!current || current.status !== expected.status || current.attempts !== expected.attempts) {
-          return false;
-        }
-        const next = { ...current, callback };
         const { changes } = sql.update.run(
           next.status,
           next.attempts,
           next.nextAttemptAt ?? null,
           JSON.stringify(next),
-          id,
+          next.id,
           expected.status,
           expected.attempts,
         );
-        return changes === 1;
+        if (changes !== 1) return false;
+        if (effects.finish) {
+          recordFinished(sql, next.id, effects.finish);
+          sql.cancelClear.run(next.id);
+          sql.chunksClear.run(next.id);
+        }
+        // A final status's count is the rows that have it: nothing to take back when one reopens.
+        return true;
       }),
     );
+    if (written && effects.finish) notify(next.id);
+    return written;
   }
 
-  async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {
+  async function deleteJob(id: string): Promise<void> {
     checkId(id);
     use((database, sql) =>
       inTransaction(database, () => {
         sql.remove.run(id);
         sql.chunksClear.run(id);
-        if (options.idempotencyKey !== undefined) sql.keyRemove.run(keyHash(options.idempotencyKey), id);
       }),
     );
+  }
+
+  async function readKey(hash: string): Promise<string | undefined> {
+    const row = use((_, sql) => sql.keyGet.get(hash) as Row | undefined);
+    return row ? String(row.job_id) : undefined;
+  }
+
+  async function insertKey(hash: string, jobId: string): Promise<boolean> {
+    return use((_, sql) => sql.keyInsert.run(hash, jobId).changes === 1);
+  }
+
+  async function replaceKey(hash: string, fromJobId: string, toJobId: string): Promise<boolean> {
+    return use((_, sql) => sql.keyTakeOver.run(hash, toJobId, fromJobId).changes === 1);
+  }
+
+  async function deleteKey(hash: string, jobId: string): Promise<void> {
+    use((_, sql) => sql.keyRemove.run(hash, jobId));
   }
 
   async function list(query: ListQuery = {}): Promise<JobPage> {
@@ -601,11 +571,14 @@ export function createSqliteJobStore({ dir, fileName = 'jobs.db' }: SqliteJobSto
   }
 
   return {
-    create,
+    insertJob,
     get,
-    transition,
-    setCallback,
-    remove,
+    replaceJob,
+    deleteJob,
+    readKey,
+    insertKey,
+    replaceKey,
+    deleteKey,
     list,
     countByStatus,
     countRetrying,
