@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { liveTaskProcesses } from '../../lib/process/task-processes';
 import { npmStart } from '../helpers/npm-start';
+import { checkedFetch } from '../helpers/openapi-check';
 import { tempDir } from '../helpers/services';
 
 /** Every live process whose environment names this job store: serverless offline, ElasticMQ, the consumer. */
@@ -56,7 +57,7 @@ async function startStack(jobStoreDir: string, reuse?: number[], throughNpm = fa
 
 async function runningJob(stack: Started): Promise<void> {
   const url = `http://localhost:${stack.ports[0]}`;
-  await fetch(`${url}/api/tasks/sleep`, {
+  await checkedFetch(`${url}/api/tasks/sleep`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ input: { seconds: 60 } }),
@@ -207,7 +208,7 @@ describe('stopping the local stack', () => {
     try {
       first = await startStack(dir);
       const url = `http://localhost:${first.ports[0]}`;
-      const submitted = await fetch(`${url}/api/tasks/echo`, {
+      const submitted = await checkedFetch(`${url}/api/tasks/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ input: { text: 'after the restart' }, delaySeconds: 25 }),
