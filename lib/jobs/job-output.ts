@@ -2,6 +2,7 @@ import type { JobRecord } from './job-record';
 import { isFinal } from './job-record';
 import type { OutputStream } from '../process/run-process';
 import type { JobStore } from '../store/job-store';
+import { waitFor } from './wait-for-job';
 
 /** What one read of a job's output answers (GET /api/jobs/{id}/output). */
 export interface OutputPage {
@@ -89,7 +90,7 @@ export async function readJobOutput(
  * store every `pollMs` meanwhile (pieces come at most every 500 ms), and at once when the store
  * reports the job finished.
  */
-export async function waitForOutput(
+export function waitForOutput(
   store: Pick<JobStore, 'get' | 'readOutput' | 'onFinished'>,
   job: JobRecord,
   stream: OutputStream,
@@ -97,24 +98,11 @@ export async function waitForOutput(
   timeoutMs: number,
   pollMs = 250,
 ): Promise<OutputPage> {
-  const deadline = Date.now() + timeoutMs;
-  let wake = () => undefined as void;
-  const unsubscribe = store.onFinished((finished) => finished === job.id && wake());
-  try {
-    let page = await readJobOutput(store, job, stream, offset);
-    while (page.data === '' && !page.complete && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now())));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      job = (await store.get(job.id)) ?? job;
-      page = await readJobOutput(store, job, stream, offset);
-    }
-    return page;
-  } finally {
-    unsubscribe();
-  }
+  let first = true;
+  const read = async () => {
+    const latest = first ? job : ((await store.get(job.id)) ?? job);
+    first = false;
+    return readJobOutput(store, latest, stream, offset);
+  };
+  return waitFor(store, job.id, read, (page) => page.data !== '' || page.complete, timeoutMs, pollMs);
 }
