@@ -80,36 +80,47 @@ type Lookup = (
 /** The host of a URL without IPv6 brackets. */
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 
+const internalRefusal = (host: string, address: string) =>
+  new CallbackRefusedError(
+    `callback host ${host} resolves to ${address}, an internal address: refused (server-side request forgery)`,
+  );
+
 /**
- * Resolves a callback URL's host and refuses it when any address it names is internal (unless
- * `allowInternal`, the local stack's setting). Run at submit and again at each delivery, whose
- * connection then goes to the addresses checked here (see {@link guardedLookup}).
+ * Refuses a URL whose host is an internal IP address written out (no lookup happens for one, so
+ * {@link guardedLookup} never sees it): the delivery's check, beside the guarded lookup.
+ */
+export function refuseInternalLiteral(url: URL, allowInternal: boolean): void {
+  const host = hostOf(url);
+  if (!allowInternal && isIP(host) && isInternalAddress(host)) throw internalRefusal(host, host);
+}
+
+/**
+ * At submit: resolves a callback URL's host and refuses it when any address it names is internal
+ * (unless `allowInternal`, the local stack's setting), or when it does not resolve. A delivery does
+ * not resolve it again: its connection's own lookup ({@link guardedLookup}) refuses the same
+ * addresses, so a name cannot be switched to an internal one in between.
  */
 export async function checkCallbackTarget(
   url: URL,
   { allowInternal, lookup = dnsLookup as unknown as Lookup }: { allowInternal: boolean; lookup?: Lookup },
 ): Promise<void> {
   if (allowInternal) return;
+  refuseInternalLiteral(url, false);
   const host = hostOf(url);
-  const addresses = isIP(host)
-    ? [host]
-    : await new Promise<string[]>((resolve, reject) =>
-        lookup(host, { all: true }, (error, found) =>
-          error
-            ? reject(
-                new CallbackRefusedError(
-                  `callback host ${host} does not resolve (${error.code ?? error.message})`,
-                ),
-              )
-            : resolve(found.map((a) => a.address)),
-        ),
-      );
+  if (isIP(host)) return;
+  const addresses = await new Promise<string[]>((resolve, reject) =>
+    lookup(host, { all: true }, (error, found) =>
+      error
+        ? reject(
+            new CallbackRefusedError(
+              `callback host ${host} does not resolve (${error.code ?? error.message})`,
+            ),
+          )
+        : resolve(found.map((a) => a.address)),
+    ),
+  );
   const internal = addresses.find(isInternalAddress);
-  if (internal !== undefined) {
-    throw new CallbackRefusedError(
-      `callback host ${host} resolves to ${internal}, an internal address: refused (server-side request forgery)`,
-    );
-  }
+  if (internal !== undefined) throw internalRefusal(host, internal);
 }
 
 /**
@@ -123,10 +134,11 @@ export function guardedLookup(allowInternal: boolean): LookupFunction {
       if (error) return callback(error, '', 0);
       const internal = addresses.find((a) => isInternalAddress(a.address));
       if (!allowInternal && internal) {
-        const refused = new CallbackRefusedError(
-          `${hostname} resolves to ${internal.address}, an internal address`,
+        return callback(
+          Object.assign(internalRefusal(hostname, internal.address), { code: 'EINTERNAL' }),
+          '',
+          0,
         );
-        return callback(Object.assign(refused, { code: 'EINTERNAL' }), '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const first = addresses[0];

@@ -5,7 +5,7 @@ import type { CallbackState, JobRecord } from '../jobs/job-record';
 import { isFinal } from '../jobs/job-record';
 import { jobView } from '../jobs/job-view';
 import type { JobStore } from '../store/job-store';
-import { CallbackRefusedError, checkCallbackTarget, parseCallbackUrl } from './callback-target';
+import { CallbackRefusedError, parseCallbackUrl } from './callback-target';
 import { postCallback } from './post-callback';
 import type { PostCallback } from './post-callback';
 import { SIGNATURE_HEADER, signCallback } from './signature';
@@ -83,7 +83,6 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
     let failure: string;
     try {
       const url = parseCallbackUrl(callback.url);
-      await checkCallbackTarget(url, { allowInternal });
       const status = await post({
         url,
         body,

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup } from './callback-target';
+import { guardedLookup, refuseInternalLiteral } from './callback-target';
 
 export interface CallbackRequest {
   url: URL;
@@ -13,9 +13,14 @@ export interface CallbackRequest {
 /** Posts a callback once, without following redirects; resolves with the receiver's status code. */
 export type PostCallback = (request: CallbackRequest) => Promise<number>;
 
-/** One POST over node:http(s), its connection checked by {@link guardedLookup}; the answer's body is read and dropped. */
+/**
+ * One POST over node:http(s), its target checked where it is connected to: an internal IP address
+ * written out is refused before, a name by {@link guardedLookup} as it resolves; the answer's body
+ * is read and dropped. Rejects with CallbackRefusedError for an internal target.
+ */
 export const postCallback: PostCallback = ({ url, body, headers, timeoutMs, allowInternal }) =>
   new Promise((resolve, reject) => {
+    refuseInternalLiteral(url, allowInternal);
     const request = (url.protocol === 'https:' ? https : http).request(url, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },

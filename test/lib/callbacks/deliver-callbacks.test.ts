@@ -117,6 +117,18 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
     });
   });
 
+  it('refuses a name that resolves to an internal address where it connects (one lookup, no rebinding)', async () => {
+    const job = await finishedJob(receiver.url.replace('127.0.0.1', 'localhost'));
+    await expect(deliver(job, handler({ allowInternal: false }))).resolves.toEqual({ batchItemFailures: [] });
+    expect(receiver.received).toHaveLength(0);
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: {
+        status: 'failed',
+        lastError: expect.stringMatching(/localhost resolves to .*internal address: refused/),
+      },
+    });
+  });
+
   it('drops a message that names no job, and a job without a callback', async () => {
     const plain = queuedJob();
     await store.create(plain);
