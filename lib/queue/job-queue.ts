@@ -1,14 +1,12 @@
 import {
-  ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
-  GetQueueUrlCommand,
   ListMessageMoveTasksCommand,
   SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createMicroBatcher } from './micro-batch';
-import { QueueUnavailableError } from './queue-errors';
+import { namedQueue } from './named-queue';
 
 /** The body of a message on the jobs queue (see docs/API.md, "Queue message contract"). */
 export interface JobMessage {
@@ -55,33 +53,24 @@ export interface JobQueueOptions {
   callTimeoutMs?: number;
 }
 
-function unavailable(queue: string, cause: unknown): QueueUnavailableError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new QueueUnavailableError(`queue ${queue} is unavailable: ${reason}`, queue, { cause });
-}
-
 /** The jobs queue and its dead-letter queue. Queue URLs are resolved once, by name, when not given. */
 export function createJobQueue(options: JobQueueOptions): JobQueue {
   const { sqs } = options;
-  const bounded = () => ({ abortSignal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000) });
-  const urls = new Map<string, Promise<string>>();
-
-  function resolveUrl(name: string, given: string | undefined): Promise<string> {
-    if (given) return Promise.resolve(given);
-    let url = urls.get(name);
-    if (!url) {
-      url = sqs.send(new GetQueueUrlCommand({ QueueName: name }), bounded()).then((out) => {
-        if (!out.QueueUrl) throw new Error(`no URL for queue ${name}`);
-        return out.QueueUrl;
-      });
-      urls.set(name, url);
-      url.catch(() => urls.delete(name));
-    }
-    return url;
-  }
-
-  const jobsUrl = () => resolveUrl(options.queueName, options.queueUrl);
-  const deadLetterUrl = () => resolveUrl(options.deadLetterQueueName, options.deadLetterQueueUrl);
+  const jobs = namedQueue({
+    sqs,
+    name: options.queueName,
+    url: options.queueUrl,
+    callTimeoutMs: options.callTimeoutMs,
+  });
+  const deadLetters = namedQueue({
+    sqs,
+    name: options.deadLetterQueueName,
+    url: options.deadLetterQueueUrl,
+    callTimeoutMs: options.callTimeoutMs,
+  });
+  const { bounded } = jobs;
+  const jobsUrl = jobs.url;
+  const deadLetterUrl = deadLetters.url;
 
   async function attributes(url: string, names: string[]): Promise<Record<string, string>> {
     const out = await sqs.send(
@@ -153,45 +142,20 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   }
 
   return {
-    async changeVisibility(receiptHandle, seconds) {
-      try {
-        await sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: await jobsUrl(),
-            ReceiptHandle: receiptHandle,
-            VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))),
-          }),
-          bounded(),
-        );
-      } catch (error) {
-        throw unavailable(options.queueName, error);
-      }
-    },
-    async redrive() {
-      try {
-        return { moved: await moveTask() };
-      } catch (error) {
-        throw unavailable(options.deadLetterQueueName, error);
-      }
-    },
-    async send(message, { delaySeconds } = {}) {
-      try {
+    changeVisibility: jobs.changeVisibility,
+    redrive: () => deadLetters.guard(async () => ({ moved: await moveTask() })),
+    send: (message, { delaySeconds } = {}) =>
+      jobs.guard(async () => {
         const delay = delaySeconds && Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds)));
         await sendBatched({ body: JSON.stringify(message), delaySeconds: delay || undefined });
-      } catch (error) {
-        throw unavailable(options.queueName, error);
-      }
-    },
-    async ping() {
-      try {
+      }),
+    ping: () =>
+      jobs.guard(async () => {
         await attributes(await jobsUrl(), ['ApproximateNumberOfMessages']);
-      } catch (error) {
-        throw unavailable(options.queueName, error);
-      }
-    },
-    async depth() {
-      try {
-        const [jobs, dead] = await Promise.all([
+      }),
+    depth: () =>
+      jobs.guard(async () => {
+        const [counts, dead] = await Promise.all([
           jobsUrl().then((url) =>
             attributes(url, [
               'ApproximateNumberOfMessages',
@@ -202,14 +166,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
           deadLetterUrl().then((url) => attributes(url, ['ApproximateNumberOfMessages'])),
         ]);
         return {
-          visible: Number(jobs.ApproximateNumberOfMessages ?? 0),
-          inFlight: Number(jobs.ApproximateNumberOfMessagesNotVisible ?? 0),
-          delayed: Number(jobs.ApproximateNumberOfMessagesDelayed ?? 0),
+          visible: Number(counts.ApproximateNumberOfMessages ?? 0),
+          inFlight: Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0),
+          delayed: Number(counts.ApproximateNumberOfMessagesDelayed ?? 0),
           deadLetter: Number(dead.ApproximateNumberOfMessages ?? 0),
         };
-      } catch (error) {
-        throw unavailable(options.queueName, error);
-      }
-    },
+      }),
   };
 }
