@@ -9,21 +9,21 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { PROCESS_SPAWNER_ENV } from '../../lib/process/spawner-protocol';
 
 async function wire() {
-  const [
-    { createRunJobsHandler },
-    { createProcessSpawner },
-    { getServices },
-    { createPeakSampler },
-    { cloudWatchJobMetrics },
-  ] = await Promise.all([
-    import('../../lib/consumer/run-jobs-handler'),
-    import('../../lib/process/process-spawner'),
-    import('../../lib/services'),
-    import('../../lib/stats/queue-stats'),
-    import('../../lib/consumer/job-metrics'),
-  ]);
+  const [{ createRunJobsHandler }, { createProcessSpawner }, { getServices }, { createPeakSampler }] =
+    await Promise.all([
+      import('../../lib/consumer/run-jobs-handler'),
+      import('../../lib/process/process-spawner'),
+      import('../../lib/services'),
+      import('../../lib/stats/queue-stats'),
+    ]);
   const services = getServices();
   const { config } = services;
+  // Powertools Metrics is loaded only where its lines are wanted (deployed), not at every start.
+  const metrics = config.cloudWatchMetrics
+    ? (await import('../../lib/consumer/job-metrics')).cloudWatchJobMetrics({
+        serviceName: `spawn-queue-${config.stage}`,
+      })
+    : undefined;
   return createRunJobsHandler({
     store: services.store,
     catalogue: services.catalogue,
@@ -31,9 +31,7 @@ async function wire() {
     maxReceiveCount: services.config.maxReceiveCount,
     queue: services.queue,
     callbacks: services.callbacks,
-    metrics: config.cloudWatchMetrics
-      ? cloudWatchJobMetrics({ serviceName: `spawn-queue-${config.stage}` })
-      : undefined,
+    metrics,
     workRoot: services.config.taskWorkDir,
     // Tasks start from a small process of its own: a fork from this one costs more, and blocks.
     run: createProcessSpawner().run,

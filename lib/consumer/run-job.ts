@@ -126,9 +126,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     } catch (error) {
       log.warn({ event: 'metrics-failed', err: error }, 'could not emit the job metrics');
     }
-    await announceFinished(callbacks, job).catch((error: unknown) => {
-      log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
-    });
+    await announceFinished(callbacks, job, log);
     return job;
   }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
 import { QueueUnavailableError } from '../queue/queue-errors';
@@ -180,15 +181,18 @@ export function finishJob(
 
 /**
  * Announces a final job whose submit asked for a completion callback to the callback deliverer (a
- * function of its own, so a delivery never holds a task slot). Resolves false when there is none.
+ * function of its own, so a delivery never holds a task slot). A send that fails is logged and the
+ * callback stays `pending`: the job's end is already recorded, and must not be undone by it.
  */
 export async function announceFinished(
   callbacks: Pick<CallbackQueue, 'send'> | undefined,
   job: JobRecord,
-): Promise<boolean> {
-  if (!callbacks || !isFinal(job.status) || job.callback?.status !== 'pending') return false;
-  await callbacks.send(job.id);
-  return true;
+  log: Pick<Logger, 'error'>,
+): Promise<void> {
+  if (!callbacks || !isFinal(job.status) || job.callback?.status !== 'pending') return;
+  await callbacks.send(job.id).catch((error: unknown) => {
+    log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
+  });
 }
 
 /**

@@ -29,9 +29,7 @@ export function createCancelJobHandler({
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
-        await announceFinished(callbacks, cancel.job).catch((error: unknown) => {
-          log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
-        });
+        await announceFinished(callbacks, cancel.job, log);
         return json(200, jobView(cancel.job));
       }
       log.info({ event: 'cancel', was: 'running' }, 'cancel requested');
