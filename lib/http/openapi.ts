@@ -1,4 +1,5 @@
 import { JOB_STATUSES } from '../jobs/job-record';
+import { MAX_WAIT_SECONDS } from '../jobs/wait-for-job';
 import type { Catalogue } from '../tasks/catalogue';
 import { ROUTES } from './routes';
 
@@ -186,12 +187,14 @@ const COMMON: Record<string, Answer> = {
 };
 
 const JOB_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const WAIT = {
+/** `?wait`: the long poll every waiting route takes, at most MAX_WAIT_SECONDS. */
+const waitParameter = (description: string) => ({
   name: 'wait',
   in: 'query',
-  description: 'answer as soon as the job is final, or after this many seconds (0-25)',
-  schema: { type: 'integer', minimum: 0, maximum: 25 },
-};
+  description,
+  schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS },
+});
+const WAIT = waitParameter('answer as soon as the job is final, or after this many seconds (0-25)');
 const IDEMPOTENCY_KEY = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -242,13 +245,9 @@ const OPERATIONS: Record<string, Operation> = {
       JOB_ID,
       { name: 'stream', in: 'query', schema: { enum: ['stdout', 'stderr'], default: 'stdout' } },
       { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
-      {
-        name: 'wait',
-        in: 'query',
-        description:
-          'answer as soon as there is text past `offset` or the job ends, at most this many seconds (0-25)',
-        schema: { type: 'integer', minimum: 0, maximum: 25 },
-      },
+      waitParameter(
+        'answer as soon as there is text past `offset` or the job ends, at most this many seconds (0-25)',
+      ),
     ],
     answers: {
       '200': { description: 'the text from `offset` on', schema: ref('OutputPage') },
