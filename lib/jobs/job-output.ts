@@ -1,6 +1,7 @@
 import type { JobRecord } from './job-record';
 import { isFinal } from './job-record';
 import type { OutputStream } from '../process/run-process';
+import { boundaryAtOrAfter, boundaryAtOrBefore } from '../process/utf8';
 import type { JobStore } from '../store/job-store';
 import { waitFor } from './wait-for-job';
 
@@ -23,22 +24,13 @@ export interface OutputPage {
 /** At most this much text in one answer; the rest is read from `nextOffset`. */
 export const MAX_OUTPUT_PAGE_BYTES = 1024 * 1024;
 
-/** The first character boundary at or after `index` in UTF-8 `bytes` (continuation bytes are 10xxxxxx). */
-function boundaryAtOrAfter(bytes: Buffer, index: number): number {
-  let i = index;
-  while (i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i += 1;
-  return i;
-}
-
 /** The text of `bytes` (which start at byte `base` of the stream) from `from` on, cut to a page. */
 function pageOf(bytes: Buffer, base: number, from: number): { offset: number; data: string; end: number } {
   const start = boundaryAtOrAfter(bytes, Math.max(0, from - base));
   let end = bytes.length;
-  if (end - start > MAX_OUTPUT_PAGE_BYTES) {
-    end = start + MAX_OUTPUT_PAGE_BYTES;
-    // Back to the start of the character the cut would split.
-    while (end > start && (bytes[end]! & 0xc0) === 0x80) end -= 1;
-  }
+  // Back to the start of the character a cut would split.
+  if (end - start > MAX_OUTPUT_PAGE_BYTES)
+    end = boundaryAtOrBefore(bytes, start + MAX_OUTPUT_PAGE_BYTES, start);
   return { offset: base + start, data: bytes.subarray(start, end).toString('utf8'), end: base + end };
 }
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { SpawnError } from './process-errors';
+import { boundaryAtOrBefore } from './utf8';
 
 export interface RunOptions {
   /** Absolute path of the program; never a shell command line. */
@@ -116,18 +117,9 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
 
 /** The longest prefix of `text` whose UTF-8 form fits in `bytes`, never ending inside a character. */
 function fitBytes(text: string, bytes: number): string {
-  if (Buffer.byteLength(text) <= bytes) return text;
-  const cut = Buffer.from(text).subarray(0, bytes);
-  // Step back over a character the cut split (continuation bytes are 10xxxxxx).
-  let end = cut.length;
-  let lead = end - 1;
-  while (lead >= 0 && (cut[lead]! & 0xc0) === 0x80) lead -= 1;
-  if (lead >= 0) {
-    const b = cut[lead]!;
-    const size = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-    if (lead + size > end) end = lead;
-  }
-  return cut.subarray(0, end).toString('utf8');
+  const whole = Buffer.from(text);
+  if (whole.length <= bytes) return text;
+  return whole.subarray(0, boundaryAtOrBefore(whole, bytes)).toString('utf8');
 }
 
 /**
@@ -150,7 +142,7 @@ function outputCollector(stream: OutputStream, cap: number, flush?: (chunk: Outp
     clearTimeout(timer);
     timer = undefined;
     while (pending.length > 0) {
-      const data = fitBytes(pending, OUTPUT_CHUNK_BYTES) || pending.slice(0, 1);
+      const data = fitBytes(pending, OUTPUT_CHUNK_BYTES);
       pending = pending.slice(data.length);
       flush?.({ stream, offset: flushed, data });
       flushed += Buffer.byteLength(data);
