@@ -7,7 +7,7 @@
 const INTEGRATION = [
   'test/faults/spawner-killed.test.ts',
   'test/lib/callbacks/deliver-callbacks.test.ts',
-  'test/lib/consumer/**/*.test.ts',
+  'test/lib/consumer/run-jobs-handler.test.ts',
   'test/lib/http/handlers/jobs.test.ts',
   'test/lib/http/handlers/submit-job.test.ts',
   'test/lib/jobs/job-lifecycle.test.ts',
@@ -17,7 +17,7 @@ const INTEGRATION = [
   'test/lib/local/listen-backlog.test.ts',
   'test/lib/local/serverless-settings.test.ts',
   'test/lib/local/stack-failures.test.ts',
-  'test/lib/queue/**/*.test.ts',
+  'test/lib/queue/job-queue.test.ts',
   'test/lib/stats/**/*.test.ts',
   'test/lib/store/**/*.test.ts',
 ];

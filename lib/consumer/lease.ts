@@ -2,6 +2,14 @@ import type { Logger } from '../logger';
 import type { JobQueue } from '../queue/job-queue';
 import type { JobStore } from '../store/job-store';
 
+/**
+ * How long a running attempt keeps its message's visibility as received before the lease cuts it.
+ * A job that ends sooner (most short jobs) costs no ChangeMessageVisibility call at all; a runner
+ * that dies within it leaves its message to the queue's visibility timeout, as any received message
+ * waiting for its turn is.
+ */
+export const LEASE_GRACE_MS = 250;
+
 export interface LeaseOptions {
   store: Pick<JobStore, 'updateClaim'>;
   queue?: Pick<JobQueue, 'changeVisibility'>;
@@ -9,6 +17,8 @@ export interface LeaseOptions {
   attempt: number;
   receiptHandle: string;
   leaseMs: number;
+  /** Time before the first visibility cut (default {@link LEASE_GRACE_MS}). */
+  graceMs?: number;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -19,10 +29,10 @@ export interface Lease {
 
 /**
  * Holds a running attempt's job for its runner, as sqs-consumer's heartbeat does: the message's
- * visibility is cut to the lease at once and renewed with the claim's lease every third of it. While
- * the runner lives, nobody else runs the job; once it dies, the message is visible again and the
- * claim expired within one lease, so the next delivery takes the job over in seconds, not after the
- * queue's visibility timeout.
+ * visibility is cut to the lease once the attempt has run for `graceMs`, and renewed with the claim's
+ * lease every third of it. While the runner lives, nobody else runs the job; once it dies, the
+ * message is visible again and the claim expired within one lease, so the next delivery takes the
+ * job over in seconds, not after the queue's visibility timeout.
  */
 export function holdLease(options: LeaseOptions): Lease {
   const { store, queue, jobId, attempt, receiptHandle, leaseMs, logger } = options;
@@ -35,7 +45,13 @@ export function holdLease(options: LeaseOptions): Lease {
     inFlight.add(tracked);
     void tracked.finally(() => inFlight.delete(tracked));
   };
-  if (queue) track(queue.changeVisibility(receiptHandle, seconds));
+  const cut = queue
+    ? setTimeout(
+        () => track(queue.changeVisibility(receiptHandle, seconds)),
+        options.graceMs ?? LEASE_GRACE_MS,
+      )
+    : undefined;
+  cut?.unref();
   const timer = setInterval(() => {
     track(store.updateClaim(jobId, attempt, { leaseUntil: new Date(Date.now() + leaseMs).toISOString() }));
     if (queue) track(queue.changeVisibility(receiptHandle, seconds));
@@ -43,6 +59,7 @@ export function holdLease(options: LeaseOptions): Lease {
   timer.unref();
   return {
     async stop() {
+      clearTimeout(cut);
       clearInterval(timer);
       await Promise.all(inFlight);
     },

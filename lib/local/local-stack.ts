@@ -426,8 +426,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             maximumBatchingWindow: settings.maximumBatchingWindow,
             concurrency: settings.concurrency,
             reportBatchItemFailures: settings.reportBatchItemFailures,
-            // One batch held ready per slot: a freed slot starts its next job without a receive.
-            lookAhead: settings.lookAhead ?? settings.concurrency,
+            // Up to ten jobs held ready (one ReceiveMessage's most): a freed slot starts its next
+            // job without a receive, and the look-ahead is refilled five at a time (2,000 `echo`
+            // jobs: 0.23 receives per job instead of 0.5 with one held per slot).
+            lookAhead: settings.lookAhead ?? 10,
           },
           companions: [
             {

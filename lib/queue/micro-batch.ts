@@ -1,18 +1,30 @@
 /**
  * Gathers calls made at about the same time into batches of at most `maxSize` (SQS takes 10 entries
- * per batch call): a batch goes out when it is full or on the next turn of the event loop, so a lone
- * call waits one tick and a burst of concurrent calls costs one request per `maxSize`.
+ * per batch call): a batch goes out when it is full, or `windowMs` after its first call (0: on the
+ * next turn of the event loop), so a lone call waits one tick (or the window) and a burst of
+ * concurrent calls costs one request per `maxSize`. A window is for calls nobody waits on (a delete
+ * after a job's end): calls that come a few milliseconds apart share a request too.
  *
  * `flush` gets the items of one batch and returns one result per item, in order: an Error (that item
  * failed) or anything else (it succeeded). A rejected flush fails every item of its batch.
  */
 export function createMicroBatcher<T>(
   flush: (items: T[]) => Promise<Array<Error | unknown>>,
-  { maxSize = 10 }: { maxSize?: number } = {},
+  { maxSize = 10, windowMs = 0 }: { maxSize?: number; windowMs?: number } = {},
 ) {
   type Pending = { item: T; resolve: () => void; reject: (error: unknown) => void };
   let pending: Pending[] = [];
-  let scheduled = false;
+  /** Cancels the scheduled flush of `pending`, if one is scheduled. */
+  let cancelFlush: (() => void) | undefined;
+
+  function scheduleFlush(): () => void {
+    if (windowMs <= 0) {
+      const immediate = setImmediate(flushPending);
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(flushPending, windowMs);
+    return () => clearTimeout(timer);
+  }
 
   function send(batch: Pending[]): void {
     flush(batch.map((p) => p.item)).then(
@@ -23,7 +35,8 @@ export function createMicroBatcher<T>(
   }
 
   function flushPending(): void {
-    scheduled = false;
+    cancelFlush?.();
+    cancelFlush = undefined;
     const batch = pending;
     pending = [];
     if (batch.length > 0) send(batch);
@@ -33,10 +46,7 @@ export function createMicroBatcher<T>(
     return new Promise<void>((resolve, reject) => {
       pending.push({ item, resolve, reject });
       if (pending.length >= maxSize) flushPending();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(flushPending);
-      }
+      else cancelFlush ??= scheduleFlush();
     });
   };
 }

@@ -2,6 +2,7 @@ import { copyFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -288,6 +289,44 @@ describe('event source mapping on the real ElasticMQ', () => {
       sends.mockRestore();
       done = true;
       for (const finish of running) finish();
+    }
+  });
+
+  it('deletes the messages of invocations that end within its window with one DeleteMessageBatch call', async () => {
+    queues = await createTestQueues(sqs);
+    const sends = jest.spyOn(sqs, 'send');
+    const deletes = () =>
+      sends.mock.calls
+        .map(([command]) => command)
+        .filter((command) => command instanceof DeleteMessageBatchCommand)
+        .map((command) => (command as DeleteMessageBatchCommand).input.Entries?.length);
+    try {
+      let invoked = 0;
+      start({
+        deleteWindowMs: 1000,
+        invoke: async () => {
+          invoked += 1;
+          return { batchItemFailures: [] };
+        },
+      });
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queues.url,
+          Entries: Array.from({ length: 6 }, (_, i) => ({ Id: String(i), MessageBody: `{"n":${i}}` })),
+        }),
+      );
+      await eventually(
+        async () => invoked,
+        (n) => n === 6,
+      );
+      expect(deletes()).toEqual([]); // the window is still open
+      await eventually(
+        async () => deletes(),
+        (calls) => calls.length > 0,
+      );
+      expect(deletes()).toEqual([6]);
+    } finally {
+      sends.mockRestore();
     }
   });
 
