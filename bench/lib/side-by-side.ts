@@ -147,7 +147,7 @@ export function partOfStack(command: string): string {
   if (command.startsWith('npm')) return 'npm';
   if (command.includes('scripts/start.ts')) return 'start script';
   if (command.includes('java')) return 'ElasticMQ (JVM)';
-  if (command.includes('serverless offline')) return 'serverless offline';
+  if (/serverless(\.js)? offline/.test(command)) return 'serverless offline';
   if (command.includes('consumer-host')) return 'consumer';
   if (command.includes('run-jobs')) return 'process spawner';
   if (command.includes('dynalite')) return 'dynalite';
