@@ -65,12 +65,9 @@ const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
 /** Every run's working directory starts with this name (how monitors recognise task processes). */
 export const WORK_DIR_PREFIX = 'spawn-queue-job-';
 
-function minimalEnv(
-  workDir: string,
-  allowed: readonly string[],
-  parent: NodeJS.ProcessEnv,
-): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: BASE_PATH, HOME: workDir, TMPDIR: workDir, LANG: 'C.UTF-8' };
+/** A task's environment, but for HOME and TMPDIR (its working directory, added where it is made). */
+function minimalEnv(allowed: readonly string[], parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: BASE_PATH, LANG: 'C.UTF-8' };
   for (const name of allowed) {
     // Credentials never reach a task, even if a catalogue entry asks for them.
     if (name.startsWith('AWS_')) continue;
@@ -84,7 +81,9 @@ function minimalEnv(
 export interface TaskRequest {
   executable: string;
   args: string[];
-  cwd: string;
+  /** Where the run's own working directory is made (and removed once it has ended). */
+  workRoot: string;
+  /** Its environment; HOME and TMPDIR are set to its working directory. */
   env: NodeJS.ProcessEnv;
   stdin: string;
   timeoutMs: number;
@@ -183,11 +182,35 @@ function outputCollector(stream: OutputStream, cap: number, flush?: (chunk: Outp
 }
 
 /**
- * Starts one program (no shell, its own process group, pipes for its stdio) and supervises it to
- * its end: output capped, a timeout and cancellation that stop the whole group (SIGTERM, then
- * SIGKILL after the grace period), background children killed when it exits.
+ * Runs one program in a fresh working directory under `request.workRoot`, removed once it has ended
+ * (where the program starts, so the process that asks for runs does no file system calls for them).
  */
-export const superviseTask: Supervisor = (request, { signal, onSpawn, onOutput } = {}) => {
+export const superviseTask: Supervisor = async (request, control = {}) => {
+  let workDir: string;
+  try {
+    workDir = await mkdtemp(path.join(request.workRoot, WORK_DIR_PREFIX));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, message: `could not make a working directory for ${request.executable}: ${reason}` };
+  }
+  try {
+    return await superviseIn(workDir, request, control);
+  } finally {
+    // Most tasks leave their directory empty: one rmdir, and the recursive walk only when it is not.
+    await rmdir(workDir).catch(() => rm(workDir, { recursive: true, force: true }).catch(() => undefined));
+  }
+};
+
+/**
+ * Starts one program in `workDir` (no shell, its own process group, pipes for its stdio) and
+ * supervises it to its end: output capped, a timeout and cancellation that stop the whole group
+ * (SIGTERM, then SIGKILL after the grace period), background children killed when it exits.
+ */
+function superviseIn(
+  workDir: string,
+  request: TaskRequest,
+  { signal, onSpawn, onOutput }: RunControl,
+): Promise<TaskOutcome> {
   return new Promise((resolve) => {
     const started = performance.now();
     const stdout = outputCollector('stdout', request.maxOutputBytes, onOutput);
@@ -199,8 +222,8 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn, onOutput }
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(request.executable, request.args, {
-        cwd: request.cwd,
-        env: request.env,
+        cwd: workDir,
+        env: { ...request.env, HOME: workDir, TMPDIR: workDir },
         detached: true, // its own process group, so a timeout can stop its children too
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,
@@ -272,7 +295,7 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn, onOutput }
       });
     });
   });
-};
+}
 
 /**
  * Runs one program through `supervise`, in a fresh working directory that is removed afterwards,
@@ -282,27 +305,21 @@ export const superviseTask: Supervisor = (request, { signal, onSpawn, onOutput }
 export async function runSupervised(supervise: Supervisor, options: RunOptions): Promise<RunResult> {
   const { executable, args = [], timeoutMs, maxOutputBytes, killGraceMs = 2000 } = options;
   if (!path.isAbsolute(executable)) throw new SpawnError(`executable must be an absolute path`, executable);
-  const workDir = await mkdtemp(path.join(options.workRoot ?? os.tmpdir(), WORK_DIR_PREFIX));
-  try {
-    const outcome = await supervise(
-      {
-        executable,
-        args: [...args],
-        cwd: workDir,
-        env: minimalEnv(workDir, options.env ?? [], options.parentEnv ?? process.env),
-        stdin: options.stdin ?? '',
-        timeoutMs,
-        maxOutputBytes,
-        killGraceMs,
-      },
-      { signal: options.signal, onSpawn: options.onSpawn, onOutput: options.onOutput },
-    );
-    if (!outcome.ok) throw new SpawnError(outcome.message, executable);
-    return outcome.result;
-  } finally {
-    // Most tasks leave their directory empty: one rmdir, and the recursive walk only when it is not.
-    await rmdir(workDir).catch(() => rm(workDir, { recursive: true, force: true }));
-  }
+  const outcome = await supervise(
+    {
+      executable,
+      args: [...args],
+      workRoot: options.workRoot ?? os.tmpdir(),
+      env: minimalEnv(options.env ?? [], options.parentEnv ?? process.env),
+      stdin: options.stdin ?? '',
+      timeoutMs,
+      maxOutputBytes,
+      killGraceMs,
+    },
+    { signal: options.signal, onSpawn: options.onSpawn, onOutput: options.onOutput },
+  );
+  if (!outcome.ok) throw new SpawnError(outcome.message, executable);
+  return outcome.result;
 }
 
 /**

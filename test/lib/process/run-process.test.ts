@@ -188,7 +188,15 @@ describe.each<[string, (options: RunOptions) => Promise<RunResult>]>([
     expect(result.stdout).not.toContain('AWS_');
     const cwd = /CWD=(.*)/.exec(result.stdout)?.[1] ?? '';
     expect(path.basename(cwd)).toMatch(/^spawn-queue-job-/);
+    expect(result.stdout).toContain(`HOME=${cwd}\n`);
+    expect(result.stdout).toContain(`TMPDIR=${cwd}\n`);
     await expect(access(cwd)).rejects.toThrow();
+  });
+
+  it('rejects with SpawnError, starting nothing, when its working directory cannot be made', async () => {
+    const run = runProcess({ ...base, executable: '/bin/echo', workRoot: '/nonexistent/work-root' });
+    await expect(run).rejects.toBeInstanceOf(SpawnError);
+    await expect(run).rejects.toThrow('could not make a working directory');
   });
 
   it('removes its working directory with whatever the task left in it', async () => {
