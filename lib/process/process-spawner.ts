@@ -17,6 +17,13 @@ export function spawnerCommand(file = __filename): string[] {
   return [file];
 }
 
+/**
+ * A young generation of 1 MB semi-spaces instead of V8's 16 MB: the spawner's garbage is a few small
+ * messages per task, and the default let it grow from ~45 to ~90 MB under a load, for no gain (2,000
+ * `echo` jobs: 3.21 ms of CPU per job either way, ~70 MB after them with this).
+ */
+const SPAWNER_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 export interface ProcessSpawner {
   /** Runs one program, as {@link runProcess} does, from the spawner's process. */
   run(options: RunOptions): Promise<RunResult>;
@@ -49,7 +56,7 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
   >();
 
   function start(): ChildProcess {
-    const started = spawn(process.execPath, command, {
+    const started = spawn(process.execPath, [...SPAWNER_NODE_FLAGS, ...command], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       // Nothing of this process's environment (credentials included); only the role it starts in.
       env: { [PROCESS_SPAWNER_ENV]: '1' },
