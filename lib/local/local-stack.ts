@@ -139,17 +139,16 @@ async function tableCheck(config: ReturnType<typeof loadConfig>): Promise<void> 
 }
 
 /**
- * V8 settings for serverless offline, which holds every HTTP function: a burst of 1,000 connections
- * left its heap ~100 MB larger for a minute or more (the requests' garbage, promoted to the old
- * generation and kept until V8's memory reducer ran). With the old generation growing by 20 % per
- * collection instead of V8's up to 4x, and the memory reducer starting 2 s after a load instead of
- * 8, two bursts of 3,000 submits over 1,000 connections left it at 230-250 MB instead of 340-355,
- * their p99 no worse (alternating runs). A smaller young generation saved more memory but made the
- * bursts' p99 a quarter worse, so it keeps V8's. Flags V8 knows on Node 20, 22 and 24; `node` takes
- * them on its command line only (not in NODE_OPTIONS), so the framework's script runs under this
- * process's Node with them.
+ * A V8 setting for serverless offline, which holds every HTTP function: a burst of 1,000 connections
+ * and the polled loads left its heap ~200 MB larger until V8's memory reducer ran, a minute or more
+ * later (the requests' garbage, promoted to the old generation). With the old generation growing by
+ * 20 % per collection instead of V8's up to 4x, the same loads left it at 270-276 MB instead of
+ * 377-400, idle and a minute later the same (alternating runs). Also tried: a smaller young
+ * generation (less memory, the bursts' p99 a quarter worse) and an earlier memory reducer (it then
+ * sometimes gave nothing back). `node` takes V8 flags on its command line only (not in
+ * NODE_OPTIONS), so the framework's script runs under this process's Node with it.
  */
-export const OFFLINE_NODE_FLAGS = ['--heap-growing-percent=20', '--gc-memory-reducer-start-delay-ms=2000'];
+export const OFFLINE_NODE_FLAGS = ['--heap-growing-percent=20'];
 
 /**
  * serverless offline's environment, with the preloads that make it answer as API Gateway does: a
