@@ -62,6 +62,8 @@ export interface RunResult {
 
 const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** Every run's working directory starts with this name (how monitors recognise task processes). */
 export const WORK_DIR_PREFIX = 'spawn-queue-job-';
 
@@ -190,8 +192,10 @@ export const superviseTask: Supervisor = async (request, control = {}) => {
   try {
     workDir = await mkdtemp(path.join(request.workRoot, WORK_DIR_PREFIX));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `could not make a working directory for ${request.executable}: ${reason}` };
+    return {
+      ok: false,
+      message: `could not make a working directory for ${request.executable}: ${reasonOf(error)}`,
+    };
   }
   try {
     return await superviseIn(workDir, request, control);
@@ -232,8 +236,7 @@ function superviseIn(
       // spawn throws at once (not by an 'error' event) for what it refuses to pass to the kernel (a
       // NUL byte in an argument or the environment) and for some kernel refusals (EAGAIN, ENOMEM):
       // a failed start of this one task, never of the process that supervises it.
-      const reason = error instanceof Error ? error.message : String(error);
-      resolve({ ok: false, message: `could not start ${request.executable}: ${reason}` });
+      resolve({ ok: false, message: `could not start ${request.executable}: ${reasonOf(error)}` });
       return;
     }
 
