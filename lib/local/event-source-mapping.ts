@@ -7,7 +7,7 @@ import {
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import PQueue from 'p-queue';
-import { createMicroBatcher } from '../queue/micro-batch';
+import { createMicroBatcher } from '../micro-batch';
 
 /** The log lines the mapping writes: one object of fields and one message each. */
 export interface MappingLogger {

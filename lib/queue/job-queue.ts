@@ -5,7 +5,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createMicroBatcher } from './micro-batch';
+import { createMicroBatcher } from '../micro-batch';
 import { namedQueue } from './named-queue';
 
 /** The body of a message on the jobs queue (see docs/API.md, "Queue message contract"). */

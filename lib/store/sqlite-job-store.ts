@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'libsql';
 import { assertJobId } from '../jobs/job-id';
+import { createMicroBatcher } from '../micro-batch';
 import { JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
@@ -71,6 +72,8 @@ const BUSY_TIMEOUT_MS = 5000;
 const KEEP_MINUTES_MS = 24 * 60 * MINUTE_MS;
 /** How often a process that has waiters looks for jobs other processes finished. */
 const FINISH_POLL_MS = 50;
+/** At most this many submitted jobs share one insert transaction. */
+const INSERT_BATCH_MAX = 100;
 
 export interface SqliteJobStoreOptions {
   /** Directory of the database file (`jobs.db`), shared by every local process. */
@@ -307,18 +310,34 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     for (const listener of finishedListeners) listener(id);
   };
 
+  const insertRow = (sql: ReturnType<typeof prepare>, record: JobRecord): boolean =>
+    sql.insert.run(
+      record.id,
+      record.status,
+      record.attempts,
+      record.nextAttemptAt ?? null,
+      JSON.stringify(record),
+    ).changes === 1;
+
+  /**
+   * Group commit: the jobs submitted in one turn of the event loop are inserted in one transaction.
+   * Under a burst of submits a commit per job took SQLite's write lock once per job, and whenever the
+   * consumer's process held it, the insert waited in SQLite's busy handler (at least 1 ms, on the
+   * event loop); a batch takes it once. A lone job is one statement, as before.
+   */
+  const insertBatched = createMicroBatcher<JobRecord, boolean>(
+    async (records) =>
+      use((database, sql) =>
+        records.length === 1
+          ? [insertRow(sql, records[0]!)]
+          : inTransaction(database, () => records.map((record) => insertRow(sql, record))),
+      ),
+    { maxSize: INSERT_BATCH_MAX },
+  );
+
   async function insertJob(record: JobRecord): Promise<boolean> {
     checkId(record.id);
-    return use(
-      (_, sql) =>
-        sql.insert.run(
-          record.id,
-          record.status,
-          record.attempts,
-          record.nextAttemptAt ?? null,
-          JSON.stringify(record),
-        ).changes === 1,
-    );
+    return insertBatched(record);
   }
 
   async function get(id: string): Promise<JobRecord | undefined> {
@@ -332,28 +351,32 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     effects: ReplaceEffects = {},
   ): Promise<boolean> {
     checkId(next.id);
+    const { finish } = effects;
+    const update = (sql: ReturnType<typeof prepare>) =>
+      sql.update.run(
+        next.status,
+        next.attempts,
+        next.nextAttemptAt ?? null,
+        JSON.stringify(next),
+        next.id,
+        expected.status,
+        expected.attempts,
+      ).changes === 1;
+    // A change that ends nothing (a start, a retry's requeue) is one conditional statement; a finish
+    // writes its statistics and drops its cancel request and output pieces in the same transaction.
+    // A final status's count is the rows that have it: nothing to take back when one reopens.
     const written = use((database, sql) =>
-      inTransaction(database, () => {
-        const { changes } = sql.update.run(
-          next.status,
-          next.attempts,
-          next.nextAttemptAt ?? null,
-          JSON.stringify(next),
-          next.id,
-          expected.status,
-          expected.attempts,
-        );
-        if (changes !== 1) return false;
-        if (effects.finish) {
-          recordFinished(sql, next.id, effects.finish);
-          sql.cancelClear.run(next.id);
-          sql.chunksClear.run(next.id);
-        }
-        // A final status's count is the rows that have it: nothing to take back when one reopens.
-        return true;
-      }),
+      finish
+        ? inTransaction(database, () => {
+            if (!update(sql)) return false;
+            recordFinished(sql, next.id, finish);
+            sql.cancelClear.run(next.id);
+            sql.chunksClear.run(next.id);
+            return true;
+          })
+        : update(sql),
     );
-    if (written && effects.finish) notify(next.id);
+    if (written && finish) notify(next.id);
     return written;
   }
 

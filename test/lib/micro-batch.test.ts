@@ -1,4 +1,4 @@
-import { createMicroBatcher } from '../../../lib/queue/micro-batch';
+import { createMicroBatcher } from '../../lib/micro-batch';
 
 describe('createMicroBatcher', () => {
   /** A batcher whose flushes are recorded; every item succeeds unless it is 'bad'. */
