@@ -54,6 +54,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
 const HISTORY_RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 3);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60) * 1000;
+/**
+ * Idle means at rest: a process just started still holds the garbage of its start (serverless
+ * offline's framework loads and resolves the whole service: 185-268 MB when it answers, ~160 MB ten
+ * seconds later, when V8's memory reducer has run). Every system gets the same time.
+ */
+const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_SECONDS ?? 15) * 1000;
 
 /** The headline figure of a row: submits/s of a burst, jobs/s of a polled load. */
 const figureOf = (row: Row) => Number(row.submitsPerSec ?? row.jobsPerSec);
@@ -328,7 +334,8 @@ async function sideBySide(report: Record<string, unknown>): Promise<void> {
   const servers = [ours, reference, ...(bullmq ? [bullmq] : [])];
   try {
     console.log(`\n0. side by side: ${servers.map((s) => s.name).join(', ')}`);
-    const idle = await memoryRow(servers, 'idle');
+    await sleep(IDLE_SETTLE_MS);
+    const idle = await memoryRow(servers, `idle, ${IDLE_SETTLE_MS / 1000} s after the start`);
     // Warm-up: ElasticMQ's JVM compiles its hot paths over the first thousands of messages.
     await onEach(servers, (server) => burst(server.url, { connections: 100, perConnection: 20 }));
     const bursts = await loopDelayDuring(stack.loopDelayDir, () => burstRows(servers));
