@@ -390,16 +390,27 @@ function dynamoDbBackend({
    * index, exact.
    * Final statuses grow without bound: a counter item, added to on every finish.
    */
+  /**
+   * The item of counters (the final statuses' counts and the all-time totals). Reads that overlap
+   * share one GetItem: GET /api/metrics asks for both at once.
+   */
+  let countsRead: Promise<Item | undefined> | undefined;
+  function readCounts(): Promise<Item | undefined> {
+    countsRead ??= client
+      .send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true }))
+      .then((out) => out.Item)
+      .finally(() => (countsRead = undefined));
+    return countsRead;
+  }
+
   async function countByStatus(): Promise<Record<JobStatus, number>> {
     const [scheduled, queued, running, counts] = await Promise.all([
       countIndex('scheduled'),
       countIndex('queued'),
       countIndex('running'),
-      client.send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true })),
+      readCounts(),
     ]);
-    const final = Object.fromEntries(
-      FINAL_STATUSES.map((status) => [status, Number(counts.Item?.[status] ?? 0)]),
-    );
+    const final = Object.fromEntries(FINAL_STATUSES.map((status) => [status, Number(counts?.[status] ?? 0)]));
     return { scheduled, queued, running, ...final } as Record<JobStatus, number>;
   }
 
@@ -506,9 +517,9 @@ function dynamoDbBackend({
   }
 
   async function finishedTotals(): Promise<FinishedTotals> {
-    const { Item } = await client.send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true }));
+    const item = await readCounts();
     return totalsOf(
-      Object.entries(Item ?? {})
+      Object.entries(item ?? {})
         .filter(([name]) => name.startsWith('total|'))
         .map(([name, value]) => [name.slice('total|'.length), Number(value)]),
     );

@@ -2,7 +2,11 @@ import { InvalidTransitionError } from '../../../lib/jobs/job-errors';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../../../lib/config';
 import { createDynamoDbClient } from '../../../lib/store/create-job-store';
-import { fitItemLimit, MAX_RECORD_BYTES } from '../../../lib/store/dynamodb-job-store';
+import {
+  createDynamoDbJobStore,
+  fitItemLimit,
+  MAX_RECORD_BYTES,
+} from '../../../lib/store/dynamodb-job-store';
 import { queuedJob } from '../../helpers/jobs';
 import { testStore } from '../../helpers/job-stores';
 import type { TestStore } from '../../helpers/job-stores';
@@ -69,6 +73,31 @@ describe('DynamoDB job store', () => {
       status: 'succeeded',
       output: { truncated: true },
     });
+  });
+
+  it('reads the counters item once for the counts and the totals asked for together (GET /api/metrics)', async () => {
+    const { env } = subject;
+    const client = createDynamoDbClient(loadConfig(env));
+    const send = jest.spyOn(client, 'send');
+    const store = createDynamoDbJobStore({ client, tableName: env.JOB_TABLE_NAME! });
+    try {
+      const job = queuedJob();
+      await store.create(job);
+      await store.transition(job.id, 'cancelled');
+      send.mockClear();
+
+      const [counts, totals] = await Promise.all([store.countByStatus(), store.finishedTotals()]);
+
+      const countsReads = send.mock.calls.filter(
+        ([command]) => command instanceof GetCommand && command.input.Key?.pk === 'counts',
+      );
+      expect(countsReads).toHaveLength(1);
+      expect(counts.cancelled).toBe(1);
+      expect(totals.byTask).toEqual([{ task: 'echo', status: 'cancelled', count: 1 }]);
+    } finally {
+      send.mockRestore();
+      client.destroy();
+    }
   });
 
   it('leaves a small record as it is', () => {
