@@ -20,7 +20,7 @@ async function wire() {
   const { config } = services;
   // Powertools Metrics is loaded only where its lines are wanted (deployed), not at every start.
   const metrics = config.cloudWatchMetrics
-    ? (await import('../../lib/consumer/job-metrics')).cloudWatchJobMetrics({
+    ? (await import('../../lib/jobs/job-metrics')).cloudWatchJobMetrics({
         serviceName: `spawn-queue-${config.stage}`,
       })
     : undefined;

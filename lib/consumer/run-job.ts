@@ -25,7 +25,7 @@ import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
 import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
-import type { JobMetrics } from './job-metrics';
+import type { JobMetrics } from '../jobs/job-metrics';
 import { holdLease } from './lease';
 import { liveOutputWriter } from './live-output';
 import { parseMessage } from './parse-message';

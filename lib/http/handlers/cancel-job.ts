@@ -7,6 +7,7 @@ import { announceFinished, cancelJob } from '../../jobs/job-lifecycle';
 import { isFinal } from '../../jobs/job-record';
 import { jobView } from '../../jobs/job-view';
 import { waitForJob } from '../../jobs/wait-for-job';
+import type { JobMetrics } from '../../jobs/job-metrics';
 import type { Services } from '../../services';
 
 /** How long DELETE waits for a running job's process group to be stopped before answering 202. */
@@ -21,7 +22,11 @@ export function createCancelJobHandler({
   callbacks,
   logger,
   auth,
-}: Pick<Services, 'store' | 'callbacks' | 'logger' | 'auth'>) {
+  metrics,
+}: Pick<Services, 'store' | 'callbacks' | 'logger' | 'auth'> & {
+  /** A job cancelled before it started finishes here: its metrics are written here (deployed). */
+  metrics?: Promise<JobMetrics | undefined>;
+}) {
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
@@ -29,6 +34,11 @@ export function createCancelJobHandler({
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
+        try {
+          (await metrics)?.finished(cancel.job);
+        } catch (error) {
+          log.warn({ event: 'metrics-failed', err: error }, 'could not emit the job metrics');
+        }
         await announceFinished(callbacks, cancel.job, log);
         return json(200, jobView(cancel.job));
       }

@@ -5,6 +5,7 @@ import { createGetJobOutputHandler } from '../../../../lib/http/handlers/get-job
 import { createListJobsHandler } from '../../../../lib/http/handlers/list-jobs';
 import { createRetryJobHandler } from '../../../../lib/http/handlers/retry-job';
 import { newJobId } from '../../../../lib/jobs/job-id';
+import type { JobRecord } from '../../../../lib/jobs/job-record';
 import type { JobStore } from '../../../../lib/store/job-store';
 import { queuedJob } from '../../../helpers/jobs';
 import type { Services } from '../../../../lib/services';
@@ -262,6 +263,28 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       expect(bodyOf(response)).toMatchObject({ status: 'cancelled' });
       const claim = { owner: 'worker', kind: 'run' as const, claimedAt: '', leaseUntil: '' };
       await expect(services.store.claim(job.id, 1, claim)).resolves.toBe(false);
+    });
+
+    it('counts a job cancelled before it started in the job metrics, once (it finishes here)', async () => {
+      const finished: JobRecord[] = [];
+      const metrics = Promise.resolve({ finished: (job: JobRecord) => void finished.push(job) });
+      const waiting = queuedJob();
+      const running = queuedJob();
+      await services.store.create(waiting);
+      await services.store.create(running);
+      await services.store.transition(running.id, 'running', { attempts: 1 });
+      const cancel = createCancelJobHandler({ ...services, metrics });
+
+      await cancel(apiEvent({ method: 'DELETE', pathParameters: { id: waiting.id } }), context);
+      // A running job is finished, and counted, by its worker.
+      const worker = (async () => {
+        while (!(await services.store.isCancelRequested(running.id))) await sleep(20);
+        await services.store.transition(running.id, 'cancelled');
+      })();
+      await cancel(apiEvent({ method: 'DELETE', pathParameters: { id: running.id } }), context);
+      await worker;
+
+      expect(finished.map((job) => [job.id, job.status])).toEqual([[waiting.id, 'cancelled']]);
     });
 
     it('answers 409 for a finished job', async () => {

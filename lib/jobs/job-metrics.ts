@@ -1,7 +1,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { JobRecord } from '../jobs/job-record';
+import type { JobRecord } from './job-record';
 
-/** What the consumer tells CloudWatch of each job it finishes. */
+/**
+ * What CloudWatch is told of each job that finishes, once, where it finishes: by the consumer, or by
+ * the HTTP cancel of a job that had not started (the consumer then ignores its message).
+ */
 export interface JobMetrics {
   finished(job: JobRecord): void;
 }
