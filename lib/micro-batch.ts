@@ -1,8 +1,8 @@
 /**
  * Gathers calls made at about the same time into batches of at most `maxSize` (SQS takes 10 entries
- * per batch call; SQLite commits a batch of writes as one transaction): a batch goes out when it is full, or `windowMs` after its first call (0: on the
- * next turn of the event loop), so a lone call waits one tick (or the window) and a burst of
- * concurrent calls costs one request per `maxSize`. A window is for calls nobody waits on (a delete
+ * per batch call; SQLite commits a batch of writes as one transaction): a batch goes out when it is
+ * full, or `windowMs` after its first call (0: on the next turn of the event loop), so a lone call
+ * waits one tick (or the window) and a burst of concurrent calls costs one request per `maxSize`. A window is for calls nobody waits on (a delete
  * after a job's end): calls that come a few milliseconds apart share a request too.
  *
  * `flush` gets the items of one batch and returns one result per item, in order: an Error (that item

@@ -386,11 +386,6 @@ function dynamoDbBackend({
   }
 
   /**
-   * Scheduled, queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the
-   * index, exact.
-   * Final statuses grow without bound: a counter item, added to on every finish.
-   */
-  /**
    * The item of counters (the final statuses' counts and the all-time totals). Reads that overlap
    * share one GetItem: GET /api/metrics asks for both at once.
    */
@@ -403,6 +398,11 @@ function dynamoDbBackend({
     return countsRead;
   }
 
+  /**
+   * Scheduled, queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the
+   * index, exact.
+   * Final statuses grow without bound: a counter item, added to on every finish.
+   */
   async function countByStatus(): Promise<Record<JobStatus, number>> {
     const [scheduled, queued, running, counts] = await Promise.all([
       countIndex('scheduled'),
