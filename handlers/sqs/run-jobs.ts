@@ -9,21 +9,21 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { PROCESS_SPAWNER_ENV } from '../../lib/process/spawner-protocol';
 
 async function wire() {
-  const [{ createRunJobsHandler }, { createProcessSpawner }, { getServices }, { createPeakSampler }] =
-    await Promise.all([
-      import('../../lib/consumer/run-jobs-handler'),
-      import('../../lib/process/process-spawner'),
-      import('../../lib/services'),
-      import('../../lib/stats/queue-stats'),
-    ]);
+  const [
+    { createRunJobsHandler },
+    { createProcessSpawner },
+    { getServices },
+    { createPeakSampler },
+    { loadJobMetrics },
+  ] = await Promise.all([
+    import('../../lib/consumer/run-jobs-handler'),
+    import('../../lib/process/process-spawner'),
+    import('../../lib/services'),
+    import('../../lib/stats/queue-stats'),
+    import('../../lib/jobs/job-metrics'),
+  ]);
   const services = getServices();
-  const { config } = services;
-  // Powertools Metrics is loaded only where its lines are wanted (deployed), not at every start.
-  const metrics = config.cloudWatchMetrics
-    ? (await import('../../lib/jobs/job-metrics')).cloudWatchJobMetrics({
-        serviceName: `spawn-queue-${config.stage}`,
-      })
-    : undefined;
+  const metrics = await loadJobMetrics(services.config);
   return createRunJobsHandler({
     store: services.store,
     catalogue: services.catalogue,

@@ -25,6 +25,7 @@ import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
 import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
+import { recordFinished } from '../jobs/job-metrics';
 import type { JobMetrics } from '../jobs/job-metrics';
 import { holdLease } from './lease';
 import { liveOutputWriter } from './live-output';
@@ -121,11 +122,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       { event: 'finish', status: job.status, exitCode: job.exitCode, runMs: job.runMs },
       'job finished',
     );
-    try {
-      metrics?.finished(job);
-    } catch (error) {
-      log.warn({ event: 'metrics-failed', err: error }, 'could not emit the job metrics');
-    }
+    recordFinished(metrics, job, log);
     await announceFinished(callbacks, job, log);
     return job;
   }

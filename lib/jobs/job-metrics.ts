@@ -1,4 +1,5 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
 import type { JobRecord } from './job-record';
 
 /**
@@ -10,30 +11,26 @@ export interface JobMetrics {
 }
 
 /**
- * CloudWatch metrics in the embedded metric format (Powertools Metrics): one log line per finished
- * job, which CloudWatch turns into `JobsFinished` (count), `WaitTime` and `RunTime` (ms) by task and
- * status, with no call to CloudWatch's API on the job's path. Deployed only; the local stack keeps
- * its log free of them (CLOUDWATCH_METRICS).
+ * The CloudWatch metrics writer when CLOUDWATCH_METRICS is on (deployed), none otherwise. Powertools
+ * Metrics is loaded only where its lines are wanted, not at every start.
  */
-export function cloudWatchJobMetrics(
-  options: { namespace?: string; serviceName?: string; metrics?: Metrics } = {},
-): JobMetrics {
-  const metrics =
-    options.metrics ??
-    new Metrics({
-      namespace: options.namespace ?? 'spawn-queue',
-      serviceName: options.serviceName ?? 'spawn-queue',
-    });
-  return {
-    finished(job) {
-      // All in one synchronous step: concurrent invocations of one process never mix their dimensions.
-      metrics.addDimensions({ task: job.task, status: job.status });
-      metrics.addMetric('JobsFinished', MetricUnit.Count, 1);
-      if (job.waitMs !== undefined) metrics.addMetric('WaitTime', MetricUnit.Milliseconds, job.waitMs);
-      if (job.startedAt && job.runMs !== undefined) {
-        metrics.addMetric('RunTime', MetricUnit.Milliseconds, job.runMs);
-      }
-      metrics.publishStoredMetrics();
-    },
-  };
+export async function loadJobMetrics(
+  config: Pick<Config, 'cloudWatchMetrics' | 'stage'>,
+): Promise<JobMetrics | undefined> {
+  if (!config.cloudWatchMetrics) return undefined;
+  const { cloudWatchJobMetrics } = await import('./cloudwatch-job-metrics');
+  return cloudWatchJobMetrics({ serviceName: `spawn-queue-${config.stage}` });
+}
+
+/** Tells `metrics` of a finished job; a failure to is logged, never the job's. */
+export function recordFinished(
+  metrics: JobMetrics | undefined,
+  job: JobRecord,
+  log: Pick<Logger, 'warn'>,
+): void {
+  try {
+    metrics?.finished(job);
+  } catch (error) {
+    log.warn({ event: 'metrics-failed', err: error }, 'could not emit the job metrics');
+  }
 }

@@ -7,6 +7,7 @@ import { announceFinished, cancelJob } from '../../jobs/job-lifecycle';
 import { isFinal } from '../../jobs/job-record';
 import { jobView } from '../../jobs/job-view';
 import { waitForJob } from '../../jobs/wait-for-job';
+import { recordFinished } from '../../jobs/job-metrics';
 import type { JobMetrics } from '../../jobs/job-metrics';
 import type { Services } from '../../services';
 
@@ -34,11 +35,7 @@ export function createCancelJobHandler({
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
-        try {
-          (await metrics)?.finished(cancel.job);
-        } catch (error) {
-          log.warn({ event: 'metrics-failed', err: error }, 'could not emit the job metrics');
-        }
+        recordFinished(await metrics, cancel.job, log);
         await announceFinished(callbacks, cancel.job, log);
         return json(200, jobView(cancel.job));
       }

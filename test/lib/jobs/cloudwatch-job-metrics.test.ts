@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { cloudWatchJobMetrics } from '../../../lib/jobs/job-metrics';
+import { cloudWatchJobMetrics } from '../../../lib/jobs/cloudwatch-job-metrics';
 import { queuedJob } from '../../helpers/jobs';
 
 describe('CloudWatch job metrics (embedded metric format)', () => {
