@@ -17,7 +17,15 @@ for version in ${NODE_VERSIONS:-22 24}; do
   # Processes the tests start (the process spawner, the TypeScript loader) run on the same Node.
   PATH="$bin:$PATH" "$bin/node" node_modules/jest/bin/jest.js --selectProjects unit integration \
     --json --outputFile=".cache/test-node-$version.json" >".cache/test-node-$version.log" 2>&1 || status=1
-  "$bin/node" -e 'const r = require(process.argv[1]); console.log(`Node ${process.version}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' \
-    "$PWD/.cache/test-node-$version.json" || status=1
+  # The totals, then each failed test by name with the first lines of its message (the whole log stays in .cache/).
+  "$bin/node" -e '
+    const r = require(process.argv[1]);
+    console.log(`Node ${process.version}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+    for (const suite of r.testResults) {
+      if (suite.status === "failed" && suite.assertionResults.length === 0)
+        console.log(`  failed to run: ${require("path").relative(".", suite.name)}\n    ${(suite.message || "").split("\n").slice(0, 12).join("\n    ")}`);
+      for (const t of suite.assertionResults.filter((a) => a.status === "failed"))
+        console.log(`  failed: ${require("path").relative(".", suite.name)} › ${t.fullName}\n    ${t.failureMessages.join("\n").split("\n").slice(0, 12).join("\n    ")}`);
+    }' "$PWD/.cache/test-node-$version.json" || status=1
 done
 exit $status
