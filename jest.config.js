@@ -5,6 +5,7 @@
  * package). `npm test` runs all three, as CI does.
  */
 const INTEGRATION = [
+  'test/faults/callbacks-queue-down.test.ts',
   'test/faults/spawner-killed.test.ts',
   'test/lib/callbacks/deliver-callbacks.test.ts',
   'test/lib/consumer/run-jobs-handler.test.ts',

@@ -36,6 +36,13 @@ export const SCENARIOS: Scenario[] = [
     expected: 'the delivery fails and is recorded (pending, lastError); delivered once the receiver is back',
   },
   {
+    name: 'the callbacks queue down when a job with a callback ends, real ElasticMQ',
+    file: 'test/faults/callbacks-queue-down.test.ts',
+    test: /announces its callback once the queue is back/,
+    expected:
+      "the job's end recorded; its message returned in seconds; the deliverer told once the queue is back, once",
+  },
+  {
     name: 'a delayed job across a restart of the stack',
     file: 'test/e2e/stopping.test.ts',
     test: /a delayed job across a restart of the stack/,

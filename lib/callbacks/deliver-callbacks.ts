@@ -57,9 +57,30 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  async function record(job: JobRecord, callback: CallbackState): Promise<void> {
-    // A job queued again meanwhile (a retry on demand) is told about when it ends again.
-    await store.setCallback(job.id, callback, job);
+  /**
+   * Records this try's outcome on the callback as stored now: a "queued" mark written after this
+   * try read the job is kept; when another message of the job recorded a try meanwhile, that one
+   * stands and this one is dropped. A job queued again meanwhile (a retry on demand) is left alone:
+   * it is told about when it ends again.
+   */
+  async function record(
+    job: JobRecord,
+    read: CallbackState,
+    outcome: Pick<CallbackState, 'status' | 'lastError'> & Partial<CallbackState>,
+  ): Promise<void> {
+    await store.setCallback(
+      job.id,
+      (current) =>
+        current.status === 'pending' && current.attempts === read.attempts
+          ? {
+              ...current,
+              queuedAt: current.queuedAt ?? new Date(now()).toISOString(),
+              attempts: read.attempts + 1,
+              ...outcome,
+            }
+          : undefined,
+      job,
+    );
   }
 
   /** `done`: delete the message; `retry`: it comes back after the pause set on it. */
@@ -95,10 +116,8 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
         },
       });
       if (status >= 200 && status < 300) {
-        await record(job, {
-          ...callback,
+        await record(job, callback, {
           status: 'delivered',
-          attempts,
           lastError: null,
           deliveredAt: new Date(now()).toISOString(),
         });
@@ -108,7 +127,7 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
       failure = `the receiver answered ${status}`;
     } catch (error) {
       if (error instanceof CallbackRefusedError) {
-        await record(job, { ...callback, status: 'failed', attempts, lastError: error.message });
+        await record(job, callback, { status: 'failed', lastError: error.message });
         log.warn({ event: 'callback-refused' }, error.message);
         return 'done';
       }
@@ -116,16 +135,11 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
     }
     const endedAt = Date.parse(job.finishedAt ?? '') || now();
     if (now() - endedAt >= CALLBACK_RETRY_WINDOW_MS) {
-      await record(job, {
-        ...callback,
-        status: 'failed',
-        attempts,
-        lastError: `${failure}; gave up after 24 h`,
-      });
+      await record(job, callback, { status: 'failed', lastError: `${failure}; gave up after 24 h` });
       log.error({ event: 'callback-failed', attempts }, `completion callback given up: ${failure}`);
       return 'done';
     }
-    await record(job, { ...callback, attempts, lastError: failure });
+    await record(job, callback, { status: 'pending', lastError: failure });
     const pause = callbackBackoffSeconds(attempts, random);
     log.warn(
       { event: 'callback-retry', attempts, pause },

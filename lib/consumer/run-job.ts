@@ -123,7 +123,8 @@ export function createJobRunner(options: JobRunnerOptions) {
       'job finished',
     );
     recordFinished(metrics, job, log);
-    await announceFinished(callbacks, job, log);
+    // A send that fails throws: the message comes back in seconds and announces the job then.
+    await announceFinished({ callbacks, store }, job, log);
     return job;
   }
 
@@ -259,6 +260,9 @@ export function createJobRunner(options: JobRunnerOptions) {
       job = await releaseScheduled(store, job);
     }
     if (isFinal(job.status)) {
+      // Its deliverer may not have been told yet: the send failed when the job ended, or the job
+      // was cancelled over HTTP and that send failed. Told now (a no-op when it was).
+      await announceFinished({ callbacks, store }, job, log);
       log.info({ event: 'duplicate', status: job.status }, 'job already finished; delivery ignored');
       return 'done';
     }

@@ -63,3 +63,12 @@ export class JobNotRetryableError extends JobError {
     super(`job ${jobId} is ${status}: only a failed, timed-out or cancelled job can be retried`, jobId);
   }
 }
+
+/** A final job's completion callback could not be queued for its deliverer (the send failed). */
+export class CallbackUnsentError extends JobError {
+  override name = 'CallbackUnsentError';
+  constructor(jobId: string, options?: ErrorOptions) {
+    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`the completion callback of job ${jobId} could not be queued${reason}`, jobId, options);
+  }
+}

@@ -5,6 +5,7 @@ import { QueueUnavailableError } from '../queue/queue-errors';
 import type { JobStore, TransitionOptions } from '../store/job-store';
 import { createHash } from 'node:crypto';
 import {
+  CallbackUnsentError,
   InvalidTransitionError,
   JobFinishedError,
   JobNotFoundError,
@@ -12,7 +13,7 @@ import {
   StaleAttemptError,
 } from './job-errors';
 import type { JobRecord, JobStatus } from './job-record';
-import { isFinal, RETRYABLE_STATUSES } from './job-record';
+import { isAnnounced, isFinal, RETRYABLE_STATUSES } from './job-record';
 
 /**
  * A job's life, in one place: the HTTP handlers, the consumer and the local stack's restart logic
@@ -180,19 +181,36 @@ export function finishJob(
 }
 
 /**
- * Announces a final job whose submit asked for a completion callback to the callback deliverer (a
- * function of its own, so a delivery never holds a task slot). A send that fails is logged and the
- * callback stays `pending`: the job's end is already recorded, and must not be undone by it.
+ * Tells the callback deliverer (a function of its own, so a delivery never holds a task slot) of a
+ * final job whose submit asked for a completion callback, once: the callback is marked queued when
+ * its message is sent. A send that fails throws CallbackUnsentError and leaves the callback
+ * unmarked, the job's end recorded: the job's own message, when it comes back to the consumer,
+ * announces it again. A mark that fails after the send is logged; the next message of the job may
+ * then queue it twice (the deliverer posts what it finds still pending).
  */
 export async function announceFinished(
-  callbacks: Pick<CallbackQueue, 'send'> | undefined,
+  { callbacks, store }: { callbacks: Pick<CallbackQueue, 'send'> | undefined; store: JobStore },
   job: JobRecord,
-  log: Pick<Logger, 'error'>,
+  log: Pick<Logger, 'warn'>,
 ): Promise<void> {
-  if (!callbacks || !isFinal(job.status) || job.callback?.status !== 'pending') return;
-  await callbacks.send(job.id).catch((error: unknown) => {
-    log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback');
-  });
+  const callback = job.callback;
+  if (!callbacks || !isFinal(job.status) || callback?.status !== 'pending' || isAnnounced(callback)) return;
+  try {
+    await callbacks.send(job.id);
+  } catch (error) {
+    throw new CallbackUnsentError(job.id, { cause: error });
+  }
+  const queuedAt = new Date().toISOString();
+  await store
+    .setCallback(
+      job.id,
+      (current) =>
+        current.status === 'pending' && !isAnnounced(current) ? { ...current, queuedAt } : undefined,
+      job,
+    )
+    .catch((error: unknown) => {
+      log.warn({ event: 'callback-unmarked', err: error }, 'completion callback queued but not marked so');
+    });
 }
 
 /**

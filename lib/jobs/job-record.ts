@@ -58,6 +58,16 @@ export interface CallbackState {
   attempts: number;
   lastError: string | null;
   deliveredAt?: string;
+  /**
+   * When the deliverer was told (its message sent). A final job's callback without it, and not yet
+   * tried, is announced again when the job's message comes back: a send that failed is not lost.
+   */
+  queuedAt?: string;
+}
+
+/** Whether the callback deliverer has been told of this callback (or has tried it already). */
+export function isAnnounced(callback: CallbackState): boolean {
+  return callback.queuedAt !== undefined || callback.attempts > 0;
 }
 
 export interface JobRecord {

@@ -165,6 +165,8 @@ function dynamoDbBackend({
       ...(record.status === 'queued' && record.nextAttemptAt ? { retryAt: record.nextAttemptAt } : {}),
       jobList: ALL,
       record: JSON.stringify(record),
+      // Beside the record, so a callback's change can be a compare-and-set on the callback as read.
+      ...(record.callback ? { callbackState: JSON.stringify(record.callback) } : {}),
       ...(isFinal(record.status) ? { expiresAt: retainUntil() } : {}),
     };
   }
@@ -314,6 +316,19 @@ function dynamoDbBackend({
     if (effects.finish) await recordFinished(next, effects.finish).catch(() => undefined);
     if (effects.reopened) await uncount(effects.reopened).catch(() => undefined);
     return true;
+  }
+
+  async function replaceCallback(next: JobRecord, expected: JobRecord): Promise<boolean> {
+    checkId(next.id);
+    // An item written before callbackState existed has none: only its status and attempts fence it.
+    const callbackCondition = expected.callback
+      ? '(callbackState = :callback OR attribute_not_exists(callbackState))'
+      : 'attribute_not_exists(callbackState)';
+    return putIf(jobItem(next), `jobStatus = :from AND jobAttempts = :attempts AND ${callbackCondition}`, {
+      ':from': expected.status,
+      ':attempts': expected.attempts,
+      ...(expected.callback ? { ':callback': JSON.stringify(expected.callback) } : {}),
+    });
   }
 
   async function deleteJob(id: string): Promise<void> {
@@ -582,6 +597,7 @@ function dynamoDbBackend({
     insertJob,
     get,
     replaceJob,
+    replaceCallback,
     deleteJob,
     readKey,
     insertKey,

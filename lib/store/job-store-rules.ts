@@ -98,13 +98,19 @@ export function withJobRules(backend: StoreBackend): JobStore {
 
   async function setCallback(
     id: string,
-    callback: CallbackState,
+    change: (current: CallbackState) => CallbackState | undefined,
     expected: Pick<JobRecord, 'status' | 'attempts'>,
-  ): Promise<boolean> {
-    const current = await backend.get(id);
-    if (!current || current.status !== expected.status || current.attempts !== expected.attempts)
-      return false;
-    return backend.replaceJob({ ...current, callback }, current);
+  ): Promise<CallbackState | undefined> {
+    for (let round = 0; round < TRANSITION_ROUNDS; round += 1) {
+      const current = await backend.get(id);
+      if (!current?.callback || current.status !== expected.status || current.attempts !== expected.attempts)
+        return undefined;
+      const callback = change(current.callback);
+      if (!callback) return undefined;
+      // Refused when the callback changed since it was read (a delivery recorded meanwhile): again.
+      if (await backend.replaceCallback({ ...current, callback }, current)) return callback;
+    }
+    throw new JobError(`the callback of job ${id} changed while it was written`, id);
   }
 
   async function remove(id: string, options: { idempotencyKey?: string } = {}): Promise<void> {

@@ -47,14 +47,17 @@ export interface JobStore {
     options?: TransitionOptions,
   ): Promise<JobRecord>;
   /**
-   * Records how a final job's completion callback went, as a compare-and-set on the job's status
-   * and attempts (a job queued again meanwhile is left alone): false when the job changed.
+   * Changes a final job's completion callback (queued for delivery, delivered, failed) as a
+   * compare-and-set: `change` gets the callback as stored and answers the new one, or undefined to
+   * leave it; it runs again on the newer callback when another writer got there first. The job must
+   * still have `expected`'s status and attempts (a job queued again meanwhile is left alone).
+   * Answers the callback written, or undefined when nothing was.
    */
   setCallback(
     id: string,
-    callback: CallbackState,
+    change: (current: CallbackState) => CallbackState | undefined,
     expected: Pick<JobRecord, 'status' | 'attempts'>,
-  ): Promise<boolean>;
+  ): Promise<CallbackState | undefined>;
   /** Removes a job that never reached the queue (used when the enqueue fails), and its key. */
   remove(id: string, options?: { idempotencyKey?: string }): Promise<void>;
   /** Newest first; a page costs `limit` records, however many jobs there are. */

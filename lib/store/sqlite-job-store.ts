@@ -11,6 +11,7 @@ import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from './minute-statisti
 import type { FinishedTotals } from './minute-statistics';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
+import { sameCallbackFence } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
@@ -166,6 +167,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
         `UPDATE jobs SET status = ?, attempts = ?, next_attempt_at = ?, record = ?
          WHERE id = ? AND status = ? AND attempts = ?`,
       ),
+      updateRecord: database.prepare('UPDATE jobs SET record = ? WHERE id = ?'),
       remove: database.prepare('DELETE FROM jobs WHERE id = ?'),
       keyGet: database.prepare('SELECT job_id FROM idempotency_keys WHERE key_hash = ?'),
       keyInsert: database.prepare('INSERT OR IGNORE INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)'),
@@ -378,6 +380,18 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     );
     if (written && finish) notify(next.id);
     return written;
+  }
+
+  async function replaceCallback(next: JobRecord, expected: JobRecord): Promise<boolean> {
+    checkId(next.id);
+    // Read and written under the write lock: nothing changes the record in between.
+    return use((database, sql) =>
+      inTransaction(database, () => {
+        const current = readRecord(sql, next.id);
+        if (!current || !sameCallbackFence(current, expected)) return false;
+        return sql.updateRecord.run(JSON.stringify(next), next.id).changes === 1;
+      }),
+    );
   }
 
   async function deleteJob(id: string): Promise<void> {
@@ -597,6 +611,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     insertJob,
     get,
     replaceJob,
+    replaceCallback,
     deleteJob,
     readKey,
     insertKey,

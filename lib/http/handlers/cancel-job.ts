@@ -36,7 +36,10 @@ export function createCancelJobHandler({
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
         recordFinished(await metrics, cancel.job, log);
-        await announceFinished(callbacks, cancel.job, log);
+        // The job's message still comes back to the consumer, which announces it if this send failed.
+        await announceFinished({ callbacks, store }, cancel.job, log).catch((error: unknown) => {
+          log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback yet');
+        });
         return json(200, jobView(cancel.job));
       }
       log.info({ event: 'cancel', was: 'running' }, 'cancel requested');

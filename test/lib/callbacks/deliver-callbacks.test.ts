@@ -1,5 +1,6 @@
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import { createDeliverCallbacksHandler } from '../../../lib/callbacks/deliver-callbacks-handler';
+import { postCallback } from '../../../lib/callbacks/post-callback';
 import { verifyCallback } from '../../../lib/callbacks/signature';
 import type { JobStore } from '../../../lib/store/job-store';
 import { callbackReceiver } from '../../helpers/callback-receiver';
@@ -97,6 +98,40 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
       callback: { status: 'delivered', attempts: 3 },
     });
     expect(receiver.received.map((r) => JSON.parse(r.body).jobId)).toEqual([job.id, job.id]);
+  });
+
+  it('keeps a "queued" mark written while it posted, and records one try of two messages at once', async () => {
+    const job = await finishedJob();
+    const queuedAt = '2026-01-01T00:00:00.000Z';
+    const marking = createDeliverCallbacksHandler({
+      store,
+      queue,
+      secret: SECRET,
+      allowInternal: true,
+      logger: silentLogger,
+      // The announcer's mark lands between the deliverer's read and its record.
+      post: async (request) => {
+        await store.setCallback(job.id, (cb) => ({ ...cb, queuedAt }), job);
+        return postCallback(request);
+      },
+    });
+    await expect(deliver(job, marking)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'delivered', attempts: 1, queuedAt },
+    });
+
+    const twice = await finishedJob();
+    const h = handler();
+    await expect(
+      h(
+        sqsEvent(sqsRecord({ body: { jobId: twice.id } }), sqsRecord({ body: { jobId: twice.id } })),
+        context,
+      ),
+    ).resolves.toEqual({ batchItemFailures: [] });
+    // Both may have posted (at least once); the record says one delivery, not two.
+    await expect(store.get(twice.id)).resolves.toMatchObject({
+      callback: { status: 'delivered', attempts: 1 },
+    });
   });
 
   it('gives up 24 h after the job ended', async () => {

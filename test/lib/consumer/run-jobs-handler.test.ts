@@ -274,10 +274,46 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
       );
     }
     expect(announced).toEqual([withCallback.id]);
-    await expect(store.get(withCallback.id)).resolves.toMatchObject({
-      status: 'succeeded',
-      callback: { status: 'pending' },
+    const done = await store.get(withCallback.id);
+    expect(done).toMatchObject({ status: 'succeeded', callback: { status: 'pending' } });
+    expect(done!.callback!.queuedAt).toEqual(expect.any(String));
+  });
+
+  it('returns the message when the callback cannot be queued, and announces the job, once, when it comes back', async () => {
+    const job = await submitted('echo', { text: 'tell me later' });
+    await store.remove(job.id);
+    const withCallback: JobRecord = {
+      ...job,
+      callback: { url: 'http://127.0.0.1:9/hook', status: 'pending', attempts: 0, lastError: null },
+    };
+    await store.create(withCallback);
+    const message = () =>
+      sqsEvent(sqsRecord({ body: { task: 'echo', input: withCallback.input, jobId: withCallback.id } }));
+    const { queue, visibilities } = recordingQueue();
+    const unreachable = {
+      send: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:9324');
+      },
+    };
+
+    const first = await consumer({ callbacks: unreachable, queue })(message(), context);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(visibilities()).toEqual([2]); // back in seconds, not after the visibility timeout
+    const ended = await store.get(withCallback.id);
+    expect(ended).toMatchObject({ status: 'succeeded', attempts: 1, callback: { status: 'pending' } });
+    expect(ended!.callback!.queuedAt).toBeUndefined();
+
+    const announced: string[] = [];
+    const callbacks = { send: async (jobId: string) => void announced.push(jobId) };
+    await expect(consumer({ callbacks, queue })(message(), context)).resolves.toEqual({
+      batchItemFailures: [],
     });
+    await expect(consumer({ callbacks, queue })(message(), context)).resolves.toEqual({
+      batchItemFailures: [],
+    });
+    expect(announced).toEqual([withCallback.id]);
+    // Run once: the job's result is the first delivery's.
+    await expect(store.get(withCallback.id)).resolves.toMatchObject({ attempts: 1, output: ended!.output });
   });
 
   describe('a delayed job', () => {

@@ -377,6 +377,58 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     });
   });
 
+  describe("a final job's completion callback", () => {
+    async function endedWithCallback() {
+      const job = queuedJob({
+        callback: { url: 'https://example.com/hook', status: 'pending', attempts: 0, lastError: null },
+      });
+      await store.create(job);
+      await store.transition(job.id, 'running', { attempts: 1 });
+      return store.transition(job.id, 'succeeded', { exitCode: 0 });
+    }
+
+    it('is changed as a compare-and-set on the callback as read: two writers at once both land', async () => {
+      const other = subject.open();
+      for (let round = 0; round < 10; round += 1) {
+        const ended = await endedWithCallback();
+        const written = await Promise.all([
+          store.setCallback(ended.id, (cb) => ({ ...cb, queuedAt: '2026-01-01T00:00:00.000Z' }), ended),
+          other.setCallback(
+            ended.id,
+            (cb) => ({ ...cb, attempts: cb.attempts + 1, lastError: 'boom' }),
+            ended,
+          ),
+        ]);
+        expect(written.every(Boolean)).toBe(true);
+        const stored = await store.get(ended.id);
+        expect(stored).toMatchObject({ status: 'succeeded', attempts: 1, exitCode: 0 });
+        expect(stored!.callback).toEqual({
+          url: 'https://example.com/hook',
+          status: 'pending',
+          attempts: 1,
+          lastError: 'boom',
+          queuedAt: '2026-01-01T00:00:00.000Z',
+        });
+      }
+    });
+
+    it('is left alone when the job is no longer as expected (queued again) or the change answers nothing', async () => {
+      const ended = await endedWithCallback();
+      const deliver = (cb: NonNullable<typeof ended.callback>) => ({ ...cb, status: 'delivered' as const });
+      await expect(
+        store.setCallback(ended.id, deliver, { status: 'failed', attempts: 1 }),
+      ).resolves.toBeUndefined();
+      await expect(
+        store.setCallback(ended.id, deliver, { status: 'succeeded', attempts: 2 }),
+      ).resolves.toBeUndefined();
+      await expect(store.setCallback(ended.id, () => undefined, ended)).resolves.toBeUndefined();
+      await expect(store.get(ended.id)).resolves.toEqual(ended);
+      await expect(store.setCallback(ended.id, deliver, ended)).resolves.toMatchObject({
+        status: 'delivered',
+      });
+    });
+  });
+
   it('keeps small shared values and proves it can be written', async () => {
     await expect(store.readMeta('peak')).resolves.toBeUndefined();
     await store.writeMeta('peak', { value: 7 });

@@ -1,3 +1,4 @@
+import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCancelJobHandler } from '../../../../lib/http/handlers/cancel-job';
 import { createGetJobHandler } from '../../../../lib/http/handlers/get-job';
@@ -285,6 +286,41 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       await worker;
 
       expect(finished.map((job) => [job.id, job.status])).toEqual([[waiting.id, 'cancelled']]);
+    });
+
+    it("announces a waiting job's callback; a send that fails still cancels, and leaves it to the job's message", async () => {
+      const withCallback = () =>
+        queuedJob({
+          callback: { url: 'https://example.com/hook', status: 'pending', attempts: 0, lastError: null },
+        });
+      const toCallbacks = () =>
+        send.mock.calls.filter(([command]) =>
+          /callbacks/.test(String((command as SendMessageCommand).input.QueueUrl)),
+        );
+      const cancel = createCancelJobHandler(services);
+
+      const told = withCallback();
+      await services.store.create(told);
+      await cancel(apiEvent({ method: 'DELETE', pathParameters: { id: told.id } }), context);
+      expect(toCallbacks()).toHaveLength(1);
+      expect((await services.store.get(told.id))!.callback!.queuedAt).toEqual(expect.any(String));
+
+      const untold = withCallback();
+      await services.store.create(untold);
+      send.mockImplementation(async (command) => {
+        if (/callbacks/.test(String((command as SendMessageCommand).input.QueueUrl))) {
+          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        }
+        return {};
+      });
+      const response = await cancel(
+        apiEvent({ method: 'DELETE', pathParameters: { id: untold.id } }),
+        context,
+      );
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toMatchObject({ status: 'cancelled', callback: { status: 'pending' } });
+      // Not marked: the consumer announces it when the job's message comes (its test is the consumer's).
+      expect((await services.store.get(untold.id))!.callback!.queuedAt).toBeUndefined();
     });
 
     it('answers 409 for a finished job', async () => {
