@@ -22,8 +22,14 @@ export interface Config {
   /** The queue of completion callbacks to deliver (one message per final job that asked for one). */
   callbacksQueueUrl: string | undefined;
   callbacksQueueName: string;
-  /** Signs completion callbacks (HMAC-SHA256); without it a submit that asks for one is refused. */
+  /** Signs completion callbacks (HMAC-SHA256), given directly (the local stack). */
   callbackSecret: string | undefined;
+  /**
+   * SSM parameter (a SecureString) that holds the callback secret (deployed stacks), read by the
+   * deliverer at most every 5 minutes. Callbacks are on when either is set; a submit that asks for
+   * one is refused otherwise.
+   */
+  callbackSecretParameter: string | undefined;
   /** Lets callbacks reach loopback and private addresses: the local stack only, never deployed. */
   callbackAllowInternal: boolean;
   /** The consumer writes CloudWatch metrics (embedded metric format) of each finished job: deployed. */
@@ -117,6 +123,19 @@ function secret(env: Env, name: string, minLength: number): string | undefined {
   return raw;
 }
 
+/** An SSM parameter's name, as IAM names it in an ARN: a path from the root ("/a/b"). */
+function parameterName(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!/^(\/[\w.-]+)+$/.test(raw)) {
+    throw new ConfigError(
+      `${name} must be an SSM parameter path such as /spawn-queue/prod/name (got "${raw}")`,
+      name,
+    );
+  }
+  return raw;
+}
+
 function tokenHashes(env: Env, name: string): string[] {
   const raw = env[name]?.trim();
   if (!raw) return [];
@@ -149,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     callbacksQueueUrl: optionalUrl(env, 'CALLBACKS_QUEUE_URL'),
     callbacksQueueName: text(env, 'CALLBACKS_QUEUE_NAME', 'callbacks'),
     callbackSecret: secret(env, 'CALLBACK_SECRET', 16),
+    callbackSecretParameter: parameterName(env, 'CALLBACK_SECRET_PARAMETER'),
     callbackAllowInternal: flag(env, 'CALLBACK_ALLOW_INTERNAL'),
     cloudWatchMetrics: flag(env, 'CLOUDWATCH_METRICS'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 10, 1, 1000),
@@ -174,4 +194,11 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/** Whether completion callbacks can be signed: a secret given, or the parameter that holds one. */
+export function callbacksEnabled(
+  config: Pick<Config, 'callbackSecret' | 'callbackSecretParameter'>,
+): boolean {
+  return config.callbackSecret !== undefined || config.callbackSecretParameter !== undefined;
 }

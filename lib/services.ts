@@ -1,6 +1,7 @@
 import { createAuthenticator } from './auth/authenticator';
 import type { Authenticator } from './auth/authenticator';
-import { createSsmClient, ssmTokenSource, staticTokenSource } from './auth/token-source';
+import { ssmTokenSource, staticTokenSource } from './auth/token-source';
+import { createSsmClient } from './ssm-parameter';
 import { getConfig } from './config';
 import type { Config } from './config';
 import { createJobStore } from './store/create-job-store';

@@ -3,7 +3,7 @@
 /**
  * Refuses a deploy that could not work or would be open: the deployed functions must use the
  * DynamoDB job store and AWS's own endpoints, and the stage must have API tokens (the SSM parameter
- * the functions read them from must exist). Each problem is one line. `serverless package` (what the
+ * the functions read them from must exist), and a callback secret if one is to be read from SSM. Each problem is one line. `serverless package` (what the
  * tests render) is not checked: it needs no AWS account.
  */
 function settingProblems(service) {
@@ -46,14 +46,32 @@ async function tokenProblem(serverless, provider) {
   return `no API token configured for stage "${stage}": run "npm run token -- --stage ${stage}" and the command it prints, then deploy again`;
 }
 
+/** A callback secret kept in SSM must be there, and long enough, before the deliverer needs it. */
+async function callbackSecretProblem(serverless, provider) {
+  const env = serverless.service.provider.environment || {};
+  const name = env.CALLBACK_SECRET_PARAMETER;
+  if (!name || env.CALLBACK_SECRET) return undefined;
+  try {
+    const { Parameter } = await provider.request('SSM', 'getParameter', { Name: name, WithDecryption: true });
+    if (Parameter && (Parameter.Value || '').trim().length >= 16) return undefined;
+  } catch (error) {
+    if (!error || !/ParameterNotFound/.test(`${error.code} ${error.name} ${error.message}`)) throw error;
+  }
+  return `no callback secret of 16 characters or more in ${name}: run "aws ssm put-parameter --name ${name} --type SecureString --value $(openssl rand -hex 32)", or unset CALLBACK_SECRET_PARAMETER to deploy without callbacks`;
+}
+
 class CheckDeploySettings {
   constructor(serverless) {
     const provider = serverless.getProvider('aws');
     const check = async () => {
       const problems = settingProblems(serverless.service);
       if (problems.length === 0) {
-        const problem = await tokenProblem(serverless, provider);
-        if (problem) problems.push(problem);
+        for (const problem of [
+          await tokenProblem(serverless, provider),
+          await callbackSecretProblem(serverless, provider),
+        ]) {
+          if (problem) problems.push(problem);
+        }
       }
       if (problems.length > 0) throw new serverless.classes.Error(problems.join('; '));
     };
@@ -67,3 +85,4 @@ class CheckDeploySettings {
 module.exports = CheckDeploySettings;
 module.exports.settingProblems = settingProblems;
 module.exports.tokenProblem = tokenProblem;
+module.exports.callbackSecretProblem = callbackSecretProblem;

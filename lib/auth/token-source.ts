@@ -1,4 +1,5 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { cachedParameter } from '../ssm-parameter';
 import { parseTokenHashes } from './api-tokens';
 
 /** Where the accepted token hashes come from; cached, so a request costs no lookup. */
@@ -22,36 +23,18 @@ export function staticTokenSource(hashes: readonly string[]): TokenSource {
 export function ssmTokenSource({
   ssm,
   parameterName,
-  ttlMs = 5 * 60_000,
+  ttlMs,
 }: {
   ssm: Pick<SSMClient, 'send'>;
   parameterName: string;
   ttlMs?: number;
 }): TokenSource {
-  let cached: { hashes: string[]; at: number } | undefined;
-  let loading: Promise<string[]> | undefined;
-  const load = async () => {
-    try {
-      const { Parameter } = await ssm.send(
-        new GetParameterCommand({ Name: parameterName, WithDecryption: true }),
-      );
-      const hashes = parseTokenHashes(Parameter?.Value ?? '');
-      cached = { hashes, at: Date.now() };
-      return hashes;
-    } catch (cause) {
-      if (cached && Date.now() - cached.at < 2 * ttlMs) return cached.hashes;
-      throw new TokenSourceError(`cannot read the API token hashes from ${parameterName}`, { cause });
-    } finally {
-      loading = undefined;
-    }
-  };
-  return async () => {
-    if (cached && Date.now() - cached.at < ttlMs) return cached.hashes;
-    loading ??= load();
-    return loading;
-  };
-}
-
-export function createSsmClient(region: string): SSMClient {
-  return new SSMClient({ region, maxAttempts: 2, requestHandler: { requestTimeout: 3000 } });
+  return cachedParameter({
+    ssm,
+    parameterName,
+    ttlMs,
+    parse: parseTokenHashes,
+    failure: (cause) =>
+      new TokenSourceError(`cannot read the API token hashes from ${parameterName}`, { cause }),
+  });
 }

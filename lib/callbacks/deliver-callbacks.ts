@@ -8,6 +8,7 @@ import type { JobStore } from '../store/job-store';
 import { CallbackRefusedError, parseCallbackUrl } from './callback-target';
 import { postCallback } from './post-callback';
 import type { PostCallback } from './post-callback';
+import type { CallbackSecret } from './callback-secret';
 import { SIGNATURE_HEADER, signCallback } from './signature';
 
 /** A failed delivery is tried again for this long after the job ended, then given up. */
@@ -25,7 +26,8 @@ export interface CallbackDelivererOptions {
   store: Pick<JobStore, 'get' | 'setCallback'>;
   /** Sets a received message's visibility: the pause before the next try. */
   queue: { changeVisibility(receiptHandle: string, seconds: number): Promise<void> };
-  secret: string;
+  /** What each delivery is signed with (CALLBACK_SECRET, or its SSM parameter: callback-secret.ts). */
+  secret: CallbackSecret;
   /** Deliver to loopback and private addresses too (the local stack); never deployed. */
   allowInternal: boolean;
   logger: Logger;
@@ -104,6 +106,8 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
     let failure: string;
     try {
       const url = parseCallbackUrl(callback.url);
+      // A secret that cannot be read is a failed try like any other: tried again after the pause.
+      const key = await secret();
       const status = await post({
         url,
         body,
@@ -112,7 +116,7 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'spawn-queue-callback',
-          [SIGNATURE_HEADER]: signCallback(secret, body, Math.floor(now() / 1000)),
+          [SIGNATURE_HEADER]: signCallback(key, body, Math.floor(now() / 1000)),
         },
       });
       if (status >= 200 && status < 300) {

@@ -199,7 +199,24 @@ describe('the deployed template', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
+      'ssm:GetParameter',
     ]);
+  });
+
+  it('lets only the callback deliverer read the callback secret parameter, and names none by default', () => {
+    const parameterRead = (name: string) =>
+      statementsOf(name)
+        .filter((s) => [s.Action].flat().includes('ssm:GetParameter'))
+        .map((s) => JSON.stringify(s.Resource));
+    expect(parameterRead('deliverCallbacks')).toEqual([
+      expect.stringContaining(':parameter/spawn-queue/prod/callback-secret'),
+    ]);
+    for (const name of [...HTTP_FUNCTIONS, 'runJobs']) {
+      expect(parameterRead(name).join()).not.toContain('callback-secret');
+    }
+    // Off until a deployer names the parameter (or gives CALLBACK_SECRET): submits with a callback are refused.
+    const variables = fn('deliverCallbacks').Properties.Environment.Variables as Record<string, string>;
+    expect(variables).toMatchObject({ CALLBACK_SECRET_PARAMETER: '', CALLBACK_SECRET: '' });
   });
 
   it('keeps the queue roles apart: HTTP handlers cannot receive or delete jobs, the consumer sends only to its own queue', () => {

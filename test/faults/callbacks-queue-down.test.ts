@@ -2,13 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../lib/consumer/run-jobs-handler';
-import { createEventSourceMapping } from '../../lib/local/event-source-mapping';
 import type { EventSourceMapping } from '../../lib/local/event-source-mapping';
 import { createCallbackQueue } from '../../lib/queue/callback-queue';
-import { createJobQueue } from '../../lib/queue/job-queue';
 import type { JobStore } from '../../lib/store/job-store';
 import { createCatalogue } from '../../lib/tasks/catalogue';
-import { createTestQueues, eventually, testSqs } from '../helpers/elasticmq';
+import { createTestQueues, eventually, testJobQueue, testMapping, testSqs } from '../helpers/elasticmq';
 import { context } from '../helpers/events';
 import { queuedJob } from '../helpers/jobs';
 import { STORE_KINDS, testStore } from '../helpers/job-stores';
@@ -36,13 +34,7 @@ describe.each(STORE_KINDS)('the callbacks queue down when a job ends (%s store)'
 
   it("records the job's end, and announces its callback once the queue is back", async () => {
     const queues = await createTestQueues(sqs, { visibilityTimeout: 3960, maxReceiveCount: 10 });
-    const jobsQueue = createJobQueue({
-      sqs,
-      queueUrl: queues.url,
-      queueName: queues.name,
-      deadLetterQueueUrl: queues.deadLetterUrl,
-      deadLetterQueueName: queues.deadLetterName,
-    });
+    const jobsQueue = testJobQueue(sqs, queues);
     const callbacksName = `test-callbacks-${randomBytes(4).toString('hex')}`;
     const consumer = createRunJobsHandler({
       store,
@@ -52,23 +44,7 @@ describe.each(STORE_KINDS)('the callbacks queue down when a job ends (%s store)'
       queue: jobsQueue,
       callbacks: createCallbackQueue({ sqs, queueName: callbacksName }),
     });
-    const invocations: number[] = [];
-    mapping = createEventSourceMapping({
-      sqs,
-      queueUrl: queues.url,
-      queueArn: queues.arn,
-      region: 'us-east-1',
-      batchSize: 1,
-      maximumBatchingWindow: 0,
-      concurrency: 1,
-      reportBatchItemFailures: true,
-      waitTimeSeconds: 1,
-      logger: silentLogger,
-      invoke: (event: SQSEvent) => {
-        invocations.push(Date.now());
-        return consumer(event, context);
-      },
-    });
+    mapping = testMapping(sqs, queues, (event: SQSEvent) => consumer(event, context), { concurrency: 1 });
     const job = queuedJob({
       input: { text: 'tell me' },
       callback: { url: 'https://example.com/hook', status: 'pending', attempts: 0, lastError: null },

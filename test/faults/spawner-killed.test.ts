@@ -2,15 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../lib/consumer/run-jobs-handler';
-import { createEventSourceMapping } from '../../lib/local/event-source-mapping';
 import type { EventSourceMapping } from '../../lib/local/event-source-mapping';
 import { createProcessSpawner } from '../../lib/process/process-spawner';
 import type { ProcessSpawner } from '../../lib/process/process-spawner';
 import type { RunOptions } from '../../lib/process/run-process';
-import { createJobQueue } from '../../lib/queue/job-queue';
 import type { JobStore } from '../../lib/store/job-store';
 import { createCatalogue } from '../../lib/tasks/catalogue';
-import { createTestQueues, eventually, testSqs } from '../helpers/elasticmq';
+import { createTestQueues, eventually, testJobQueue, testMapping, testSqs } from '../helpers/elasticmq';
 import { context } from '../helpers/events';
 import { STORE_KINDS, testStore } from '../helpers/job-stores';
 import { silentLogger } from '../helpers/services';
@@ -63,28 +61,10 @@ describe.each(STORE_KINDS)('the process spawner killed with tasks running (%s st
       catalogue: createCatalogue(),
       logger: silentLogger,
       maxReceiveCount: 10,
-      queue: createJobQueue({
-        sqs,
-        queueUrl: queues.url,
-        queueName: queues.name,
-        deadLetterQueueUrl: queues.deadLetterUrl,
-        deadLetterQueueName: queues.deadLetterName,
-      }),
+      queue: testJobQueue(sqs, queues),
       run,
     });
-    mapping = createEventSourceMapping({
-      sqs,
-      queueUrl: queues.url,
-      queueArn: queues.arn,
-      region: 'us-east-1',
-      batchSize: 1,
-      maximumBatchingWindow: 0,
-      concurrency: 4,
-      reportBatchItemFailures: true,
-      waitTimeSeconds: 1,
-      logger: silentLogger,
-      invoke: (event: SQSEvent) => consumer(event, context),
-    });
+    mapping = testMapping(sqs, queues, (event: SQSEvent) => consumer(event, context));
     mapping.start();
     await sqs.send(
       new SendMessageBatchCommand({

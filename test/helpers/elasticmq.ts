@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../lib/config';
+import { createEventSourceMapping } from '../../lib/local/event-source-mapping';
+import type { EventSourceMappingOptions } from '../../lib/local/event-source-mapping';
+import { createJobQueue } from '../../lib/queue/job-queue';
 import { createSqsClient } from '../../lib/queue/sqs-client';
+import { createLogger } from '../../lib/logger';
 
 /** The ElasticMQ the global setup started for this test run. */
 export function testEndpoint(): string {
@@ -73,4 +77,41 @@ export async function eventually<T>(
     value = await check();
   }
   return value;
+}
+
+/** The jobs queue port over test queues (the consumer's `queue`). */
+export function testJobQueue(sqs: SQSClient, queues: TestQueues) {
+  return createJobQueue({
+    sqs,
+    queueUrl: queues.url,
+    queueName: queues.name,
+    deadLetterQueueUrl: queues.deadLetterUrl,
+    deadLetterQueueName: queues.deadLetterName,
+  });
+}
+
+/**
+ * The local event source mapping over test queues, as serverless.yml configures the consumer's (one
+ * record per batch, no batching window, partial batch failures, 4 at once), polling every second.
+ */
+export function testMapping(
+  sqs: SQSClient,
+  queues: TestQueues,
+  invoke: EventSourceMappingOptions['invoke'],
+  overrides: Partial<EventSourceMappingOptions> = {},
+) {
+  return createEventSourceMapping({
+    sqs,
+    queueUrl: queues.url,
+    queueArn: queues.arn,
+    region: 'us-east-1',
+    batchSize: 1,
+    maximumBatchingWindow: 0,
+    concurrency: 4,
+    reportBatchItemFailures: true,
+    waitTimeSeconds: 1,
+    logger: createLogger({ level: 'silent' }),
+    invoke,
+    ...overrides,
+  });
 }

@@ -10,7 +10,7 @@ const deployedEnv = {
 
 function plugin(
   environment: Record<string, string>,
-  getParameter: () => Promise<{ Parameter?: { Value?: string } }>,
+  getParameter: (...args: unknown[]) => Promise<{ Parameter?: { Value?: string } }>,
 ) {
   return new CheckDeploySettings({
     service: { provider: { environment } },
@@ -57,6 +57,26 @@ describe('serverless plugin: check-deploy-settings', () => {
     );
     const empty = plugin(deployedEnv, async () => ({ Parameter: { Value: '' } }));
     await expect(empty.hooks['before:deploy:deploy']!()).rejects.toThrow(/no API token configured/);
+  });
+
+  it('fails a deploy whose callback secret parameter is missing or short, naming the command that makes one', async () => {
+    const env = { ...deployedEnv, CALLBACK_SECRET_PARAMETER: '/spawn-queue/prod/callback-secret' };
+    const parameters = (secret: Record<string, string>) =>
+      plugin(env, async (...args: unknown[]) => {
+        const name = (args[2] as { Name: string }).Name;
+        if (name === deployedEnv.API_TOKEN_PARAMETER) return { Parameter: { Value: 'a'.repeat(64) } };
+        if (name in secret) return { Parameter: { Value: secret[name] } };
+        throw Object.assign(new Error(`Parameter ${name} not found.`), { code: 'ParameterNotFound' });
+      });
+    await expect(parameters({}).hooks['before:deploy:deploy']!()).rejects.toThrow(
+      /^no callback secret of 16 characters or more in \/spawn-queue\/prod\/callback-secret: run "aws ssm put-parameter --name \/spawn-queue\/prod\/callback-secret --type SecureString [^\n]*$/,
+    );
+    await expect(
+      parameters({ '/spawn-queue/prod/callback-secret': 'short' }).hooks['before:deploy:deploy']!(),
+    ).rejects.toThrow(/no callback secret of 16 characters or more/);
+    await expect(
+      parameters({ '/spawn-queue/prod/callback-secret': 'x'.repeat(64) }).hooks['before:deploy:deploy']!(),
+    ).resolves.toBeUndefined();
   });
 
   it('lets a deploy with a stored token hash go on', async () => {

@@ -10,6 +10,7 @@ import type { CallbackState, JobRecord } from '../../jobs/job-record';
 import { isFinal } from '../../jobs/job-record';
 import { jobLinks, jobView } from '../../jobs/job-view';
 import { submitJob } from '../../jobs/job-lifecycle';
+import { callbacksEnabled } from '../../config';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
 import type { Services } from '../../services';
 
@@ -104,10 +105,10 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       catalogue.prepare(taskName, input);
       let callback: CallbackState | undefined;
       if (callbackUrl !== undefined) {
-        if (!config.callbackSecret) {
+        if (!callbacksEnabled(config)) {
           throw badRequest(
             'callbacks_unavailable',
-            'this service has no CALLBACK_SECRET to sign callbacks with',
+            'this service has no CALLBACK_SECRET (or CALLBACK_SECRET_PARAMETER) to sign callbacks with',
           );
         }
         const url = parseCallbackUrl(callbackUrl);

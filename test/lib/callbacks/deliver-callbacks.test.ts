@@ -1,3 +1,7 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { jest } from '@jest/globals';
+import { callbackSecretSource } from '../../../lib/callbacks/callback-secret';
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import { createDeliverCallbacksHandler } from '../../../lib/callbacks/deliver-callbacks-handler';
 import { postCallback } from '../../../lib/callbacks/post-callback';
@@ -47,7 +51,7 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
     createDeliverCallbacksHandler({
       store,
       queue,
-      secret: SECRET,
+      secret: async () => SECRET,
       allowInternal: overrides.allowInternal ?? true,
       logger: silentLogger,
       now: overrides.now,
@@ -106,7 +110,7 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
     const marking = createDeliverCallbacksHandler({
       store,
       queue,
-      secret: SECRET,
+      secret: async () => SECRET,
       allowInternal: true,
       logger: silentLogger,
       // The announcer's mark lands between the deliverer's read and its record.
@@ -131,6 +135,58 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
     // Both may have posted (at least once); the record says one delivery, not two.
     await expect(store.get(twice.id)).resolves.toMatchObject({
       callback: { status: 'delivered', attempts: 1 },
+    });
+  });
+
+  it('signs with the secret its SSM parameter holds; a read that fails is a try to repeat, not a loss', async () => {
+    const ssm = new SSMClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const answers: Array<() => unknown> = [
+      () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+      () => ({ Parameter: { Value: SECRET } }),
+    ];
+    const send = jest.fn(async (_command: unknown) => answers.shift()!());
+    ssm.send = send as unknown as SSMClient['send'];
+    const secret = callbackSecretSource(
+      {
+        callbackSecret: undefined,
+        callbackSecretParameter: '/spawn-queue/prod/callback-secret',
+        region: 'us-east-1',
+      },
+      () => ssm,
+    )!;
+    const fromSsm = createDeliverCallbacksHandler({
+      store,
+      queue,
+      secret,
+      allowInternal: true,
+      logger: silentLogger,
+    });
+    const job = await finishedJob();
+
+    await expect(deliver(job, fromSsm)).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: expect.any(String) }],
+    });
+    expect(receiver.received).toHaveLength(0);
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: {
+        status: 'pending',
+        attempts: 1,
+        lastError: expect.stringMatching(
+          /cannot read the callback secret from \/spawn-queue\/prod\/callback-secret: Rate exceeded/,
+        ),
+      },
+    });
+    await expect(deliver(job, fromSsm)).resolves.toEqual({ batchItemFailures: [] });
+    const [got] = receiver.received;
+    expect(verifyCallback(SECRET, got!.body, got!.headers['spawn-queue-signature'] as string)).toBe(true);
+    expect((send.mock.calls[1]![0] as GetParameterCommand).input).toEqual({
+      Name: '/spawn-queue/prod/callback-secret',
+      WithDecryption: true,
     });
   });
 

@@ -12,12 +12,11 @@ import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
 import type { JobStore } from '../../../lib/store/job-store';
-import { createEventSourceMapping, failedIds } from '../../../lib/local/event-source-mapping';
+import { failedIds } from '../../../lib/local/event-source-mapping';
 import type { EventSourceMapping, EventSourceMappingOptions } from '../../../lib/local/event-source-mapping';
-import { createJobQueue } from '../../../lib/queue/job-queue';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import type { Catalogue } from '../../../lib/tasks/catalogue';
-import { createTestQueues, eventually, testSqs } from '../../helpers/elasticmq';
+import { createTestQueues, eventually, testJobQueue, testMapping, testSqs } from '../../helpers/elasticmq';
 import type { TestQueues } from '../../helpers/elasticmq';
 import { context, sqsRecord } from '../../helpers/events';
 import { silentLogger, tempDir } from '../../helpers/services';
@@ -72,32 +71,18 @@ describe('event source mapping on the real ElasticMQ', () => {
       logger: silentLogger,
       maxReceiveCount: 3,
       // Retries wait out their backoff in the queue, as deployed.
-      queue: createJobQueue({
-        sqs,
-        queueUrl: queues.url,
-        queueName: queues.name,
-        deadLetterQueueUrl: queues.deadLetterUrl,
-        deadLetterQueueName: queues.deadLetterName,
-      }),
+      queue: testJobQueue(sqs, queues),
     });
-    mapping = createEventSourceMapping({
+    mapping = testMapping(
       sqs,
-      queueUrl: queues.url,
-      queueArn: queues.arn,
-      region: 'us-east-1',
-      batchSize: 1,
-      maximumBatchingWindow: 0,
-      concurrency: 4,
-      reportBatchItemFailures: true,
-      waitTimeSeconds: 1,
-      logger: silentLogger,
-      invoke: async (event: SQSEvent) => {
+      queues,
+      async (event: SQSEvent) => {
         for (const r of event.Records)
           seen.push({ messageId: r.messageId, receiveCount: Number(r.attributes.ApproximateReceiveCount) });
         return consumer(event, context);
       },
-      ...options,
-    });
+      options,
+    );
     mapping.start();
     return seen;
   }

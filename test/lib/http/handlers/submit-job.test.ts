@@ -184,6 +184,28 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
     }
   });
 
+  it('accepts a callback when the secret is kept in SSM (only the deliverer reads it)', async () => {
+    const withParameter = await unitServices({
+      store: kind,
+      env: {
+        CALLBACK_SECRET_PARAMETER: '/spawn-queue/prod/callback-secret',
+        CALLBACK_ALLOW_INTERNAL: 'true',
+      },
+    });
+    try {
+      const submitted = await createSubmitJobHandler(withParameter.services)(
+        submit('echo', { input: { text: 'a' }, callback: { url: 'http://127.0.0.1:9/hook' } }),
+        context,
+      );
+      expect(submitted.statusCode).toBe(202);
+      await expect(withParameter.services.store.get(String(bodyOf(submitted).jobId))).resolves.toMatchObject({
+        callback: { url: 'http://127.0.0.1:9/hook', status: 'pending' },
+      });
+    } finally {
+      await withParameter.cleanup();
+    }
+  });
+
   it('refuses a callback to an internal address when deployed, and any callback without a secret', async () => {
     const deployed = await unitServices({ store: kind, env: { CALLBACK_SECRET: 'a-secret-of-at-least-16' } });
     try {
