@@ -8,6 +8,7 @@ const INTEGRATION = [
   'test/faults/callbacks-queue-down.test.ts',
   'test/faults/spawner-killed.test.ts',
   'test/lib/callbacks/deliver-callbacks.test.ts',
+  'test/lib/callbacks/post-callback.test.ts',
   'test/lib/consumer/run-jobs-handler.test.ts',
   'test/lib/http/handlers/jobs.test.ts',
   'test/lib/http/handlers/submit-job.test.ts',

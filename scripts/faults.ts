@@ -36,6 +36,13 @@ export const SCENARIOS: Scenario[] = [
     expected: 'the delivery fails and is recorded (pending, lastError); delivered once the receiver is back',
   },
   {
+    name: 'a callback receiver that trickles its answer, or never ends its body',
+    file: 'test/lib/callbacks/post-callback.test.ts',
+    test: /hostile receivers/,
+    expected:
+      'cut off at the 10 s deadline however steadily it trickles; a status that came is used, its body unread',
+  },
+  {
     name: 'the callbacks queue down when a job with a callback ends, real ElasticMQ',
     file: 'test/faults/callbacks-queue-down.test.ts',
     test: /announces its callback once the queue is back/,

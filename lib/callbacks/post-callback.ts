@@ -15,8 +15,11 @@ export type PostCallback = (request: CallbackRequest) => Promise<number>;
 
 /**
  * One POST over node:http(s), its target checked where it is connected to: an internal IP address
- * written out is refused before, a name by {@link guardedLookup} as it resolves; the answer's body
- * is read and dropped. Rejects with CallbackRefusedError for an internal target.
+ * written out is refused before, a name by {@link guardedLookup} as it resolves. The whole exchange
+ * has one deadline, `timeoutMs`, from the first byte to the status line: a receiver that trickles its
+ * answer cannot hold the deliverer past it (a socket's idle timeout would never fire). The answer's
+ * body is not read: the status is all a delivery needs, and the connection is closed on it. Rejects
+ * with CallbackRefusedError for an internal target.
  */
 export const postCallback: PostCallback = ({ url, body, headers, timeoutMs, allowInternal }) =>
   new Promise((resolve, reject) => {
@@ -27,14 +30,19 @@ export const postCallback: PostCallback = ({ url, body, headers, timeoutMs, allo
       lookup: guardedLookup(allowInternal),
       // A connection of its own each time: nothing kept open to a receiver between deliveries.
       agent: false,
-      timeout: timeoutMs,
     });
-    request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    request.once('error', reject);
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    request.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     request.once('response', (response) => {
-      response.resume();
-      response.once('end', () => resolve(response.statusCode ?? 0));
-      response.once('error', reject);
+      clearTimeout(deadline);
+      resolve(response.statusCode ?? 0);
+      response.destroy();
     });
     request.end(body);
   });
