@@ -242,6 +242,26 @@ export async function resendUnfinished(
   return count;
 }
 
+/**
+ * Tells the callback deliverer again of every final job whose callback is still pending (after a
+ * queue lost its messages: the deliverer's retries wait in its queue). The deliverer posts only
+ * what it finds pending, so a callback whose message survived is not posted twice in a row.
+ */
+export async function resendPendingCallbacks({
+  store,
+  callbacks,
+}: {
+  store: Pick<JobStore, 'pendingCallbacks'>;
+  callbacks: Pick<CallbackQueue, 'send'>;
+}): Promise<number> {
+  let count = 0;
+  for await (const job of store.pendingCallbacks()) {
+    await callbacks.send(job.id);
+    count += 1;
+  }
+  return count;
+}
+
 const retryKeyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /**

@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
 import { createJobStore } from '../store/create-job-store';
 import { killTaskProcesses } from '../process/task-processes';
+import { createCallbackQueue } from '../queue/callback-queue';
 import { createJobQueue } from '../queue/job-queue';
 import type { Logger } from '../logger';
 import { createSqsClient } from '../queue/sqs-client';
@@ -26,7 +27,7 @@ import { bundleFunctions } from './bundles';
 import { startConsumerProcess } from './consumer-process';
 import type { ConsumerProcess } from './consumer-process';
 import type { EventSourceSettings } from './event-source-mapping';
-import { resendUnfinished } from '../jobs/job-lifecycle';
+import { resendPendingCallbacks, resendUnfinished } from '../jobs/job-lifecycle';
 import { answers, isPortFree, waitUntil } from './ports';
 import {
   checkVisibilityTimeout,
@@ -362,13 +363,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // unfinished forever (a shared queue, given by SQS_ENDPOINT, still has them).
       const requeued = await resendUnfinished({ store, queue: jobQueue });
       if (requeued > 0) say(`sent ${requeued} unfinished job(s) from the last run to the new queue again`);
+      // The same for completion callbacks still to deliver (their retries waited in the lost queue).
+      const callbacks = createCallbackQueue({ sqs, queueName: config.callbacksQueueName });
+      const told = await resendPendingCallbacks({ store, callbacks });
+      if (told > 0)
+        say(`sent ${told} pending completion callback(s) from the last run to the new queue again`);
       supervisor = supervise(elasticMq, {
         name: 'ElasticMQ',
         start: startQueueServer,
         // The consumer still runs its jobs: running ones are sent again without taking them over.
         afterRestart: async () => {
           const sent = await resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false });
-          return `its queues are recreated and ${sent} unfinished job(s) were sent again`;
+          const resent = await resendPendingCallbacks({ store, callbacks });
+          return `its queues are recreated and ${sent} unfinished job(s) and ${resent} pending callback(s) were sent again`;
         },
         meanwhile: 'submits answer 503 until it is back',
         say,

@@ -167,6 +167,8 @@ function dynamoDbBackend({
       record: JSON.stringify(record),
       // Beside the record, so a callback's change can be a compare-and-set on the callback as read.
       ...(record.callback ? { callbackState: JSON.stringify(record.callback) } : {}),
+      // Only on a final job whose callback is still to be delivered: what pendingCallbacks finds.
+      ...(isFinal(record.status) && record.callback?.status === 'pending' ? { callbackPending: true } : {}),
       ...(isFinal(record.status) ? { expiresAt: retainUntil() } : {}),
     };
   }
@@ -335,6 +337,31 @@ function dynamoDbBackend({
     checkId(id);
     // Its output pieces, if any, expire on their own.
     await client.send(new DeleteCommand({ TableName, Key: jobKey(id) }));
+  }
+
+  /**
+   * Reads each final status's partition of the byStatus index, keeping the items marked pending: a
+   * pass over the final jobs, paid only where a queue lost its messages (the local stack's restart;
+   * SQS keeps them, so a deployed stack never calls it).
+   */
+  async function* pendingCallbacks(): AsyncIterable<JobRecord> {
+    for (const status of FINAL_STATUSES) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName,
+            IndexName: 'byStatus',
+            KeyConditionExpression: 'jobStatus = :s',
+            FilterExpression: 'callbackPending = :yes',
+            ExpressionAttributeValues: { ':s': status, ':yes': true },
+            ExclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) yield recordOf(item)!;
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
   }
 
   async function list(query: ListQuery = {}): Promise<JobPage> {
@@ -605,6 +632,7 @@ function dynamoDbBackend({
     deleteKey,
     list,
     countByStatus,
+    pendingCallbacks,
     countRetrying,
     claim,
     readClaim,

@@ -129,6 +129,7 @@ export function withJobRules(backend: StoreBackend): JobStore {
     get: backend.get,
     list: backend.list,
     countByStatus: backend.countByStatus,
+    pendingCallbacks: backend.pendingCallbacks,
     countRetrying: backend.countRetrying,
     claim: backend.claim,
     readClaim: backend.readClaim,

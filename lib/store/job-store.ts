@@ -63,6 +63,11 @@ export interface JobStore {
   /** Newest first; a page costs `limit` records, however many jobs there are. */
   list(query?: ListQuery): Promise<JobPage>;
   countByStatus(): Promise<Record<JobStatus, number>>;
+  /**
+   * Every final job whose completion callback is still pending (not delivered, not given up), a
+   * page at a time: what a fresh local queue, which lost its messages, must be told of again.
+   */
+  pendingCallbacks(): AsyncIterable<JobRecord>;
   /** Queued jobs waiting for the next attempt of a retry (they carry `nextAttemptAt`). */
   countRetrying(): Promise<number>;
   /** Claims attempt `attempt` of a job; true for exactly one caller. */

@@ -15,7 +15,11 @@ import { sameCallbackFence } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** A final job whose callback is pending (the partial index's condition, and its query's). */
+const PENDING_CALLBACK = `status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
+  AND json_extract(record, '$.callback.status') = 'pending'`;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -64,6 +68,10 @@ export const MIGRATIONS: Record<number, string> = {
   `,
   3: `
     CREATE TABLE finished_totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  `,
+  // Final jobs whose callback is still to be delivered: few, whatever the number of jobs.
+  4: `
+    CREATE INDEX jobs_callback_pending ON jobs (id) WHERE ${PENDING_CALLBACK};
   `,
 };
 
@@ -181,6 +189,10 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
         'SELECT id, record FROM jobs WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?',
       ),
       counts: database.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
+      pendingCallbacks: database.prepare(
+        `SELECT id, record FROM jobs INDEXED BY jobs_callback_pending
+         WHERE ${PENDING_CALLBACK} AND id > ? ORDER BY id LIMIT ?`,
+      ),
       retrying: database.prepare(
         "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND next_attempt_at IS NOT NULL",
       ),
@@ -446,6 +458,22 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     return rows.length > limit && lastId ? { jobs, nextCursor: lastId } : { jobs };
   }
 
+  async function* pendingCallbacks(): AsyncIterable<JobRecord> {
+    let after = '';
+    for (;;) {
+      const rows = use((_, sql) => sql.pendingCallbacks.all(after, 100) as Row[]);
+      for (const row of rows) {
+        try {
+          yield JSON.parse(String(row.record)) as JobRecord;
+        } catch {
+          // A damaged record is left out, as in a list.
+        }
+      }
+      if (rows.length < 100) return;
+      after = String(rows.at(-1)!.id);
+    }
+  }
+
   async function countByStatus(): Promise<Record<JobStatus, number>> {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
     for (const row of use((_, sql) => sql.counts.all() as Row[])) {
@@ -619,6 +647,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     deleteKey,
     list,
     countByStatus,
+    pendingCallbacks,
     countRetrying,
     claim,
     readClaim,

@@ -6,6 +6,7 @@ import { createSqliteJobStore } from '../../lib/store/sqlite-job-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { liveTaskProcesses } from '../../lib/process/task-processes';
+import { callbackReceiver } from '../helpers/callback-receiver';
 import { npmStart } from '../helpers/npm-start';
 import { checkedFetch } from '../helpers/openapi-check';
 import { tempDir } from '../helpers/services';
@@ -202,8 +203,9 @@ describe('stopping the local stack', () => {
     }
   }, 180_000);
 
-  it('a delayed job across a restart of the stack (Ctrl-C, then npm start) runs at its time, not before', async () => {
+  it('a delayed job across a restart of the stack (Ctrl-C, then npm start) runs at its time, not before; a pending callback is delivered', async () => {
     const { dir, cleanup } = await tempDir('spawn-queue-delayed-');
+    const receiver = await callbackReceiver();
     let first: Started | undefined;
     try {
       first = await startStack(dir);
@@ -211,18 +213,45 @@ describe('stopping the local stack', () => {
       const submitted = await checkedFetch(`${url}/api/tasks/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ input: { text: 'after the restart' }, delaySeconds: 25 }),
+        body: JSON.stringify({ input: { text: 'after the restart' }, delaySeconds: 30 }),
       });
       const { jobId, status } = (await submitted.json()) as { jobId: string; status: string };
       expect(status).toBe('scheduled');
-      // Stopped while it waits: its message goes with the queue (ElasticMQ keeps no messages).
+      // A job that ends while its callback's receiver is down: its next try waits in the queue.
+      await receiver.stop();
+      const told = await checkedFetch(`${url}/api/tasks/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { text: 'tell me' }, callback: { url: receiver.url } }),
+      });
+      const toldId = ((await told.json()) as { jobId: string }).jobId;
+      let callback: { status: string; attempts: number } | undefined;
+      for (let i = 0; i < 100 && !(callback && callback.attempts >= 1); i += 1) {
+        await sleep(100);
+        const job = await checkedFetch(`${url}/api/jobs/${toldId}`);
+        callback = ((await job.json()) as { callback: typeof callback }).callback;
+      }
+      expect(callback).toMatchObject({ status: 'pending', attempts: 1 });
+      // Stopped while both wait: their messages go with the queue (ElasticMQ keeps no messages).
       process.kill(-first.start.pid!, 'SIGINT');
       await expectNothingLeft(first);
 
+      await receiver.start();
       const second = await startStack(dir, first.ports);
       expect(printed()).toContain('sent 1 unfinished job(s) from the last run to the new queue again');
+      expect(printed()).toContain(
+        'sent 1 pending completion callback(s) from the last run to the new queue again',
+      );
       const store = createSqliteJobStore({ dir });
       try {
+        for (let i = 0; i < 100 && receiver.received.length === 0; i += 1) await sleep(100);
+        expect(receiver.received.map((r) => JSON.parse(r.body).jobId)).toEqual([toldId]);
+        for (let i = 0; i < 50 && (await store.get(toldId))?.callback?.status !== 'delivered'; i += 1) {
+          await sleep(100);
+        }
+        await expect(store.get(toldId)).resolves.toMatchObject({
+          callback: { status: 'delivered', attempts: 2 },
+        });
         const job = await store.get(jobId);
         expect(job?.status).toBe('scheduled');
         const runAt = Date.parse(job!.runAt!);
@@ -246,6 +275,7 @@ describe('stopping the local stack', () => {
       await expectNothingLeft(second);
     } finally {
       await endLeftovers(dir, first?.workRoot);
+      await receiver.close();
       await cleanup();
     }
   }, 180_000);

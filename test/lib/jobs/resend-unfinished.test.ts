@@ -2,7 +2,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
-import { resendUnfinished } from '../../../lib/jobs/job-lifecycle';
+import { resendPendingCallbacks, resendUnfinished } from '../../../lib/jobs/job-lifecycle';
+import { createCallbackQueue } from '../../../lib/queue/callback-queue';
 import { createJobQueue } from '../../../lib/queue/job-queue';
 import { createCatalogue } from '../../../lib/tasks/catalogue';
 import { createTestQueues, testSqs } from '../../helpers/elasticmq';
@@ -69,6 +70,27 @@ describe('resendUnfinished (a restarted local queue)', () => {
     expect(received.Messages?.map((m) => (JSON.parse(m.Body!) as { jobId: string }).jobId)).toEqual([
       later.id,
     ]);
+    await store.close();
+    await cleanup();
+  });
+
+  it('tells the callback deliverer again of final jobs whose callback is still pending', async () => {
+    const sqs = testSqs();
+    const queues = await createTestQueues(sqs);
+    const { dir, cleanup } = await tempDir();
+    const store = createSqliteJobStore({ dir });
+    const pending = queuedJob({
+      callback: { url: 'https://example.com/hook', status: 'pending', attempts: 0, lastError: null },
+    });
+    await store.create(pending);
+    await store.transition(pending.id, 'running', { attempts: 1 });
+    await store.transition(pending.id, 'succeeded');
+    const callbacks = createCallbackQueue({ sqs, queueName: queues.name });
+    await expect(resendPendingCallbacks({ store, callbacks })).resolves.toBe(1);
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect((received.Messages ?? []).map((m) => JSON.parse(m.Body!))).toEqual([{ jobId: pending.id }]);
     await store.close();
     await cleanup();
   });

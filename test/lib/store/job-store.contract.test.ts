@@ -412,6 +412,38 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
       }
     });
 
+    it('is found while it is pending on a final job, and no longer once delivered or given up', async () => {
+      const collect = async (from: JobStore) => {
+        const ids: string[] = [];
+        for await (const job of from.pendingCallbacks()) ids.push(job.id);
+        return ids.sort();
+      };
+      const delivered = await endedWithCallback();
+      const failed = await endedWithCallback();
+      const pending = await endedWithCallback();
+      const cancelled = queuedJob({
+        callback: { url: 'https://example.com/hook', status: 'pending', attempts: 0, lastError: null },
+      });
+      await store.create(cancelled);
+      await store.transition(cancelled.id, 'cancelled');
+      // Not final yet, or no callback: not for the deliverer.
+      const waiting = queuedJob({
+        callback: { url: 'https://example.com/hook', status: 'pending', attempts: 0, lastError: null },
+      });
+      await store.create(waiting);
+      const plain = queuedJob();
+      await store.create(plain);
+      await store.transition(plain.id, 'cancelled');
+      await store.setCallback(delivered.id, (cb) => ({ ...cb, status: 'delivered', attempts: 1 }), delivered);
+      await store.setCallback(failed.id, (cb) => ({ ...cb, status: 'failed', attempts: 1 }), failed);
+      await store.setCallback(pending.id, (cb) => ({ ...cb, attempts: 1, lastError: 'boom' }), pending);
+
+      await expect(collect(store)).resolves.toEqual([pending.id, cancelled.id].sort());
+      // A retry on demand takes it out until the job ends again.
+      await store.transition(cancelled.id, 'queued', { attempts: 1 });
+      await expect(collect(subject.open())).resolves.toEqual([pending.id]);
+    });
+
     it('is left alone when the job is no longer as expected (queued again) or the change answers nothing', async () => {
       const ended = await endedWithCallback();
       const deliver = (cb: NonNullable<typeof ended.callback>) => ({ ...cb, status: 'delivered' as const });
