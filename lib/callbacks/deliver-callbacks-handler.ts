@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { redeliveryPauseSeconds } from '../queue/redelivery';
 import { createCallbackDeliverer } from './deliver-callbacks';
 import type { CallbackDelivererOptions } from './deliver-callbacks';
 
@@ -12,11 +13,15 @@ export function createDeliverCallbacksHandler(options: CallbackDelivererOptions)
   return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const outcomes = await Promise.all(
       event.Records.map((record) =>
-        deliverer.deliver(record).catch((error: unknown) => {
+        deliverer.deliver(record).catch(async (error: unknown) => {
+          // Not the receiver's answer (that is recorded and paced by the deliverer): the store did
+          // not answer, most often. Back in seconds, not after the queue's visibility timeout.
+          const retryInSeconds = redeliveryPauseSeconds(record);
           options.logger.error(
-            { event: 'error', messageId: record.messageId, err: error },
-            'callback failed',
+            { event: 'callback-error', messageId: record.messageId, retryInSeconds, err: error },
+            `could not handle the callback message; it comes back in ${retryInSeconds} s`,
           );
+          await options.queue.changeVisibility(record.receiptHandle, retryInSeconds).catch(() => undefined);
           return 'retry' as const;
         }),
       ),

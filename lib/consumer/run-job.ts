@@ -20,6 +20,7 @@ import { DEFAULT_RETRY_POLICY, retryDelaySeconds, shouldRetry } from '../jobs/re
 import type { AttemptEnd, RetryPolicy } from '../jobs/retry-policy';
 import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
+import { receiveCountOf, redeliveryPauseSeconds } from '../queue/redelivery';
 import type { JobStore } from '../store/job-store';
 import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
@@ -208,8 +209,8 @@ export function createJobRunner(options: JobRunnerOptions) {
     try {
       return await deliver(message);
     } catch (error) {
-      const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
-      const retryInSeconds = Math.min(60, 2 ** receiveCount);
+      const receiveCount = receiveCountOf(message);
+      const retryInSeconds = redeliveryPauseSeconds(message);
       logger.error(
         { event: 'delivery-failed', messageId: message.messageId, receiveCount, retryInSeconds, err: error },
         `could not handle the message (${reasonOf(error)}); it comes back in ${retryInSeconds} s`,
@@ -219,7 +220,7 @@ export function createJobRunner(options: JobRunnerOptions) {
   }
 
   async function deliver(message: SQSRecord): Promise<Outcome> {
-    const receiveCount = Number(message.attributes?.ApproximateReceiveCount) || 1;
+    const receiveCount = receiveCountOf(message);
     const lastDelivery = receiveCount >= maxReceiveCount;
     const parsed = parseMessage(message);
     if (parsed.kind === 'unreadable') {

@@ -7,6 +7,7 @@ import { createDeliverCallbacksHandler } from '../../../lib/callbacks/deliver-ca
 import { postCallback } from '../../../lib/callbacks/post-callback';
 import { verifyCallback } from '../../../lib/callbacks/signature';
 import type { JobStore } from '../../../lib/store/job-store';
+import { StoreUnavailableError } from '../../../lib/store/store-errors';
 import { callbackReceiver } from '../../helpers/callback-receiver';
 import { context, sqsEvent, sqsRecord } from '../../helpers/events';
 import { queuedJob } from '../../helpers/jobs';
@@ -187,6 +188,39 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
     expect((send.mock.calls[1]![0] as GetParameterCommand).input).toEqual({
       Name: '/spawn-queue/prod/callback-secret',
       WithDecryption: true,
+    });
+  });
+
+  it('returns a message the store could not answer for in seconds, not after the visibility timeout', async () => {
+    const job = await finishedJob();
+    let outages = 1;
+    const flaky: typeof store = Object.create(store);
+    flaky.get = async (id) => {
+      if (outages-- > 0) throw new StoreUnavailableError('the job store does not answer');
+      return store.get(id);
+    };
+    const h = createDeliverCallbacksHandler({
+      store: flaky,
+      queue,
+      secret: async () => SECRET,
+      allowInternal: true,
+      logger: silentLogger,
+    });
+    await expect(
+      h(sqsEvent(sqsRecord({ body: { jobId: job.id }, receiveCount: 1 })), context),
+    ).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: expect.any(String) }],
+    });
+    expect(pauses).toEqual([2]);
+    expect(receiver.received).toHaveLength(0);
+    // Its next delivery, once the store answers, goes out; nothing was recorded in between.
+    await expect(
+      h(sqsEvent(sqsRecord({ body: { jobId: job.id }, receiveCount: 2 })), context),
+    ).resolves.toEqual({
+      batchItemFailures: [],
+    });
+    await expect(store.get(job.id)).resolves.toMatchObject({
+      callback: { status: 'delivered', attempts: 1 },
     });
   });
 
