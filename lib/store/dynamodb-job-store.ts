@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput, DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
@@ -346,22 +346,25 @@ function dynamoDbBackend({
    */
   async function* pendingCallbacks(): AsyncIterable<JobRecord> {
     for (const status of FINAL_STATUSES) {
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName,
-            IndexName: 'byStatus',
-            KeyConditionExpression: 'jobStatus = :s',
-            FilterExpression: 'callbackPending = :yes',
-            ExpressionAttributeValues: { ':s': status, ':yes': true },
-            ExclusiveStartKey,
-          }),
-        );
-        for (const item of page.Items ?? []) yield recordOf(item)!;
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      const items = queryItems({
+        TableName,
+        IndexName: 'byStatus',
+        KeyConditionExpression: 'jobStatus = :s',
+        FilterExpression: 'callbackPending = :yes',
+        ExpressionAttributeValues: { ':s': status, ':yes': true },
+      });
+      for await (const item of items) yield recordOf(item)!;
     }
+  }
+
+  /** Every item a query matches, page after page (DynamoDB answers at most 1 MB per call). */
+  async function* queryItems(input: QueryCommandInput): AsyncIterable<Item> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+      yield* page.Items ?? [];
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
   async function list(query: ListQuery = {}): Promise<JobPage> {
@@ -533,28 +536,21 @@ function dynamoDbBackend({
     // No piece is longer than OUTPUT_CHUNK_BYTES: one that ends past fromOffset starts after this.
     const low = outputKey(id, attempt, stream, Math.max(0, fromOffset - OUTPUT_CHUNK_BYTES + 1));
     const chunks: OutputChunk[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-          ExpressionAttributeValues: {
-            ':pk': low.pk,
-            ':low': low.sk,
-            ':high': `${outputPrefix(attempt, stream)}~`,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const offset = Number(String(item.sk).slice(outputPrefix(attempt, stream).length));
-        const data = String(item.data);
-        if (offset + Buffer.byteLength(data) > fromOffset) chunks.push({ stream, offset, data });
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = queryItems({
+      TableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+      ExpressionAttributeValues: {
+        ':pk': low.pk,
+        ':low': low.sk,
+        ':high': `${outputPrefix(attempt, stream)}~`,
+      },
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const offset = Number(String(item.sk).slice(outputPrefix(attempt, stream).length));
+      const data = String(item.data);
+      if (offset + Buffer.byteLength(data) > fromOffset) chunks.push({ stream, offset, data });
+    }
     return chunks;
   }
 
