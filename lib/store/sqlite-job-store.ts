@@ -17,9 +17,13 @@ import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
 export const SCHEMA_VERSION = 4;
 
-/** A final job whose callback is pending (the partial index's condition, and its query's). */
+/**
+ * A final job whose callback is pending (the partial index's condition, and its query's). A record
+ * that is not JSON (damaged) is simply not one: json_extract alone would fail every write of it,
+ * and the migration that builds the index.
+ */
 const PENDING_CALLBACK = `status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
-  AND json_extract(record, '$.callback.status') = 'pending'`;
+  AND CASE WHEN json_valid(record) THEN json_extract(record, '$.callback.status') END = 'pending'`;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -463,11 +467,13 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     for (;;) {
       const rows = use((_, sql) => sql.pendingCallbacks.all(after, 100) as Row[]);
       for (const row of rows) {
+        let job: JobRecord;
         try {
-          yield JSON.parse(String(row.record)) as JobRecord;
+          job = JSON.parse(String(row.record)) as JobRecord;
         } catch {
-          // A damaged record is left out, as in a list.
+          continue; // a damaged record is left out, as in a list
         }
+        yield job;
       }
       if (rows.length < 100) return;
       after = String(rows.at(-1)!.id);

@@ -20,7 +20,15 @@ describe('a damaged job record', () => {
     await services.store.create(damaged);
     const db = new Database(path.join(services.config.jobStoreDir, 'jobs.db'));
     db.prepare('UPDATE jobs SET record = ? WHERE id = ?').run('{"id": "trunc', damaged.id);
+    // A final one too: no index on the records refuses the damage, or hides the good ones.
+    const ended = queuedJob({ id: newJobId(Date.now() - 2000) });
+    await services.store.create(ended);
+    await services.store.transition(ended.id, 'cancelled');
+    db.prepare('UPDATE jobs SET record = ? WHERE id = ?').run('{"id": "trunc', ended.id);
     db.close();
+    const pending: string[] = [];
+    for await (const job of services.store.pendingCallbacks()) pending.push(job.id);
+    expect(pending).toEqual([]);
 
     const read = await createGetJobHandler(services)(
       apiEvent({ pathParameters: { id: damaged.id } }),

@@ -8,14 +8,24 @@ describe('the SQLite store schema', () => {
   it('opens a database made by an earlier version: migrates it step by step and keeps its jobs', async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      // A database as version 1 of the schema left it, with one job in it.
+      // A database as version 1 of the schema left it, with one job in it, an ended one whose
+      // callback was still to deliver, and a damaged ended one (an index over records must not
+      // stop the migration).
       const job = queuedJob();
+      const ended = queuedJob({
+        status: 'succeeded',
+        callback: { url: 'https://example.com/hook', status: 'pending', attempts: 1, lastError: 'boom' },
+      });
+      const damaged = queuedJob({ status: 'failed' });
       const old = new Database(path.join(dir, 'jobs.db'));
       old.exec(MIGRATIONS[1]!);
       old.exec('PRAGMA user_version = 1');
-      old
-        .prepare('INSERT INTO jobs (id, status, attempts, next_attempt_at, record) VALUES (?, ?, ?, ?, ?)')
-        .run(job.id, job.status, job.attempts, null, JSON.stringify(job));
+      const insert = old.prepare(
+        'INSERT INTO jobs (id, status, attempts, next_attempt_at, record) VALUES (?, ?, ?, ?, ?)',
+      );
+      insert.run(job.id, job.status, job.attempts, null, JSON.stringify(job));
+      insert.run(ended.id, ended.status, ended.attempts, null, JSON.stringify(ended));
+      insert.run(damaged.id, damaged.status, damaged.attempts, null, '{"id": "trunc');
       old.close();
 
       const store = createSqliteJobStore({ dir });
@@ -24,6 +34,9 @@ describe('the SQLite store schema', () => {
         // What the later versions added works on it.
         await store.appendOutput(job.id, 1, { stream: 'stdout', offset: 0, data: 'hi\n' });
         await expect(store.readOutput(job.id, 1, 'stdout', 0)).resolves.toHaveLength(1);
+        const pending: string[] = [];
+        for await (const found of store.pendingCallbacks()) pending.push(found.id);
+        expect(pending).toEqual([ended.id]);
       } finally {
         await store.close();
       }
