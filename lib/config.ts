@@ -114,6 +114,9 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`, name);
 }
 
+/** The shortest callback secret accepted, given (CALLBACK_SECRET) or read from SSM. */
+export const MIN_CALLBACK_SECRET_LENGTH = 16;
+
 function secret(env: Env, name: string, minLength: number): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -167,7 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     deadLetterQueueName: text(env, 'DEAD_LETTER_QUEUE_NAME', 'jobs-dead-letters'),
     callbacksQueueUrl: optionalUrl(env, 'CALLBACKS_QUEUE_URL'),
     callbacksQueueName: text(env, 'CALLBACKS_QUEUE_NAME', 'callbacks'),
-    callbackSecret: secret(env, 'CALLBACK_SECRET', 16),
+    callbackSecret: secret(env, 'CALLBACK_SECRET', MIN_CALLBACK_SECRET_LENGTH),
     callbackSecretParameter: parameterName(env, 'CALLBACK_SECRET_PARAMETER'),
     callbackAllowInternal: flag(env, 'CALLBACK_ALLOW_INTERNAL'),
     cloudWatchMetrics: flag(env, 'CLOUDWATCH_METRICS'),

@@ -61,25 +61,20 @@ export function createCallbackDeliverer(options: CallbackDelivererOptions) {
 
   /**
    * Records this try's outcome on the callback as stored now: a "queued" mark written after this
-   * try read the job is kept; when another message of the job recorded a try meanwhile, that one
-   * stands and this one is dropped. A job queued again meanwhile (a retry on demand) is left alone:
-   * it is told about when it ends again.
+   * try read the job is kept (a callback tried once counts as announced, mark or not); when another
+   * message of the job recorded a try meanwhile, that one stands and this one is dropped. A job
+   * queued again meanwhile (a retry on demand) is left alone: it is told about when it ends again.
    */
   async function record(
     job: JobRecord,
     read: CallbackState,
-    outcome: Pick<CallbackState, 'status' | 'lastError'> & Partial<CallbackState>,
+    outcome: Pick<CallbackState, 'status' | 'lastError' | 'deliveredAt'>,
   ): Promise<void> {
     await store.setCallback(
       job.id,
       (current) =>
         current.status === 'pending' && current.attempts === read.attempts
-          ? {
-              ...current,
-              queuedAt: current.queuedAt ?? new Date(now()).toISOString(),
-              attempts: read.attempts + 1,
-              ...outcome,
-            }
+          ? { ...current, attempts: read.attempts + 1, ...outcome }
           : undefined,
       job,
     );

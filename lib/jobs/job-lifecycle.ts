@@ -189,7 +189,10 @@ export function finishJob(
  * then queue it twice (the deliverer posts what it finds still pending).
  */
 export async function announceFinished(
-  { callbacks, store }: { callbacks: Pick<CallbackQueue, 'send'> | undefined; store: JobStore },
+  {
+    callbacks,
+    store,
+  }: { callbacks: Pick<CallbackQueue, 'send'> | undefined; store: Pick<JobStore, 'setCallback'> },
   job: JobRecord,
   log: Pick<Logger, 'warn'>,
 ): Promise<void> {

@@ -353,19 +353,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const callbackQueue = await queueCheck(sqs, sqsEndpoint, config.callbacksQueueName, deliverer);
     if (elasticMq) {
       const store = createJobStore(config);
+      // Their URLs were resolved by the checks above.
       const jobQueue = createJobQueue({
         sqs,
+        queueUrl: queue.url,
         queueName: config.jobsQueueName,
         deadLetterQueueName: config.deadLetterQueueName,
       });
+      const callbacks = createCallbackQueue({
+        sqs,
+        queueUrl: callbackQueue.url,
+        queueName: config.callbacksQueueName,
+      });
       // A fresh in-memory ElasticMQ has lost the messages of the jobs the last run left queued or
       // running: send them again and end the leases of the attempts its stop killed, so nothing stays
-      // unfinished forever (a shared queue, given by SQS_ENDPOINT, still has them).
-      const requeued = await resendUnfinished({ store, queue: jobQueue });
+      // unfinished forever (a shared queue, given by SQS_ENDPOINT, still has them). The same for the
+      // completion callbacks still to deliver: their next tries waited in the lost queue.
+      const [requeued, told] = await Promise.all([
+        resendUnfinished({ store, queue: jobQueue }),
+        resendPendingCallbacks({ store, callbacks }),
+      ]);
       if (requeued > 0) say(`sent ${requeued} unfinished job(s) from the last run to the new queue again`);
-      // The same for completion callbacks still to deliver (their retries waited in the lost queue).
-      const callbacks = createCallbackQueue({ sqs, queueName: config.callbacksQueueName });
-      const told = await resendPendingCallbacks({ store, callbacks });
       if (told > 0)
         say(`sent ${told} pending completion callback(s) from the last run to the new queue again`);
       supervisor = supervise(elasticMq, {
@@ -373,8 +381,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         start: startQueueServer,
         // The consumer still runs its jobs: running ones are sent again without taking them over.
         afterRestart: async () => {
-          const sent = await resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false });
-          const resent = await resendPendingCallbacks({ store, callbacks });
+          const [sent, resent] = await Promise.all([
+            resendUnfinished({ store, queue: jobQueue }, { releaseRunning: false }),
+            resendPendingCallbacks({ store, callbacks }),
+          ]);
           return `its queues are recreated and ${sent} unfinished job(s) and ${resent} pending callback(s) were sent again`;
         },
         meanwhile: 'submits answer 503 until it is back',

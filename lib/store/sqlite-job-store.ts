@@ -11,7 +11,6 @@ import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from './minute-statisti
 import type { FinishedTotals } from './minute-statistics';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
-import { sameCallbackFence } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
@@ -179,7 +178,9 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
         `UPDATE jobs SET status = ?, attempts = ?, next_attempt_at = ?, record = ?
          WHERE id = ? AND status = ? AND attempts = ?`,
       ),
-      updateRecord: database.prepare('UPDATE jobs SET record = ? WHERE id = ?'),
+      // The record as read is the fence: every record is written as JSON.stringify of it, so a record
+      // read and stringified again is the stored text until someone writes it.
+      updateIfUnchanged: database.prepare('UPDATE jobs SET record = ? WHERE id = ? AND record = ?'),
       remove: database.prepare('DELETE FROM jobs WHERE id = ?'),
       keyGet: database.prepare('SELECT job_id FROM idempotency_keys WHERE key_hash = ?'),
       keyInsert: database.prepare('INSERT OR IGNORE INTO idempotency_keys (key_hash, job_id) VALUES (?, ?)'),
@@ -400,13 +401,9 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
 
   async function replaceCallback(next: JobRecord, expected: JobRecord): Promise<boolean> {
     checkId(next.id);
-    // Read and written under the write lock: nothing changes the record in between.
-    return use((database, sql) =>
-      inTransaction(database, () => {
-        const current = readRecord(sql, next.id);
-        if (!current || !sameCallbackFence(current, expected)) return false;
-        return sql.updateRecord.run(JSON.stringify(next), next.id).changes === 1;
-      }),
+    return use(
+      (_, sql) =>
+        sql.updateIfUnchanged.run(JSON.stringify(next), next.id, JSON.stringify(expected)).changes === 1,
     );
   }
 
@@ -463,19 +460,13 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
   }
 
   async function* pendingCallbacks(): AsyncIterable<JobRecord> {
+    const page = 100;
     let after = '';
     for (;;) {
-      const rows = use((_, sql) => sql.pendingCallbacks.all(after, 100) as Row[]);
-      for (const row of rows) {
-        let job: JobRecord;
-        try {
-          job = JSON.parse(String(row.record)) as JobRecord;
-        } catch {
-          continue; // a damaged record is left out, as in a list
-        }
-        yield job;
-      }
-      if (rows.length < 100) return;
+      const rows = use((_, sql) => sql.pendingCallbacks.all(after, page) as Row[]);
+      // Every row is valid JSON: the index's condition checks it.
+      for (const row of rows) yield JSON.parse(String(row.record)) as JobRecord;
+      if (rows.length < page) return;
       after = String(rows.at(-1)!.id);
     }
   }

@@ -159,7 +159,7 @@ describe.each(STORE_KINDS)('the callback deliverer (%s store)', (kind) => {
         region: 'us-east-1',
       },
       () => ssm,
-    )!;
+    );
     const fromSsm = createDeliverCallbacksHandler({
       store,
       queue,

@@ -39,7 +39,19 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     });
   }
 
-  async function submitted(task: string, input: Record<string, unknown>): Promise<JobRecord> {
+  /** A completion callback as a submit that asks for one writes it. */
+  const pendingCallback = (): NonNullable<JobRecord['callback']> => ({
+    url: 'http://127.0.0.1:9/hook',
+    status: 'pending',
+    attempts: 0,
+    lastError: null,
+  });
+
+  async function submitted(
+    task: string,
+    input: Record<string, unknown>,
+    fields: Partial<JobRecord> = {},
+  ): Promise<JobRecord> {
     const job: JobRecord = {
       id: newJobId(),
       task,
@@ -47,6 +59,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
       status: 'queued',
       attempts: 0,
       queuedAt: new Date().toISOString(),
+      ...fields,
     };
     await store.create(job);
     return job;
@@ -259,13 +272,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
   it('announces a finished job that asked for a completion callback to the deliverer, and no other', async () => {
     const announced: string[] = [];
     const callbacks = { send: async (jobId: string) => void announced.push(jobId) };
-    const job = await submitted('echo', { text: 'tell me' });
-    await store.remove(job.id);
-    const withCallback: JobRecord = {
-      ...job,
-      callback: { url: 'http://127.0.0.1:9/hook', status: 'pending', attempts: 0, lastError: null },
-    };
-    await store.create(withCallback);
+    const withCallback = await submitted('echo', { text: 'tell me' }, { callback: pendingCallback() });
     const plain = await submitted('echo', { text: 'quiet' });
     for (const j of [withCallback, plain]) {
       await consumer({ callbacks })(
@@ -280,13 +287,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
   });
 
   it('returns the message when the callback cannot be queued, and announces the job, once, when it comes back', async () => {
-    const job = await submitted('echo', { text: 'tell me later' });
-    await store.remove(job.id);
-    const withCallback: JobRecord = {
-      ...job,
-      callback: { url: 'http://127.0.0.1:9/hook', status: 'pending', attempts: 0, lastError: null },
-    };
-    await store.create(withCallback);
+    const withCallback = await submitted('echo', { text: 'tell me later' }, { callback: pendingCallback() });
     const message = () =>
       sqsEvent(sqsRecord({ body: { task: 'echo', input: withCallback.input, jobId: withCallback.id } }));
     const { queue, visibilities } = recordingQueue();
