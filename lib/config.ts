@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isTokenHash } from './auth/api-tokens';
 import { ConfigError } from './config-errors';
+import { parseFlag, parseOrigins } from './env-values';
 
 /**
  * Every setting the handlers read from the environment, read once and validated here.
@@ -32,6 +33,11 @@ export interface Config {
   callbackSecretParameter: string | undefined;
   /** Lets callbacks reach loopback and private addresses: the local stack only, never deployed. */
   callbackAllowInternal: boolean;
+  /**
+   * Web origins other than the API's own that browsers may call it from (CORS_ORIGINS). Empty: none,
+   * the dashboard being same-origin. Deployed it is the HTTP API's CORS configuration.
+   */
+  corsOrigins: string[];
   /** The consumer writes CloudWatch metrics (embedded metric format) of each finished job: deployed. */
   cloudWatchMetrics: boolean;
   /** Receives after which SQS moves a message to the dead-letter queue (the queue's redrive policy). */
@@ -107,11 +113,21 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+/** The deploy check reads these with the same parser, so no spelling of "true" slips past it. */
 function flag(env: Env, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`, name);
+  const value = parseFlag(env[name]);
+  if (value === undefined) {
+    throw new ConfigError(`${name} must be true or false (or 1 or 0), got "${env[name]?.trim()}"`, name);
+  }
+  return value;
+}
+
+function origins(env: Env, name: string): string[] {
+  try {
+    return parseOrigins(env[name]);
+  } catch (cause) {
+    throw new ConfigError(`${name}: ${(cause as Error).message}`, name, { cause });
+  }
 }
 
 /** The shortest callback secret accepted, given (CALLBACK_SECRET) or read from SSM. */
@@ -173,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     callbackSecret: secret(env, 'CALLBACK_SECRET', MIN_CALLBACK_SECRET_LENGTH),
     callbackSecretParameter: parameterName(env, 'CALLBACK_SECRET_PARAMETER'),
     callbackAllowInternal: flag(env, 'CALLBACK_ALLOW_INTERNAL'),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
     cloudWatchMetrics: flag(env, 'CLOUDWATCH_METRICS'),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 10, 1, 1000),
     jobStore: oneOf(env, 'JOB_STORE', ['sqlite', 'dynamodb'] as const, 'sqlite'),

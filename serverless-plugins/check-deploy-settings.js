@@ -1,5 +1,9 @@
 'use strict';
 
+// The configuration's own parser (lib/config.ts reads the flag with it): any spelling it takes for
+// true is refused here too.
+const { parseFlag } = require('../lib/env-values');
+
 /**
  * Refuses a deploy that could not work or would be open: the deployed functions must use the
  * DynamoDB job store and AWS's own endpoints, and the stage must have API tokens (the SSM parameter
@@ -20,9 +24,12 @@ function settingProblems(service) {
         `${name} is set to "${env[name]}": unset it before deploying (it points the functions away from AWS)`,
       );
   }
-  if (String(env.CALLBACK_ALLOW_INTERNAL) === 'true') {
+  const allowInternal = parseFlag(env.CALLBACK_ALLOW_INTERNAL);
+  if (allowInternal !== false) {
     problems.push(
-      'CALLBACK_ALLOW_INTERNAL is true: unset it before deploying (callbacks could reach private addresses)',
+      allowInternal
+        ? `CALLBACK_ALLOW_INTERNAL is "${env.CALLBACK_ALLOW_INTERNAL}": unset it before deploying (callbacks could reach private addresses)`
+        : `CALLBACK_ALLOW_INTERNAL is "${env.CALLBACK_ALLOW_INTERNAL}", which is neither true nor false: unset it before deploying`,
     );
   }
   if (!env.API_TOKEN_PARAMETER) {

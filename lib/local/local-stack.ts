@@ -154,14 +154,19 @@ export const OFFLINE_NODE_FLAGS = ['--heap-growing-percent=20'];
 /**
  * serverless offline's environment, with the preloads that make it answer as API Gateway does: a
  * longer listen queue (listen-backlog.js: a burst of connections is accepted, not dropped until the
- * clients retry) and a function's failure in the API's error shape, without its stack trace
- * (gateway-errors.js).
+ * clients retry), a function's failure in the API's error shape, without its stack trace
+ * (gateway-errors.js), and the stack's doors (front-door.js: no foreign origin, no foreign Host
+ * without tokens, the invoke port on loopback).
  */
 function withGatewayPreloads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const preloads = ['listen-backlog.js', 'gateway-errors.js'].map(
+  const preloads = ['listen-backlog.js', 'gateway-errors.js', 'front-door.js'].map(
     (file) => `--require ${JSON.stringify(path.join(__dirname, file))}`,
   );
-  return withLoopDelay({ ...env, NODE_OPTIONS: [env.NODE_OPTIONS, ...preloads].filter(Boolean).join(' ') });
+  return withLoopDelay({
+    ...env,
+    SPAWN_QUEUE_FRONT_DOOR: 'on',
+    NODE_OPTIONS: [env.NODE_OPTIONS, ...preloads].filter(Boolean).join(' '),
+  });
 }
 
 /** With SPAWN_QUEUE_LOOP_DELAY_DIR set (benchmarks): the preload that measures event-loop delay. */
@@ -259,25 +264,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TASK_WORK_DIR: path.join(os.tmpdir(), `spawn-queue-${httpPort}`),
     };
     env.JOB_STORE = env.JOB_STORE?.trim() || 'sqlite';
-    // Completion callbacks may reach this machine (a receiver on localhost), never deployed; they are
-    // signed with CALLBACK_SECRET, or a secret made for this run.
-    env.CALLBACK_ALLOW_INTERNAL = env.CALLBACK_ALLOW_INTERNAL?.trim() || 'true';
+    // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without
+    // any, the API is open: it listens on loopback only. With them it is meant to be reached from the
+    // network: only the API's port is opened beyond loopback, and it follows a deployed stack's rules.
+    env.API_TOKEN_PARAMETER = '';
+    const authOn = Boolean(env.API_TOKEN_HASHES?.trim());
+    env.HTTP_HOST = authOn ? env.HTTP_HOST?.trim() || '0.0.0.0' : '127.0.0.1';
+    // Completion callbacks may reach this machine (a receiver on localhost) on a loopback stack; on
+    // one reachable from the network, as deployed, only if the operator says so. Always signed with
+    // CALLBACK_SECRET, or a secret made for this run.
+    env.CALLBACK_ALLOW_INTERNAL = env.CALLBACK_ALLOW_INTERNAL?.trim() || String(!authOn);
     // CloudWatch's embedded metric format is for a deployed stack's logs, not this terminal.
     env.CLOUDWATCH_METRICS = env.CLOUDWATCH_METRICS?.trim() || 'false';
     const madeSecret = !env.CALLBACK_SECRET?.trim();
     if (madeSecret) env.CALLBACK_SECRET = randomBytes(24).toString('hex');
     // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.
     env.SLS_LOG_LEVEL ||= serverlessLogLevel(logLevel);
-    // Tokens come from API_TOKEN_HASHES here, never from a deployed stack's SSM parameter. Without
-    // any, the API is open: it listens on loopback only.
-    env.API_TOKEN_PARAMETER = '';
-    const authOn = Boolean(env.API_TOKEN_HASHES?.trim());
-    env.HTTP_HOST = authOn ? env.HTTP_HOST?.trim() || '0.0.0.0' : '127.0.0.1';
+    const { callbackAllowInternal, corsOrigins } = loadConfig(env);
     say(
       authOn
-        ? `API tokens: on (API_TOKEN_HASHES); listening on ${env.HTTP_HOST}`
-        : 'API tokens: off (no API_TOKEN_HASHES set), so the API listens on 127.0.0.1 only',
+        ? `API tokens: on (API_TOKEN_HASHES); the API listens on ${env.HTTP_HOST}, every other port on 127.0.0.1; callbacks to internal addresses ${callbackAllowInternal ? 'allowed (CALLBACK_ALLOW_INTERNAL)' : 'refused'}`
+        : 'API tokens: off (no API_TOKEN_HASHES set), so the API listens on 127.0.0.1 only and answers only requests addressed to localhost',
     );
+    if (corsOrigins.length > 0) say(`browsers may call the API from ${corsOrigins.join(', ')} (CORS_ORIGINS)`);
     if (env.JOB_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT?.trim()) {
       if (!(await isPortFree(dynamoDbPort))) {
         throw new StackError(

@@ -95,7 +95,7 @@ export interface JobStore {
    * still re-reads now and then.
    */
   onFinished(listener: (id: string) => void): () => void;
-  /** Proves the store answers (health). */
+  /** Proves the store answers (health): a cheap read, never a write (anyone may call health). */
   probe(): Promise<void>;
   readMeta<T>(name: string): Promise<T | undefined>;
   writeMeta(name: string, value: unknown): Promise<void>;

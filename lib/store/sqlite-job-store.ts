@@ -610,8 +610,9 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     };
   }
 
+  /** A read of one small row: the database opens and answers (health), without a write per call. */
   async function probe(): Promise<void> {
-    use((_, sql) => sql.metaPut.run('probe', new Date().toISOString()));
+    use((_, sql) => sql.metaGet.get('probe'));
   }
 
   async function readMeta<T>(name: string): Promise<T | undefined> {

@@ -1,4 +1,5 @@
 import CheckDeploySettings, { settingProblems } from '../../serverless-plugins/check-deploy-settings';
+import { loadConfig } from '../../lib/config';
 
 class FrameworkError extends Error {}
 
@@ -39,8 +40,32 @@ describe('serverless plugin: check-deploy-settings', () => {
     ).toEqual([
       'JOB_STORE is "sqlite" but a deployed stack needs "dynamodb" (unset JOB_STORE before deploying)',
       'SQS_ENDPOINT is set to "http://localhost:9324": unset it before deploying (it points the functions away from AWS)',
-      'CALLBACK_ALLOW_INTERNAL is true: unset it before deploying (callbacks could reach private addresses)',
+      'CALLBACK_ALLOW_INTERNAL is "true": unset it before deploying (callbacks could reach private addresses)',
       'API_TOKEN_PARAMETER is empty: unset it before deploying (the functions read their tokens from it)',
+    ]);
+  });
+
+  it.each(['true', 'TRUE', ' true ', '1', 'True'])(
+    'refuses CALLBACK_ALLOW_INTERNAL=%j, every spelling the configuration reads as true',
+    (value) => {
+      const env = { ...deployedEnv, CALLBACK_ALLOW_INTERNAL: value };
+      expect(loadConfig(env).callbackAllowInternal).toBe(true);
+      expect(settingProblems({ provider: { environment: env } })).toEqual([
+        `CALLBACK_ALLOW_INTERNAL is "${value}": unset it before deploying (callbacks could reach private addresses)`,
+      ]);
+    },
+  );
+
+  it('accepts CALLBACK_ALLOW_INTERNAL written as false in any spelling, and refuses one it cannot read', () => {
+    for (const value of ['false', 'FALSE', ' 0 ', '']) {
+      expect(
+        settingProblems({ provider: { environment: { ...deployedEnv, CALLBACK_ALLOW_INTERNAL: value } } }),
+      ).toEqual([]);
+    }
+    expect(
+      settingProblems({ provider: { environment: { ...deployedEnv, CALLBACK_ALLOW_INTERNAL: 'yes' } } }),
+    ).toEqual([
+      'CALLBACK_ALLOW_INTERNAL is "yes", which is neither true nor false: unset it before deploying',
     ]);
   });
 
