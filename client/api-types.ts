@@ -644,6 +644,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
             500: {
                 headers: {
@@ -745,6 +754,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
             500: {
                 headers: {
@@ -802,6 +820,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -880,6 +907,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -969,6 +1005,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description no such job (`job_not_found`) */
             404: {
                 headers: {
@@ -1042,6 +1087,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description no such job (`job_not_found`) */
             404: {
                 headers: {
@@ -1109,6 +1163,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
             500: {
                 headers: {
@@ -1152,6 +1215,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1207,6 +1279,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
             500: {
                 headers: {
@@ -1256,6 +1337,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
             500: {
                 headers: {
@@ -1299,6 +1389,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1401,6 +1500,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1555,6 +1663,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an Idempotency-Key used before for another task or input */
             409: {
                 headers: {
@@ -1703,6 +1820,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an Idempotency-Key used before for another task or input */
             409: {
                 headers: {
@@ -1841,6 +1967,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1995,6 +2130,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an Idempotency-Key used before for another task or input */
             409: {
                 headers: {
@@ -2137,6 +2281,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2293,6 +2446,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an Idempotency-Key used before for another task or input */
             409: {
                 headers: {
@@ -2431,6 +2593,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2587,6 +2758,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description an Idempotency-Key used before for another task or input */
             409: {
                 headers: {
@@ -2729,6 +2909,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -184,6 +184,19 @@ export const SCENARIOS: Scenario[] = [
     expected: '500 job_unreadable naming the job; lists and stats keep working',
   },
   {
+    name: 'a hostile neighbour: a web page in the browser and a direct invoke flood',
+    file: 'test/e2e/doors.test.ts',
+    test: /a hostile neighbour/,
+    expected:
+      'the page reads nothing (blocked or opaque answers); 8 invokes of runJobs start no process; no job written',
+  },
+  {
+    name: 'DNS rebinding and a foreign origin, without tokens',
+    file: 'test/e2e/doors.test.ts',
+    test: /foreign host name|foreign origin’s simple POST/,
+    expected: '403 host_not_allowed / origin_not_allowed in the error shape; no job written',
+  },
+  {
     name: 'a flood beyond MAX_QUEUED_JOBS',
     file: 'test/e2e/settings.test.ts',
     test: /MAX_QUEUED_JOBS/,

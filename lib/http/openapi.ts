@@ -182,6 +182,9 @@ const errorAnswer = (description: string, headers?: string[]): Answer => ({
 /** The errors any route may answer. */
 const COMMON: Record<string, Answer> = {
   '401': errorAnswer('a missing or wrong API token (`unauthorized`)', ['WWW-Authenticate']),
+  '403': errorAnswer(
+    'a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`)',
+  ),
   '500': errorAnswer('an unexpected error (`internal_error`), or a job record that cannot be read'),
   '503': errorAnswer('the job store, the queue or the token store does not answer', ['Retry-After']),
 };

@@ -276,6 +276,30 @@ describe('the deployed template', () => {
     expect(Number(settings.ThrottlingBurstLimit)).toBe(9);
   });
 
+  it('gives the routes anyone may call without a token a lower ceiling of their own', () => {
+    const stage = resources.HttpApiStage!;
+    const routeKeys = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey as string);
+    const publicRoutes = ['GET /api/health', 'GET /dashboard', '$default'];
+    expect(routeKeys).toEqual(expect.arrayContaining(publicRoutes));
+    expect(Object.keys(stage.Properties.RouteSettings as Json).sort()).toEqual([...publicRoutes].sort());
+    for (const key of publicRoutes) {
+      expect(stage.Properties.RouteSettings[key]).toEqual({
+        ThrottlingRateLimit: 5,
+        ThrottlingBurstLimit: 10,
+      });
+    }
+    // Route settings name routes that must exist first.
+    expect(stage.DependsOn).toEqual(
+      expect.arrayContaining(['HttpApiRouteGetApiHealth', 'HttpApiRouteGetDashboard', 'HttpApiRouteDefault']),
+    );
+  });
+
+  it('grants CORS to no origin by default: the HTTP API has no CORS configuration', () => {
+    expect(resources.HttpApi!.Properties.CorsConfiguration).toBeUndefined();
+  });
+
   it('keeps the consumer at 4: reserved concurrency and the event source maximum agree', () => {
     expect(fn('runJobs').Properties.ReservedConcurrentExecutions).toBe(4);
     const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')!;

@@ -1,0 +1,33 @@
+import OfflineQueueFunctions from '../../serverless-plugins/offline-queue-functions';
+import { httpApiCors } from '../../config/http-api-cors';
+
+describe('serverless plugin: offline-queue-functions', () => {
+  it('leaves serverless offline only the functions no queue triggers', () => {
+    const functions: Record<string, { events?: unknown[] }> = {
+      health: { events: [{ httpApi: 'GET /api/health' }] },
+      runJobs: { events: [{ sqs: { arn: 'arn' } }] },
+      deliverCallbacks: { events: [{ sqs: { arn: 'arn' } }] },
+      plain: {},
+    };
+    const plugin = new OfflineQueueFunctions({ service: { functions } });
+    plugin.hooks['before:offline:start:init']!();
+    expect(Object.keys(functions)).toEqual(['health', 'plain']);
+  });
+});
+
+describe('the HTTP API’s CORS configuration (config/http-api-cors.js)', () => {
+  it('grants no origin unless CORS_ORIGINS names it, and never with credentials', () => {
+    expect(httpApiCors({})).toBe(false);
+    expect(httpApiCors({ CORS_ORIGINS: ' ' })).toBe(false);
+    const cors = httpApiCors({ CORS_ORIGINS: 'https://app.example.com' });
+    expect(cors).toMatchObject({
+      allowedOrigins: ['https://app.example.com'],
+      allowedMethods: ['GET', 'POST', 'DELETE'],
+    });
+    expect(cors).not.toHaveProperty('allowCredentials');
+  });
+
+  it('refuses a wildcard or a bad origin, naming the variable', () => {
+    expect(() => httpApiCors({ CORS_ORIGINS: '*' })).toThrow(/^CORS_ORIGINS: "\*"/);
+  });
+});
