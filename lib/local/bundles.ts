@@ -27,11 +27,11 @@ const moduleOf = (handler: string) => handler.slice(0, handler.lastIndexOf('.'))
  * runs in one process, and the consumer's host and handler, share one copy of it instead of one each
  * (a deployed bundle carries its own, as Lambda needs).
  */
-const EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
+const EXTERNAL = ['@aws-sdk/*', '@smithy/*', 'libsql'];
 
 /**
  * What an ES module bundle needs of CommonJS: `require` for the packages it loads at run time (the
- * SQLite binding picks its native package by platform).
+ * SQLite store loads libsql on first use, and libsql picks its native package by platform).
  */
 const ESM_BANNER =
   "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
@@ -70,7 +70,7 @@ export async function bundleFunctions(options: {
     bundle: true,
     platform: 'node',
     target: options.settings?.target ?? 'node20',
-    sourcemap: options.settings?.sourcemap ?? true,
+    sourcemap: options.settings?.sourcemap ?? false,
     loader: options.settings?.loader as Record<string, Loader> | undefined,
     external: EXTERNAL,
     logLevel: 'silent',

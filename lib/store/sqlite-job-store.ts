@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'libsql';
+import type Database from 'libsql';
 import { assertJobId } from '../jobs/job-id';
 import { createMicroBatcher } from '../micro-batch';
 import { JOB_STATUSES } from '../jobs/job-record';
@@ -12,6 +12,17 @@ import type { FinishedTotals } from './minute-statistics';
 import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
+
+/**
+ * libsql, loaded when a SQLite store first opens its database, never at import. A deployed function
+ * uses the DynamoDB store and its zip carries no SQLite binding (libsql picks a native package by
+ * platform at load: `@libsql/linux-arm64-gnu` on Lambda's arm64): loaded at import, every function
+ * failed its init asking for it. The bundles leave it external (serverless.yml, lib/local/bundles.ts).
+ */
+function loadLibsql(): typeof Database {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
+  return require('libsql') as typeof Database;
+}
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
 export const SCHEMA_VERSION = 4;
@@ -139,7 +150,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
   function open(): { db: Database.Database; sql: ReturnType<typeof prepare> } {
     if (db && statements) return { db, sql: statements };
     mkdirSync(path.dirname(file), { recursive: true });
-    const opened = new Database(file);
+    const opened = new (loadLibsql())(file);
     try {
       opened.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       opened.exec('PRAGMA journal_mode = WAL');
