@@ -2,7 +2,8 @@
  * Three layers, as jest projects: `unit` needs no Java, no port and no child stack (npm run
  * test:unit); `integration` runs against real ElasticMQ and dynalite, started once by its global
  * setup, and real processes; `e2e` starts whole stacks (npm start, serverless offline, serverless
- * package). `npm test` runs all three, as CI does.
+ * package). `npm test` runs all three, as CI does; a fourth, `deployed`, runs the packaged artifact
+ * under the Lambda runtime against moto (npm run test:deployed, run by CI after them).
  */
 const INTEGRATION = [
   'test/faults/callbacks-queue-down.test.ts',
@@ -24,6 +25,8 @@ const INTEGRATION = [
   'test/lib/store/**/*.test.ts',
 ];
 const E2E = ['test/e2e/**/*.test.ts', 'test/deploy/**/*.test.ts'];
+/** The packaged artifact under the Lambda runtime against moto (npm run test:deployed; not in npm test). */
+const DEPLOYED = ['test/deployed/**/*.test.ts'];
 
 /** @type {import('jest').Config} */
 const base = {
@@ -55,12 +58,13 @@ module.exports = {
       ...base,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: [...at(INTEGRATION), ...at(E2E)].map((p) =>
+      testPathIgnorePatterns: [...at(INTEGRATION), ...at(E2E), ...at(DEPLOYED)].map((p) =>
         p.replace(/\*\*\/\*\.test\.ts$/, '').replace(/\./g, '\\.'),
       ),
     },
     { ...base, ...withServers, displayName: 'integration', testMatch: at(INTEGRATION) },
     { ...base, ...withServers, displayName: 'e2e', testMatch: at(E2E) },
+    { ...base, displayName: 'deployed', testMatch: at(DEPLOYED), testTimeout: 60_000 },
   ],
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   testTimeout: 30_000,

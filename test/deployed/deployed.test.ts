@@ -1,0 +1,302 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetFunctionConfigurationCommand,
+  GetFunctionConcurrencyCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
+import { verifyCallback } from '../../lib/callbacks/signature';
+import jobTable from '../../config/job-table.json';
+import { callbackReceiver } from '../helpers/callback-receiver';
+import { tempDir } from '../helpers/temp-dir';
+import { sqsEvent, sqsRecord } from '../helpers/events';
+import { clientOptions } from './harness/moto';
+import { SERVICE, STAGE, startDeployedStack } from './harness/deployed-stack';
+import type { ApiAnswer, DeployedStack } from './harness/deployed-stack';
+
+/**
+ * npm run test:deployed: the packaged artifact, run as Lambda runs it. `serverless package` renders
+ * the template; it is deployed into moto server as `serverless deploy` does it; each function runs
+ * from the zip in the deployment bucket under AWS's Runtime Interface Emulator and aws-lambda-ric on
+ * Node 24 with its deployed environment; HTTP requests become API Gateway v2 events; the queues'
+ * messages reach the consumer and the callback deliverer as their event source mappings say.
+ * What moto cannot emulate (API Gateway v2 itself, IAM, real concurrency) is the template tests' part
+ * (test/deploy/template.test.ts): docs/DEPLOY.md says which check covers what.
+ */
+const projectDir = path.resolve(__dirname, '..', '..');
+const token = newApiToken();
+const callbackSecret = 'deployed-test-callback-secret-0123456789';
+const fn = (name: string) => `${SERVICE}-${STAGE}-${name}`;
+
+let stack: DeployedStack;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const temp = await tempDir('spawn-queue-deployed-');
+  cleanup = temp.cleanup;
+  stack = await startDeployedStack({
+    projectDir,
+    workDir: temp.dir,
+    tokenHash: hashApiToken(token),
+    callbackSecret,
+  });
+}, 900_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await cleanup?.();
+}, 60_000);
+
+const auth = { authorization: `Bearer ${token}` };
+const json = { ...auth, 'content-type': 'application/json' };
+
+function submit(task: string, body: unknown, query = ''): Promise<ApiAnswer> {
+  return stack.api('POST', `/api/tasks/${task}${query}`, { headers: json, body: JSON.stringify(body) });
+}
+
+type Job = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Reads the job until `done` says so (or `timeoutMs` passes); returns the last read. */
+async function jobUntil(jobId: string, done: (job: Job) => boolean, timeoutMs = 30_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  let job = (await stack.api('GET', `/api/jobs/${jobId}`, { headers: auth })).body;
+  while (!done(job) && Date.now() < deadline) {
+    await sleep(250);
+    job = (await stack.api('GET', `/api/jobs/${jobId}`, { headers: auth })).body;
+  }
+  return job;
+}
+const final = (job: { status?: string }) =>
+  ['succeeded', 'failed', 'timed_out', 'cancelled'].includes(job.status ?? '');
+
+describe('the deployed template, as moto holds it', () => {
+  it('has the job table with the keys and indexes the code uses', async () => {
+    const dynamodb = new DynamoDBClient(clientOptions(stack.target));
+    const { Table } = await dynamodb.send(
+      new DescribeTableCommand({ TableName: `${SERVICE}-${STAGE}-jobs` }),
+    );
+    dynamodb.destroy();
+    expect(Table!.KeySchema).toEqual(jobTable.KeySchema);
+    expect(Table!.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(
+      jobTable.GlobalSecondaryIndexes.map((i) => i.IndexName).sort(),
+    );
+  });
+
+  it('has the queues with their visibility, retention and redrive', async () => {
+    const sqs = new SQSClient(clientOptions(stack.target));
+    const attributes = async (name: string) =>
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: await stack.queueUrl(name), AttributeNames: ['All'] }),
+        )
+      ).Attributes!;
+    const jobs = await attributes(`${SERVICE}-${STAGE}-jobs`);
+    const callbacks = await attributes(`${SERVICE}-${STAGE}-callbacks`);
+    sqs.destroy();
+    expect(jobs.VisibilityTimeout).toBe('3960');
+    // 14 days: a backlog must not expire before it runs.
+    expect(jobs.MessageRetentionPeriod).toBe('1209600');
+    expect(JSON.parse(jobs.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 10 });
+    expect(JSON.parse(jobs.RedrivePolicy!).deadLetterTargetArn).toMatch(/jobs-dead-letters$/);
+    expect(callbacks.VisibilityTimeout).toBe('180');
+    expect(JSON.parse(callbacks.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 100 });
+  });
+
+  it('has each function on nodejs24.x with its timeout, reserved concurrency and environment', async () => {
+    const lambda = new LambdaClient(clientOptions(stack.target));
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn('runJobs') }));
+    const concurrency = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: fn('runJobs') }));
+    const health = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn('health') }));
+    lambda.destroy();
+    expect(config).toMatchObject({ Runtime: 'nodejs24.x', Timeout: 660, MemorySize: 512 });
+    expect(concurrency.ReservedConcurrentExecutions).toBe(4);
+    expect(health).toMatchObject({ Runtime: 'nodejs24.x', Timeout: 28 });
+    expect(config.Environment!.Variables).toMatchObject({
+      JOB_STORE: 'dynamodb',
+      SQS_ENDPOINT: '',
+      CONSUMER_CONCURRENCY: '4',
+      JOB_TABLE_NAME: `${SERVICE}-${STAGE}-jobs`,
+    });
+    // arm64 as the template says (moto reports x86_64 for it: the template tests check the architecture).
+    const declared = Object.values(stack.template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === fn('runJobs'),
+    )!;
+    expect(declared.Properties.Architectures).toEqual(['arm64']);
+  });
+});
+
+describe('the artifact', () => {
+  it('ships no native module and no source map: nothing in it depends on the architecture', async () => {
+    const files = (await readdir(stack.codeDir, { recursive: true })).map(String);
+    expect(
+      files.filter((f) => f.endsWith('.node') || f.endsWith('.map') || f.includes('node_modules')),
+    ).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining(['handlers/sqs/run-jobs.js', 'handlers/http/submit-job.js']),
+    );
+  });
+});
+
+describe('the packaged functions, run as Lambda runs them', () => {
+  it('health: 200 with SQS and the store answering, without a token', async () => {
+    await expect(stack.api('GET', '/api/health')).resolves.toMatchObject({
+      status: 200,
+      body: { sqs: 'ok', store: 'ok' },
+    });
+  });
+
+  it('every HTTP function initialises: each route answers in the error shape or with its data', async () => {
+    const answers = await Promise.all([
+      stack.api('GET', '/api/tasks', { headers: auth }),
+      stack.api('GET', '/api/openapi.json', { headers: auth }),
+      stack.api('GET', '/api/system-info', { headers: auth }),
+      stack.api('GET', '/dashboard'),
+      stack.api('GET', '/api/nowhere', { headers: auth }),
+      stack.api('GET', '/api/jobs', {}),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 404, 401]);
+    expect(answers[4]!.body).toMatchObject({ error: { code: 'route_not_found' } });
+    expect(answers[5]!.body).toMatchObject({ error: { code: 'unauthorized' } });
+  });
+
+  it('bad input gets the error shape and writes nothing', async () => {
+    const bad = await stack.api('POST', '/api/tasks/echo', { headers: json, body: '{"input":' });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+    const invalid = await submit('sleep', { input: { seconds: 9999 } });
+    expect(invalid).toMatchObject({ status: 400, body: { error: { code: 'invalid_input' } } });
+  });
+
+  it('submit, then the consumer runs it from the queue: get, list and output say succeeded', async () => {
+    const submitted = await submit('echo', { input: { text: 'deployed hello' } });
+    expect(submitted).toMatchObject({ status: 202, body: { status: 'queued' } });
+    const job = await jobUntil(submitted.body.jobId, final);
+    expect(job).toMatchObject({ status: 'succeeded', exitCode: 0, stdout: 'deployed hello\n', attempts: 1 });
+    const list = await stack.api('GET', '/api/jobs?limit=10', { headers: auth });
+    expect(list.body.jobs.map((j: { jobId: string }) => j.jobId)).toContain(submitted.body.jobId);
+    const output = await stack.api('GET', `/api/jobs/${submitted.body.jobId}/output?offset=0`, {
+      headers: auth,
+    });
+    expect(output).toMatchObject({ status: 200, body: { data: 'deployed hello\n' } });
+  });
+
+  it('?wait answers with the finished job', async () => {
+    const answer = await submit('sha256', { input: { text: 'abc' } }, '?wait=20');
+    expect(answer).toMatchObject({ status: 200, body: { status: 'succeeded' } });
+  });
+
+  it('cancels a running job: its process is killed and the job ends cancelled', async () => {
+    const { body } = await submit('sleep', { input: { seconds: 60 } });
+    await jobUntil(body.jobId, (j) => j.status === 'running');
+    const cancel = await stack.api('DELETE', `/api/jobs/${body.jobId}`, { headers: auth });
+    expect(cancel.status).toBeLessThan(300);
+    const job = await jobUntil(body.jobId, final, 20_000);
+    expect(job.status).toBe('cancelled');
+  });
+
+  it('ends a failing task as its retry policy says (an exit code it does not name: final), then retries it on demand', async () => {
+    const { body } = await submit('fail', { input: { code: 3 } });
+    expect(await jobUntil(body.jobId, final)).toMatchObject({
+      status: 'failed',
+      exitCode: 3,
+      attempts: 1,
+      stderr: 'failing on purpose\n',
+    });
+    const retry = await stack.api('POST', `/api/jobs/${body.jobId}/retry`, { headers: auth });
+    expect(retry.status).toBe(202);
+    expect(await jobUntil(body.jobId, (j) => final(j) && j.attempts === 2)).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+    });
+  });
+
+  it('runs a delayed job at its time, not before', async () => {
+    const submittedAt = Date.now();
+    const { body } = await submit('echo', { input: { text: 'later' }, delaySeconds: 3 });
+    expect(body.status).toBe('scheduled');
+    const job = await jobUntil(body.jobId, final, 30_000);
+    expect(job.status).toBe('succeeded');
+    expect(Date.parse(job.startedAt)).toBeGreaterThanOrEqual(Date.parse(job.runAt));
+    expect(Date.parse(job.runAt) - submittedAt).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('delivers a signed completion callback, the secret read from SSM', async () => {
+    const receiver = await callbackReceiver();
+    try {
+      const { body } = await submit('echo', { input: { text: 'call me' }, callback: { url: receiver.url } });
+      const deadline = Date.now() + 30_000;
+      while (receiver.received.length === 0 && Date.now() < deadline) await sleep(200);
+      expect(receiver.received).toHaveLength(1);
+      const [call] = receiver.received;
+      expect(JSON.parse(call!.body)).toMatchObject({ jobId: body.jobId, status: 'succeeded' });
+      expect(verifyCallback(callbackSecret, call!.body, String(call!.headers['spawn-queue-signature']))).toBe(
+        true,
+      );
+      expect(await jobUntil(body.jobId, (j) => j.callback?.status === 'delivered')).toMatchObject({
+        callback: { status: 'delivered' },
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('records a message sent straight to the queue, as any producer may', async () => {
+    const sqs = new SQSClient(clientOptions(stack.target));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await stack.queueUrl(`${SERVICE}-${STAGE}-jobs`),
+        MessageBody: JSON.stringify({ task: 'echo', input: { text: 'straight in' } }),
+      }),
+    );
+    sqs.destroy();
+    const deadline = Date.now() + 20_000;
+    let found: { status?: string } | undefined;
+    while (found?.status !== 'succeeded' && Date.now() < deadline) {
+      const { body } = await stack.api('GET', '/api/jobs?limit=20', { headers: auth });
+      found = body.jobs.find((j: { input: { text?: string } }) => j.input.text === 'straight in');
+      await sleep(250);
+    }
+    expect(found).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('the consumer answers a batch as its mapping expects (no batch item failure for a done job)', async () => {
+    const invocation = await stack.invoke(fn('runJobs'), sqsEvent(sqsRecord({ body: '{not json' })));
+    expect(invocation).toMatchObject({ ok: true });
+  });
+
+  it('queue-stats and metrics read the deployed store and queues', async () => {
+    const stats = await stack.api('GET', '/api/queue-stats', { headers: auth });
+    expect(stats.status).toBe(200);
+    expect(stats.body.processPool.totalProcessed).toBeGreaterThanOrEqual(5);
+    expect(stats.body.maxConcurrency).toBe(4);
+    const metrics = await stack.api('GET', '/api/metrics', { headers: auth });
+    expect(metrics.status).toBe(200);
+    expect(String(metrics.body)).toContain('spawn_queue_jobs_finished_total');
+  });
+
+  it('moves the dead-letter queue back to the jobs queue (redrive), and its job runs', async () => {
+    const sqs = new SQSClient(clientOptions(stack.target));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await stack.queueUrl(`${SERVICE}-${STAGE}-jobs-dead-letters`),
+        MessageBody: JSON.stringify({ task: 'echo', input: { text: 'redriven' } }),
+      }),
+    );
+    sqs.destroy();
+    const stats = await stack.api('GET', '/api/queue-stats', { headers: auth });
+    expect(stats.body.queue.deadLetter).toBe(1);
+    const redrive = await stack.api('POST', '/api/dead-letters/redrive', { headers: auth });
+    expect(redrive).toMatchObject({ status: 200, body: { moved: 1 } });
+    const deadline = Date.now() + 20_000;
+    let found: { status?: string } | undefined;
+    while (found?.status !== 'succeeded' && Date.now() < deadline) {
+      const { body } = await stack.api('GET', '/api/jobs?limit=20', { headers: auth });
+      found = body.jobs.find((j: { input: { text?: string } }) => j.input.text === 'redriven');
+      await sleep(250);
+    }
+    expect(found).toMatchObject({ status: 'succeeded' });
+  });
+});
