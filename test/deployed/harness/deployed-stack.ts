@@ -43,6 +43,9 @@ export interface DeployedStack {
   logFile: string;
   /** The unzipped artifact the functions run from. */
   codeDir: string;
+  /** What `serverless package` wrote (the templates, the artifact). */
+  packageDir: string;
+  tools: DeployedTools;
   stop(): Promise<void>;
 }
 
@@ -188,6 +191,8 @@ export async function startDeployedStack(options: {
       template,
       logFile,
       codeDir,
+      packageDir,
+      tools,
       invoke,
       async queueUrl(name) {
         return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;

@@ -6,7 +6,8 @@ import { runCommand } from '../../../lib/local/child-processes';
 /**
  * What the deployed-path test runs the artifact with, pinned, and installed from the public
  * registries on first use into the user's cache (not the checkout: a clean clone reuses them):
- * - moto server (PyPI), which takes the rendered CloudFormation template and serves the AWS APIs;
+ * - moto server (PyPI), which takes the rendered CloudFormation template and serves the AWS APIs,
+ *   and cfn-lint beside it, AWS's linter of CloudFormation templates;
  * - AWS's Lambda Runtime Interface Emulator (the Go module proxy), the Runtime API as Lambda serves it;
  * - Node 24, the `nodejs24.x` runtime's Node (the npm registry's node-linux-<arch> package), and
  *   `aws-lambda-ric`, the Node.js runtime interface client of AWS's own images, whose native part
@@ -14,6 +15,7 @@ import { runCommand } from '../../../lib/local/child-processes';
  */
 export const TOOL_VERSIONS = {
   moto: '5.2.6',
+  cfnLint: '1.58.0',
   rie: 'v0.0.0-20261030222936-bef5c4ba774d',
   node: '24.22.3',
   ric: '4.0.2',
@@ -21,6 +23,8 @@ export const TOOL_VERSIONS = {
 
 export interface DeployedTools {
   motoServer: string;
+  /** AWS's CloudFormation linter (installed beside moto). */
+  cfnLint: string;
   rie: string;
   /** Node 24, the runtime's. */
   node: string;
@@ -74,7 +78,7 @@ async function installOnce(dir: string, install: () => Promise<void>): Promise<v
 }
 
 async function installMoto(root: string): Promise<string> {
-  const dir = path.join(root, `moto-${TOOL_VERSIONS.moto}`);
+  const dir = path.join(root, `moto-${TOOL_VERSIONS.moto}-cfn-lint-${TOOL_VERSIONS.cfnLint}`);
   await installOnce(dir, async () => {
     await need(
       'python3',
@@ -85,7 +89,7 @@ async function installMoto(root: string): Promise<string> {
     await step(
       'moto',
       path.join(dir, 'bin', 'pip'),
-      ['install', '--quiet', `moto[server]==${TOOL_VERSIONS.moto}`],
+      ['install', '--quiet', `moto[server]==${TOOL_VERSIONS.moto}`, `cfn-lint==${TOOL_VERSIONS.cfnLint}`],
       {
         cwd: dir,
       },
@@ -147,5 +151,5 @@ export async function ensureDeployedTools(): Promise<DeployedTools> {
     installRie(root),
     installRuntime(root),
   ]);
-  return { motoServer, rie, ...runtime };
+  return { motoServer, cfnLint: path.join(path.dirname(motoServer), 'cfn-lint'), rie, ...runtime };
 }
