@@ -414,6 +414,8 @@ export interface components {
             input: Record<string, never>;
             /** Format: uuid */
             jobId: string;
+            /** @description the task’s limits on the last attempt and how each held; null for a task without limits */
+            limits: components["schemas"]["JobLimits"] | null;
             links: components["schemas"]["JobLinks"];
             nextAttemptAt: string | null;
             /** Format: date-time */
@@ -428,6 +430,8 @@ export interface components {
             stdout: string;
             task: string;
             truncated: boolean;
+            /** @description what the last attempt used; null before it ended */
+            usage: components["schemas"]["Usage"] | null;
             waitMs: number | null;
         };
         /**
@@ -461,6 +465,8 @@ export interface components {
             input: Record<string, never>;
             /** Format: uuid */
             jobId: string;
+            /** @description the task’s limits on the last attempt and how each held; null for a task without limits */
+            limits: components["schemas"]["JobLimits"] | null;
             links: components["schemas"]["JobLinks"];
             nextAttemptAt: string | null;
             /** Format: date-time */
@@ -475,6 +481,8 @@ export interface components {
             stdout: string;
             task: string;
             truncated: boolean;
+            /** @description what the last attempt used; null before it ended */
+            usage: components["schemas"]["Usage"] | null;
             waitMs: number | null;
         };
         JobAccepted: {
@@ -482,6 +490,15 @@ export interface components {
             jobId: string;
             links: components["schemas"]["JobLinks"];
             status: components["schemas"]["JobStatus"];
+        };
+        JobLimits: {
+            /** @description CPU time of the job (user + system), in seconds */
+            cpuSeconds?: number;
+            held: components["schemas"]["LimitsHeld"];
+            /** @description memory of the job, in MB (1 MB = 1,048,576 bytes) */
+            memoryMb?: number;
+            /** @description processes of the job at once */
+            processes?: number;
         };
         JobLinks: {
             cancel: string;
@@ -497,6 +514,23 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "scheduled" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+        LimitsHeld: {
+            /**
+             * @description job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here
+             * @enum {unknown}
+             */
+            cpuSeconds: "job" | "process" | "none";
+            /**
+             * @description job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here
+             * @enum {unknown}
+             */
+            memoryMb: "job" | "process" | "none";
+            /**
+             * @description job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here
+             * @enum {unknown}
+             */
+            processes: "job" | "process" | "none";
+        };
         OutputPage: {
             /** @description the attempt the text is of; a new attempt starts again at 0 */
             attempt: number;
@@ -577,6 +611,9 @@ export interface components {
             description: string;
             /** @description the JSON Schema of the task’s input */
             input: Record<string, never>;
+            limits: components["schemas"]["TaskLimits"];
+            /** @description how each limit holds on this runtime */
+            limitsHeld: components["schemas"]["LimitsHeld"];
             links: {
                 submit: string;
             };
@@ -584,6 +621,14 @@ export interface components {
             name: string;
             timeoutSeconds: number;
             unavailableReason?: string;
+        };
+        TaskLimits: {
+            /** @description CPU time of the job (user + system), in seconds */
+            cpuSeconds?: number;
+            /** @description memory of the job, in MB (1 MB = 1,048,576 bytes) */
+            memoryMb?: number;
+            /** @description processes of the job at once */
+            processes?: number;
         };
         TaskList: {
             tasks: components["schemas"]["Task"][];
@@ -597,6 +642,19 @@ export interface components {
             sqs: "ok" | "error";
             /** @enum {unknown} */
             store: "ok" | "error";
+        };
+        Usage: {
+            /** @description CPU time of every process of the job (user + system) */
+            cpuMs: number;
+            /** @description peak memory of the whole job (scope job), or of its first process (scope process) */
+            peakMemoryBytes: number;
+            /** @description the most processes the job had at once */
+            processes: number;
+            /**
+             * @description job: measured over every process of the job (a cgroup); process: from its first process
+             * @enum {unknown}
+             */
+            scope: "job" | "process";
         };
     };
     responses: never;

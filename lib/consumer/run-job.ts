@@ -470,18 +470,21 @@ export function createJobRunner(options: JobRunnerOptions) {
     await Promise.all([lease.stop(), output.settled()]);
 
     const status = statusOf(result);
+    const limited = Object.keys(invocation.limits).length > 0 && result.limitsHeld;
     const outcome: Partial<JobRecord> = {
       exitCode: result.exitCode,
       signal: result.signal,
       runMs: result.durationMs,
       output: { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated },
+      ...(result.usage ? { usage: result.usage } : {}),
+      ...(limited ? { limits: { ...invocation.limits, held: limited } } : {}),
     };
     const error =
       status === 'timed_out'
         ? `timed out after ${invocation.timeoutMs} ms`
         : status === 'cancelled'
           ? 'cancelled while running'
-          : undefined;
+          : result.limitExceeded?.message;
     const attemptHistory = ended({ exitCode: result.exitCode, signal: result.signal, error: error ?? null });
     const end = endOf(result);
     const from = owned ? running : undefined;

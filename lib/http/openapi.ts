@@ -46,7 +46,22 @@ const JOB_PROPERTIES: Record<string, Schema> = {
   finishedAt: nullable(time),
   waitMs: nullable(number),
   runMs: nullable(number),
+  usage: { ...nullable(ref('Usage')), description: 'what the last attempt used; null before it ended' },
+  limits: {
+    ...nullable(ref('JobLimits')),
+    description: 'the task’s limits on the last attempt and how each held; null for a task without limits',
+  },
   links: ref('JobLinks'),
+};
+
+const LIMIT_FIGURES: Record<string, Schema> = {
+  memoryMb: { ...integer, description: 'memory of the job, in MB (1 MB = 1,048,576 bytes)' },
+  cpuSeconds: { ...integer, description: 'CPU time of the job (user + system), in seconds' },
+  processes: { ...integer, description: 'processes of the job at once' },
+};
+const HELD = {
+  enum: ['job', 'process', 'none'],
+  description: 'job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here',
 };
 
 const SCHEMAS: Record<string, Schema> = {
@@ -76,6 +91,21 @@ const SCHEMAS: Record<string, Schema> = {
     lastError: nullable(string),
   }),
   Job: object(JOB_PROPERTIES),
+  Usage: object({
+    cpuMs: { ...integer, description: 'CPU time of every process of the job (user + system)' },
+    peakMemoryBytes: {
+      ...integer,
+      description: 'peak memory of the whole job (scope job), or of its first process (scope process)',
+    },
+    processes: { ...integer, description: 'the most processes the job had at once' },
+    scope: {
+      enum: ['job', 'process'],
+      description: 'job: measured over every process of the job (a cgroup); process: from its first process',
+    },
+  }),
+  TaskLimits: object(LIMIT_FIGURES, []),
+  LimitsHeld: object({ memoryMb: HELD, cpuSeconds: HELD, processes: HELD }),
+  JobLimits: object({ ...LIMIT_FIGURES, held: ref('LimitsHeld') }, ['held']),
   JobAccepted: object({
     jobId: { type: 'string', format: 'uuid' },
     status: ref('JobStatus'),
@@ -94,11 +124,23 @@ const SCHEMAS: Record<string, Schema> = {
       input: { type: 'object', description: 'the JSON Schema of the task’s input' },
       timeoutSeconds: number,
       maxOutputBytes: integer,
+      limits: ref('TaskLimits'),
+      limitsHeld: { ...ref('LimitsHeld'), description: 'how each limit holds on this runtime' },
       available: { type: 'boolean' },
       unavailableReason: string,
       links: object({ submit: string }),
     },
-    ['name', 'description', 'input', 'timeoutSeconds', 'maxOutputBytes', 'available', 'links'],
+    [
+      'name',
+      'description',
+      'input',
+      'timeoutSeconds',
+      'maxOutputBytes',
+      'limits',
+      'limitsHeld',
+      'available',
+      'links',
+    ],
   ),
   TaskList: object({ tasks: { type: 'array', items: ref('Task') } }),
   Percentiles: object({ p50: nullable(number), p95: nullable(number), p99: nullable(number) }),

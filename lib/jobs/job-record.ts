@@ -1,4 +1,5 @@
 /** The job record and its state machine. */
+import type { JobUsage, LimitScopes, TaskLimits } from '../process/task-limits';
 
 export const JOB_STATUSES = [
   'scheduled',
@@ -100,6 +101,10 @@ export interface JobRecord {
   retryKey?: string;
   /** Where to POST the job once it is final (`callback: { url }` at submit). */
   callback?: CallbackState;
+  /** What the last attempt's processes used: CPU, peak memory, processes (lib/process/task-limits.ts). */
+  usage?: JobUsage;
+  /** The task's limits on the last attempt, and how each held (whole job, per process, not at all). */
+  limits?: TaskLimits & { held: LimitScopes };
 }
 
 export function isFinal(status: JobStatus): boolean {

@@ -30,6 +30,8 @@ export function jobView(job: JobRecord) {
     finishedAt: job.finishedAt ?? null,
     waitMs: job.waitMs ?? null,
     runMs: job.runMs ?? null,
+    usage: job.usage ?? null,
+    limits: job.limits ?? null,
     links: jobLinks(job.id),
   };
 }

@@ -286,7 +286,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ? `API tokens: on (API_TOKEN_HASHES); the API listens on ${env.HTTP_HOST}, every other port on 127.0.0.1; callbacks to internal addresses ${callbackAllowInternal ? 'allowed (CALLBACK_ALLOW_INTERNAL)' : 'refused'}`
         : 'API tokens: off (no API_TOKEN_HASHES set), so the API listens on 127.0.0.1 only and answers only requests addressed to localhost',
     );
-    if (corsOrigins.length > 0) say(`browsers may call the API from ${corsOrigins.join(', ')} (CORS_ORIGINS)`);
+    if (corsOrigins.length > 0)
+      say(`browsers may call the API from ${corsOrigins.join(', ')} (CORS_ORIGINS)`);
     if (env.JOB_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT?.trim()) {
       if (!(await isPortFree(dynamoDbPort))) {
         throw new StackError(

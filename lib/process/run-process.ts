@@ -4,7 +4,10 @@ import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { createContainment } from './containment';
+import type { Containment, Enclosure } from './containment';
 import { SpawnError } from './process-errors';
+import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 import { boundaryAtOrBefore } from './utf8';
 
 export interface RunOptions {
@@ -28,6 +31,8 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   /** Called with the output while the process runs (see {@link OutputChunk}); not for its last part. */
   onOutput?: (chunk: OutputChunk) => void;
+  /** The task's limits (memory, CPU, processes), held by the containment where it can. */
+  limits?: TaskLimits;
 }
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -58,6 +63,12 @@ export interface RunResult {
   timedOut: boolean;
   cancelled: boolean;
   truncated: boolean;
+  /** What the job's processes used (all of them where a cgroup measures it). */
+  usage?: JobUsage;
+  /** The limit it went over (it was stopped, or the kernel killed it for memory). */
+  limitExceeded?: LimitExceeded;
+  /** How each of the task's limits held: for the whole job, per process, or not at all. */
+  limitsHeld?: LimitScopes;
 }
 
 const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -91,6 +102,7 @@ export interface TaskRequest {
   timeoutMs: number;
   maxOutputBytes: number;
   killGraceMs: number;
+  limits?: TaskLimits;
 }
 
 /** How a run ended, as plain data: its result, or why the program could not start. */
@@ -183,37 +195,54 @@ function outputCollector(stream: OutputStream, cap: number, flush?: (chunk: Outp
   };
 }
 
+/** After the task's first process exits and the rest are killed, how long its pipes may stay open. */
+const PIPE_DRAIN_MS = 200;
+
+/**
+ * A supervisor of task runs that encloses each in `containment` (made on first use: a cgroup per job
+ * where this process may make them, else a process group with a sweep of its marked processes).
+ */
+export function createTaskSupervisor(containment?: Containment): Supervisor & { containment(): Containment } {
+  let made = containment;
+  const current = () => (made ??= createContainment());
+  const supervise: Supervisor = async (request, control = {}) => {
+    let workDir: string;
+    try {
+      workDir = await mkdtemp(path.join(request.workRoot, WORK_DIR_PREFIX));
+    } catch (error) {
+      return {
+        ok: false,
+        message: `could not make a working directory for ${request.executable}: ${reasonOf(error)}`,
+      };
+    }
+    try {
+      return await superviseIn(workDir, request, control, current());
+    } finally {
+      // Most tasks leave their directory empty: one rmdir, and the recursive walk only when it is not.
+      await rmdir(workDir).catch(() => rm(workDir, { recursive: true, force: true }).catch(() => undefined));
+    }
+  };
+  return Object.assign(supervise, { containment: current });
+}
+
 /**
  * Runs one program in a fresh working directory under `request.workRoot`, removed once it has ended
  * (where the program starts, so the process that asks for runs does no file system calls for them).
  */
-export const superviseTask: Supervisor = async (request, control = {}) => {
-  let workDir: string;
-  try {
-    workDir = await mkdtemp(path.join(request.workRoot, WORK_DIR_PREFIX));
-  } catch (error) {
-    return {
-      ok: false,
-      message: `could not make a working directory for ${request.executable}: ${reasonOf(error)}`,
-    };
-  }
-  try {
-    return await superviseIn(workDir, request, control);
-  } finally {
-    // Most tasks leave their directory empty: one rmdir, and the recursive walk only when it is not.
-    await rmdir(workDir).catch(() => rm(workDir, { recursive: true, force: true }).catch(() => undefined));
-  }
-};
+export const superviseTask = createTaskSupervisor();
 
 /**
- * Starts one program in `workDir` (no shell, its own process group, pipes for its stdio) and
- * supervises it to its end: output capped, a timeout and cancellation that stop the whole group
- * (SIGTERM, then SIGKILL after the grace period), background children killed when it exits.
+ * Starts one program in `workDir` (no shell, its own process group, pipes for its stdio), enclosed
+ * so that every process it starts belongs to its job, and supervises it to its end: output capped; a
+ * timeout, a cancel or a limit stop every process of the job (SIGTERM, then SIGKILL after the grace
+ * period); when its first process exits, whatever it left running is killed, and pipes its
+ * descendants still hold are closed, so the run always ends.
  */
 function superviseIn(
   workDir: string,
   request: TaskRequest,
   { signal, onSpawn, onOutput }: RunControl,
+  containment: Containment,
 ): Promise<TaskOutcome> {
   return new Promise((resolve) => {
     const started = performance.now();
@@ -222,30 +251,50 @@ function superviseIn(
     let timedOut = false;
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    let pid: number | undefined;
 
+    let enclosure: Enclosure;
+    const stop = () => {
+      void enclosure.signalAll('SIGTERM');
+      if (pid !== undefined) signalGroup(pid, 'SIGTERM');
+      killTimer ??= setTimeout(() => {
+        if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+        void enclosure.killAll();
+      }, request.killGraceMs);
+    };
+    try {
+      enclosure = containment.enclose(request.limits ?? {}, () => stop());
+    } catch (error) {
+      resolve({ ok: false, message: `could not enclose ${request.executable}: ${reasonOf(error)}` });
+      return;
+    }
+    const command = enclosure.command(request.executable, request.args, {
+      ...request.env,
+      HOME: workDir,
+      TMPDIR: workDir,
+    });
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn(request.executable, request.args, {
-        cwd: workDir,
-        env: { ...request.env, HOME: workDir, TMPDIR: workDir },
-        detached: true, // its own process group, so a timeout can stop its children too
-        stdio: ['pipe', 'pipe', 'pipe'],
-        shell: false,
-      });
+      child = enclosure.spawnInside(() =>
+        spawn(command.executable, command.args, {
+          cwd: workDir,
+          env: command.env,
+          detached: true, // its own process group, so a timeout can stop its children too
+          stdio: ['pipe', 'pipe', 'pipe'],
+          shell: false,
+        }),
+      );
     } catch (error) {
       // spawn throws at once (not by an 'error' event) for what it refuses to pass to the kernel (a
       // NUL byte in an argument or the environment) and for some kernel refusals (EAGAIN, ENOMEM):
       // a failed start of this one task, never of the process that supervises it.
+      void enclosure.close();
       resolve({ ok: false, message: `could not start ${request.executable}: ${reasonOf(error)}` });
       return;
     }
+    pid = child.pid;
 
-    const stop = () => {
-      if (child.pid === undefined) return;
-      const pid = child.pid;
-      signalGroup(pid, 'SIGTERM');
-      killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), request.killGraceMs);
-    };
     const timer = setTimeout(() => {
       timedOut = true;
       stop();
@@ -262,6 +311,7 @@ function superviseIn(
       stderr.end();
       clearTimeout(timer);
       clearTimeout(killTimer);
+      clearTimeout(drainTimer);
       signal?.removeEventListener('abort', onAbort);
     };
 
@@ -271,32 +321,60 @@ function superviseIn(
     child.stdin.end(request.stdin);
 
     child.once('spawn', () => {
-      if (child.pid !== undefined) onSpawn?.(child.pid);
+      if (child.pid === undefined) return;
+      enclosure.started(child.pid);
+      onSpawn?.(child.pid);
     });
+    let settled = false;
     child.once('error', (error) => {
+      if (settled) return;
+      settled = true;
       cleanup();
+      void enclosure.close();
       resolve({ ok: false, message: `could not start ${request.executable}: ${error.message}` });
     });
-    child.once('exit', () => {
-      // Leftover background children would hold the pipes open and outlive the job: stop them.
-      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-    });
-    child.once('close', (exitCode, exitSignal) => {
+    const finish = (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       cleanup();
-      resolve({
-        ok: true,
-        result: {
-          exitCode,
-          signal: exitSignal,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          durationMs: Math.round(performance.now() - started),
-          timedOut,
-          cancelled,
-          truncated: stdout.dropped() || stderr.dropped(),
-        },
+      const durationMs = Math.round(performance.now() - started);
+      void enclosure
+        .close()
+        .catch(() => undefined)
+        .then((usage) => {
+          const limitExceeded = enclosure.exceeded();
+          resolve({
+            ok: true,
+            result: {
+              exitCode,
+              signal: exitSignal,
+              stdout: stdout.text(),
+              stderr: stderr.text(),
+              durationMs,
+              timedOut: timedOut && !limitExceeded,
+              cancelled,
+              truncated: stdout.dropped() || stderr.dropped(),
+              ...(usage ? { usage } : {}),
+              ...(limitExceeded ? { limitExceeded } : {}),
+              limitsHeld: containment.limits,
+            },
+          });
+        });
+    };
+    child.once('exit', (exitCode, exitSignal) => {
+      // Whatever it left running would hold the pipes open and outlive the job: stop all of it. A
+      // descendant that escaped the enclosure and still holds a pipe cannot keep the run going.
+      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+      void enclosure.killAll().then(() => {
+        if (settled) return;
+        drainTimer = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(exitCode, exitSignal);
+        }, PIPE_DRAIN_MS);
       });
     });
+    child.once('close', (exitCode, exitSignal) => finish(exitCode, exitSignal));
   });
 }
 
@@ -318,6 +396,7 @@ export async function runSupervised(supervise: Supervisor, options: RunOptions):
       timeoutMs,
       maxOutputBytes,
       killGraceMs,
+      ...(options.limits ? { limits: options.limits } : {}),
     },
     { signal: options.signal, onSpawn: options.onSpawn, onOutput: options.onOutput },
   );

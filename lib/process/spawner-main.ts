@@ -1,4 +1,4 @@
-import { superviseTask } from './run-process';
+import { createTaskSupervisor } from './run-process';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
 
 /**
@@ -8,6 +8,7 @@ import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
  */
 export function runProcessSpawner(): void {
   const send = (reply: SpawnerReply) => process.send?.(reply);
+  const superviseTask = createTaskSupervisor();
   const running = new Map<number, { abort: AbortController; pid?: number }>();
 
   process.on('message', (message: SpawnerRequest) => {
@@ -38,6 +39,8 @@ export function runProcessSpawner(): void {
         // already gone
       }
     }
+    // Every process of every job still running, its escaped descendants included.
+    superviseTask.containment().shutdown();
     process.exit(0);
   });
 }

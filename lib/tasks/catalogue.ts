@@ -3,6 +3,8 @@ import type { ValidateFunction } from 'ajv';
 import defaultDefinitions from '../../config/tasks.json';
 import { parseRetryPolicy, RetryPolicyError } from '../jobs/retry-policy';
 import type { RetryPolicy } from '../jobs/retry-policy';
+import { parseTaskLimits, TaskLimitsError } from '../process/task-limits';
+import type { TaskLimits } from '../process/task-limits';
 import { checkCommandLine } from './command-line';
 import { renderArgs, renderText, templateFields } from './render-template';
 import type { Input } from './render-template';
@@ -22,6 +24,8 @@ export interface TaskDefinition {
   env?: string[];
   /** When a failed attempt runs again (lib/jobs/retry-policy.ts); absent: the default policy. */
   retry?: unknown;
+  /** `{ memoryMb?, cpuSeconds?, processes? }`: bounds of each job (lib/process/task-limits.ts). */
+  limits?: unknown;
 }
 
 /** A validated task, ready to run. */
@@ -41,6 +45,7 @@ export interface Task {
   maxOutputBytes: number;
   env: readonly string[];
   retry: RetryPolicy;
+  limits: TaskLimits;
 }
 
 /** What one job runs: the task's executable with the input rendered into its argument template. */
@@ -51,6 +56,7 @@ export interface Invocation {
   timeoutMs: number;
   maxOutputBytes: number;
   env: readonly string[];
+  limits: TaskLimits;
 }
 
 export interface Catalogue {
@@ -159,6 +165,13 @@ export function createCatalogue(
       if (!(error instanceof RetryPolicyError)) throw error;
       throw new CatalogueError(error.message, name, error.field, { cause: error });
     }
+    let limits: TaskLimits;
+    try {
+      limits = parseTaskLimits(def.limits);
+    } catch (error) {
+      if (!(error instanceof TaskLimitsError)) throw error;
+      throw new CatalogueError(error.message, name, error.field, { cause: error });
+    }
     tasks.set(name, {
       name,
       description: def.description,
@@ -174,6 +187,7 @@ export function createCatalogue(
       maxOutputBytes: def.maxOutputBytes,
       env,
       retry,
+      limits,
     });
   }
 
@@ -209,6 +223,7 @@ export function createCatalogue(
         timeoutMs: task.timeoutMs,
         maxOutputBytes: task.maxOutputBytes,
         env: task.env,
+        limits: task.limits,
       };
     },
   };

@@ -1,0 +1,63 @@
+import { CGROUP_LIMITS, cgroupsWritable, createCgroupContainment } from './cgroup-containment';
+import { createGroupContainment, GROUP_LIMITS } from './group-containment';
+import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
+
+/**
+ * One run's enclosure: every process the task starts (`setsid`, double forks and `nohup` included)
+ * stays in it, so all of them can be signalled, killed and measured together.
+ */
+export interface Enclosure {
+  /** The program and environment to spawn: a marker variable, a wrapper that applies rlimits. */
+  command(
+    executable: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ): { executable: string; args: string[]; env: NodeJS.ProcessEnv };
+  /** Runs the (synchronous) spawn so that the new process starts inside the enclosure. */
+  spawnInside<T>(spawn: () => T): T;
+  /** The task's first process runs (its pid): limits that are watched start being watched. */
+  started(pid: number): void;
+  /** Signals every process of the run. */
+  signalAll(signal: NodeJS.Signals): Promise<void>;
+  /** SIGKILL to every process of the run until none is left. */
+  killAll(): Promise<void>;
+  /** The limit the run went over, once it is known (a watched limit, or at close a memory kill). */
+  exceeded(): LimitExceeded | undefined;
+  /** After the run: what it used; the enclosure is removed. Never throws. */
+  close(): Promise<JobUsage>;
+}
+
+export interface Containment {
+  /** `cgroup`: a control group per job; `process-group`: process group, marker sweep and rlimits. */
+  kind: 'cgroup' | 'process-group';
+  limits: LimitScopes;
+  /** One line for the stack's start: what contains a job here, and which limits hold how. */
+  description: string;
+  /** `onExceeded`: a watched limit was crossed while the run goes on (the run stops it). */
+  enclose(limits: TaskLimits, onExceeded: (exceeded: LimitExceeded) => void): Enclosure;
+  /** Ends every run still enclosed (the spawner is going away) and removes what it made. */
+  shutdown(): void;
+}
+
+/**
+ * The strongest containment this process may use: a control group per job where it can create
+ * them (root, or a writable cgroup v1 hierarchy), else a process group with a sweep of the job's
+ * marked processes and per-process rlimits. Probed once per process spawner.
+ * SPAWN_QUEUE_CONTAINMENT=process-group forces the fallback (tests, or a host whose cgroups are
+ * managed by something else).
+ */
+export function createContainment(env: NodeJS.ProcessEnv = process.env): Containment {
+  if (env.SPAWN_QUEUE_CONTAINMENT === 'process-group') {
+    return createGroupContainment('SPAWN_QUEUE_CONTAINMENT=process-group');
+  }
+  const cgroups = createCgroupContainment();
+  return cgroups.ok ? cgroups.containment : createGroupContainment(cgroups.reason);
+}
+
+/**
+ * How the catalogue's limits hold on this machine, from a look that makes nothing (the HTTP API
+ * answers it in GET /api/tasks; the process spawner probes for real and says so on each record).
+ */
+export function limitScopesHere(env: NodeJS.ProcessEnv = process.env): LimitScopes {
+  return env.SPAWN_QUEUE_CONTAINMENT !== 'process-group' && cgroupsWritable() ? CGROUP_LIMITS : GROUP_LIMITS;
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import type { Containment, Enclosure } from './containment';
+import { MB } from './task-limits';
+import type { JobUsage, TaskLimits } from './task-limits';
+
+/** The variable every process of a run inherits: how its processes are found outside its group. */
+export const RUN_MARKER = 'SPAWN_QUEUE_RUN';
+const SAMPLE_MS = 250;
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((file) => existsSync(file));
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+/** Pids of the live processes whose environment carries `marker` (those this user may read). */
+export async function markedProcesses(marker: string): Promise<number[]> {
+  const needle = Buffer.from(`${RUN_MARKER}=${marker}\0`);
+  const found: number[] = [];
+  await Promise.all(
+    (await readdir('/proc')).map(async (entry) => {
+      if (!/^\d+$/.test(entry)) return;
+      try {
+        const environ = await readFile(`/proc/${entry}/environ`);
+        if (environ.includes(needle)) found.push(Number(entry));
+      } catch {
+        // gone, or not ours to read
+      }
+    }),
+  );
+  return found;
+}
+
+/** CPU time (own + reaped children, ms) and peak resident memory (bytes) of one process, from /proc. */
+async function sample(pid: number): Promise<{ cpuMs: number; peakBytes: number } | undefined> {
+  try {
+    const [stat, status] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readFile(`/proc/${pid}/status`, 'utf8'),
+    ]);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime: fields 14-17 of stat, in clock ticks (100 per second on Linux).
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return { cpuMs: ticks * 10, peakBytes: Number(hwm ?? 0) * 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How limits hold with a process group per job: memory and CPU per process where prlimit is. */
+export const GROUP_LIMITS = {
+  memoryMb: PRLIMIT ? 'process' : 'none',
+  cpuSeconds: PRLIMIT ? 'process' : 'none',
+  processes: 'none',
+} as const;
+
+/**
+ * Containment without privileges (a user without cgroup rights, AWS Lambda): the task runs in a
+ * process group of its own and carries a marker variable that its descendants inherit, so a process
+ * that left the group (`setsid`, a double fork) is still found and killed with the job, unless it
+ * cleared its environment. Memory and CPU limits are rlimits of each process (prlimit:
+ * RLIMIT_DATA, RLIMIT_CPU), the process limit cannot be held per job (RLIMIT_NPROC counts the whole
+ * user), and usage is sampled from the task's first process: its CPU with its reaped children's, its
+ * own peak memory (scope `process`).
+ */
+export function createGroupContainment(reason: string): Containment {
+  let nextRun = 0;
+  const open = new Map<string, () => number | undefined>();
+
+  async function everyProcess(marker: string, pid: number | undefined, sig: NodeJS.Signals) {
+    if (pid !== undefined) signal(-pid, sig);
+    for (const found of await markedProcesses(marker)) signal(found, sig);
+  }
+
+  function enclose(limits: TaskLimits): Enclosure {
+    nextRun += 1;
+    const marker = `${process.pid}-${nextRun}-${randomBytes(6).toString('hex')}`;
+    let pid: number | undefined;
+    let sampler: NodeJS.Timeout | undefined;
+    const usage: JobUsage = { cpuMs: 0, peakMemoryBytes: 0, processes: 1, scope: 'process' };
+    const take = async () => {
+      const seen = pid === undefined ? undefined : await sample(pid);
+      if (!seen) return;
+      usage.cpuMs = Math.max(usage.cpuMs, seen.cpuMs);
+      usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, seen.peakBytes);
+    };
+    open.set(marker, () => pid);
+    return {
+      command(executable, args, env) {
+        const rlimits = [
+          ...(limits.memoryMb !== undefined ? [`--data=${limits.memoryMb * MB}`] : []),
+          ...(limits.cpuSeconds !== undefined ? [`--cpu=${limits.cpuSeconds}`] : []),
+        ];
+        const marked = { ...env, [RUN_MARKER]: marker };
+        if (rlimits.length === 0 || !PRLIMIT) return { executable, args, env: marked };
+        return { executable: PRLIMIT, args: [...rlimits, '--', executable, ...args], env: marked };
+      },
+      spawnInside: (spawn) => spawn(),
+      started(started) {
+        pid = started;
+        void take();
+        sampler = setInterval(() => void take(), SAMPLE_MS);
+        sampler.unref();
+      },
+      signalAll: (sig) => everyProcess(marker, pid, sig),
+      killAll: () => everyProcess(marker, pid, 'SIGKILL'),
+      exceeded: () => undefined,
+      async close() {
+        clearInterval(sampler);
+        await everyProcess(marker, pid, 'SIGKILL');
+        open.delete(marker);
+        return { ...usage };
+      },
+    };
+  }
+
+  return {
+    kind: 'process-group',
+    limits: GROUP_LIMITS,
+    description: `a process group per job, with a sweep of its marked processes (${reason}): nothing a task starts outlives its job unless it clears its environment; ${
+      PRLIMIT ? 'memory and CPU limits hold per process (prlimit)' : 'no limits hold (no prlimit)'
+    }, process limits do not; usage is sampled from the task's first process`,
+    enclose,
+    shutdown() {
+      for (const pidOf of open.values()) {
+        const pid = pidOf();
+        if (pid !== undefined) signal(-pid, 'SIGKILL');
+      }
+    },
+  };
+}
+
