@@ -16,6 +16,7 @@ import { createJobQueue } from './queue/job-queue';
 import type { JobQueue } from './queue/job-queue';
 import { createSqsClient } from './queue/sqs-client';
 import { createCatalogue } from './tasks/catalogue';
+import { readCatalogueFile } from './tasks/catalogue-file';
 import type { Catalogue } from './tasks/catalogue';
 
 /** What the handlers depend on; tests build their own, handlers use `getServices()`. */
@@ -60,7 +61,7 @@ export function createServices(config: Config): Services {
       queueUrl: config.callbacksQueueUrl,
       queueName: config.callbacksQueueName,
     }),
-    catalogue: createCatalogue(),
+    catalogue: createCatalogue(config.taskCatalogueFile ? readCatalogueFile(config.taskCatalogueFile) : undefined),
     backlog: createBacklogLimit({ depth: () => queue.depth(), maxQueuedJobs: config.maxQueuedJobs }),
     auth: createAuthenticator(tokenSourceFor(config)),
   };

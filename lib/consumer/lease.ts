@@ -19,6 +19,11 @@ export interface LeaseOptions {
   leaseMs: number;
   /** Time before the first visibility cut (default {@link LEASE_GRACE_MS}). */
   graceMs?: number;
+  /**
+   * No renewal after this time (epoch ms): the attempt's timeout, its kill grace and a margin. The
+   * runner always ends a run by then; if it did not, the lease runs out and the job is taken over.
+   */
+  renewUntil?: number;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -53,6 +58,11 @@ export function holdLease(options: LeaseOptions): Lease {
     : undefined;
   cut?.unref();
   const timer = setInterval(() => {
+    if (options.renewUntil !== undefined && Date.now() > options.renewUntil) {
+      clearInterval(timer);
+      logger.warn({ event: 'lease-ended', jobId, attempt }, 'the attempt ran past its timeout: its lease is no longer renewed');
+      return;
+    }
     track(store.updateClaim(jobId, attempt, { leaseUntil: new Date(Date.now() + leaseMs).toISOString() }));
     if (queue) track(queue.changeVisibility(receiptHandle, seconds));
   }, leaseMs / 3);

@@ -97,6 +97,10 @@ function since(iso: string, now: number): number {
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** SIGTERM to SIGKILL of a stopped task (the runner's default), and the margin past it a lease holds. */
+const KILL_GRACE_MS = 2000;
+const LEASE_MARGIN_MS = 2000;
+
 /**
  * Runs the job of one SQS record, idempotently: a finished job is not run again, a job that another
  * worker is running is not started twice (run claims in the store), and a cancelled job never starts.
@@ -403,6 +407,7 @@ export function createJobRunner(options: JobRunnerOptions) {
       receiptHandle: message.receiptHandle,
       leaseMs,
       logger: log,
+      renewUntil: startedAt.getTime() + invocation.timeoutMs + KILL_GRACE_MS + LEASE_MARGIN_MS,
     });
     const output = liveOutputWriter(store, jobId, attempt, log);
     const poll = setInterval(() => {

@@ -13,6 +13,8 @@ import { createJobQueue } from '../queue/job-queue';
 import type { Logger } from '../logger';
 import { createSqsClient } from '../queue/sqs-client';
 import { createCatalogue } from '../tasks/catalogue';
+import { readCatalogueFile } from '../tasks/catalogue-file';
+import { describeContainment } from '../process/containment';
 import { CatalogueError } from '../tasks/task-errors';
 import { ConfigError } from '../config-errors';
 import { routeOutput, spawnTethered, stdioFor, stopProcessGroup } from './child-processes';
@@ -219,18 +221,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Fail on a bad catalogue or setting before anything starts.
     let logLevel: string;
     try {
-      for (const task of createCatalogue()
-        .tasks()
-        .filter((t) => !t.available)) {
+      const given = loadConfig({ ...process.env, ...options.env });
+      ({ logLevel } = given);
+      const catalogue = createCatalogue(
+        given.taskCatalogueFile ? readCatalogueFile(given.taskCatalogueFile) : undefined,
+      );
+      for (const task of catalogue.tasks().filter((t) => !t.available)) {
         say(
           `task "${task.name}" is unavailable: ${task.unavailableReason} (it answers 503 task_unavailable)`,
         );
       }
-      ({ logLevel } = loadConfig({ ...process.env, ...options.env }));
+      if (given.taskCatalogueFile) say(`tasks from ${given.taskCatalogueFile} (TASK_CATALOGUE)`);
+      say(`containment: ${describeContainment()}`);
     } catch (error) {
       if (error instanceof CatalogueError || error instanceof ConfigError) {
         throw new StackError(
-          `${error instanceof CatalogueError ? 'config/tasks.json' : 'configuration'}: ${error.message}`,
+          `${error instanceof CatalogueError ? (process.env.TASK_CATALOGUE ?? options.env?.TASK_CATALOGUE ?? 'config/tasks.json') : 'configuration'}: ${error.message}`,
         );
       }
       throw error;

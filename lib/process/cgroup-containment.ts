@@ -132,6 +132,34 @@ export function cgroupsWritable(): boolean {
   }
 }
 
+/**
+ * Kills every process of the groups a spawner made (the spawner is gone: it was killed and could
+ * not end its jobs). Its groups are under this process's own, where a spawner it started makes them.
+ */
+export function killRunsOfSpawner(spawnerPid: number): number {
+  let killed = 0;
+  try {
+    const dirs = ownDirectories();
+    const pidsDir = dirs.pids && path.join(dirs.pids, `${PREFIX}${spawnerPid}`);
+    if (!pidsDir) return 0;
+    for (const run of readdirSync(pidsDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+      const dir = path.join(pidsDir, run.name);
+      try {
+        writeFileSync(path.join(dir, 'pids.max'), '0');
+      } catch {
+        // gone
+      }
+      for (const pid of processesIn(dir)) {
+        signal(pid, 'SIGKILL');
+        killed += 1;
+      }
+    }
+  } catch {
+    // no groups of that spawner here
+  }
+  return killed;
+}
+
 /** How limits hold with a cgroup per job. */
 export const CGROUP_LIMITS = { memoryMb: 'job', cpuSeconds: 'job', processes: 'job' } as const;
 

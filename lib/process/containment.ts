@@ -1,5 +1,5 @@
-import { CGROUP_LIMITS, cgroupsWritable, createCgroupContainment } from './cgroup-containment';
-import { createGroupContainment, GROUP_LIMITS } from './group-containment';
+import { CGROUP_LIMITS, cgroupsWritable, createCgroupContainment, killRunsOfSpawner } from './cgroup-containment';
+import { createGroupContainment, GROUP_LIMITS, killMarkedOfSpawner } from './group-containment';
 import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 
 /**
@@ -60,4 +60,24 @@ export function createContainment(env: NodeJS.ProcessEnv = process.env): Contain
  */
 export function limitScopesHere(env: NodeJS.ProcessEnv = process.env): LimitScopes {
   return env.SPAWN_QUEUE_CONTAINMENT !== 'process-group' && cgroupsWritable() ? CGROUP_LIMITS : GROUP_LIMITS;
+}
+
+/** One line for the stack's start: how a job is contained here, and how its limits hold. */
+export function describeContainment(env: NodeJS.ProcessEnv = process.env): string {
+  const held = limitScopesHere(env);
+  const how = (scope: string) => (scope === 'job' ? 'for the whole job' : scope === 'process' ? 'per process' : 'not held');
+  const kind =
+    held === CGROUP_LIMITS
+      ? 'a control group per job (nothing a task starts outlives its job; usage of the whole job)'
+      : 'a process group per job with a sweep of its marked processes (no cgroup rights here; usage sampled from the first process)';
+  return `${kind}; limits: memory ${how(held.memoryMb)}, CPU ${how(held.cpuSeconds)}, processes ${how(held.processes)}`;
+}
+
+/**
+ * Ends every process of the jobs a process spawner was running when it died (even by SIGKILL, when
+ * it could not end them itself): those in its control groups, and those marked as its runs'.
+ */
+export async function endRunsOfSpawner(spawnerPid: number): Promise<void> {
+  killRunsOfSpawner(spawnerPid);
+  await killMarkedOfSpawner(spawnerPid);
 }

@@ -36,6 +36,21 @@ export async function markedProcesses(marker: string): Promise<number[]> {
   return found;
 }
 
+/** Kills the marked processes of every run a spawner started (the spawner is gone). */
+export async function killMarkedOfSpawner(spawnerPid: number): Promise<void> {
+  const needle = Buffer.from(`${RUN_MARKER}=${spawnerPid}-`);
+  await Promise.all(
+    (await readdir('/proc')).map(async (entry) => {
+      if (!/^\d+$/.test(entry)) return;
+      try {
+        if ((await readFile(`/proc/${entry}/environ`)).includes(needle)) signal(Number(entry), 'SIGKILL');
+      } catch {
+        // gone, or not ours to read
+      }
+    }),
+  );
+}
+
 /** CPU time (own + reaped children, ms) and peak resident memory (bytes) of one process, from /proc. */
 async function sample(pid: number): Promise<{ cpuMs: number; peakBytes: number } | undefined> {
   try {

@@ -5,6 +5,7 @@ import { runSupervised } from './run-process';
 import type { OutputChunk, RunOptions, RunResult, Supervisor, TaskOutcome } from './run-process';
 import { PROCESS_SPAWNER_ENV } from './spawner-protocol';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
+import { endRunsOfSpawner } from './containment';
 import { killProcessGroup } from './task-processes';
 
 /**
@@ -86,8 +87,10 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
     });
     started.once('exit', (code, signal) => {
       if (child === started) child = undefined;
+      // Its tasks must not outlive it, escaped descendants included: a retry of their jobs would run
+      // beside them.
+      if (started.pid !== undefined) void endRunsOfSpawner(started.pid);
       for (const [id, run] of pending) {
-        // Its tasks must not outlive it: a retry of their jobs would run beside them.
         if (run.pid) killProcessGroup(run.pid);
         pending.delete(id);
         run.reject(new Error(`the process spawner exited (${signal ?? `code ${code}`}) while a task ran`));
