@@ -61,7 +61,9 @@ export function createServices(config: Config): Services {
       queueUrl: config.callbacksQueueUrl,
       queueName: config.callbacksQueueName,
     }),
-    catalogue: createCatalogue(config.taskCatalogueFile ? readCatalogueFile(config.taskCatalogueFile) : undefined),
+    catalogue: createCatalogue(
+      config.taskCatalogueFile ? readCatalogueFile(config.taskCatalogueFile) : undefined,
+    ),
     backlog: createBacklogLimit({ depth: () => queue.depth(), maxQueuedJobs: config.maxQueuedJobs }),
     auth: createAuthenticator(tokenSourceFor(config)),
   };

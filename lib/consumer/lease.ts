@@ -60,7 +60,10 @@ export function holdLease(options: LeaseOptions): Lease {
   const timer = setInterval(() => {
     if (options.renewUntil !== undefined && Date.now() > options.renewUntil) {
       clearInterval(timer);
-      logger.warn({ event: 'lease-ended', jobId, attempt }, 'the attempt ran past its timeout: its lease is no longer renewed');
+      logger.warn(
+        { event: 'lease-ended', jobId, attempt },
+        'the attempt ran past its timeout: its lease is no longer renewed',
+      );
       return;
     }
     track(store.updateClaim(jobId, attempt, { leaseUntil: new Date(Date.now() + leaseMs).toISOString() }));

@@ -3,8 +3,8 @@ import type { JobMetrics } from './job-metrics';
 
 /**
  * CloudWatch metrics in the embedded metric format (Powertools Metrics): one log line per finished
- * job, which CloudWatch turns into `JobsFinished` (count), `WaitTime` and `RunTime` (ms) by task and
- * status, with no call to CloudWatch's API on the job's path. Deployed only; the local stack keeps
+ * job, which CloudWatch turns into `JobsFinished` (count), `WaitTime`, `RunTime` and `CpuTime` (ms)
+ * and `PeakMemory` (bytes) by task and status, with no call to CloudWatch's API on the job's path. Deployed only; the local stack keeps
  * its log free of them (CLOUDWATCH_METRICS).
  */
 export function cloudWatchJobMetrics(
@@ -24,6 +24,10 @@ export function cloudWatchJobMetrics(
       if (job.waitMs !== undefined) metrics.addMetric('WaitTime', MetricUnit.Milliseconds, job.waitMs);
       if (job.startedAt && job.runMs !== undefined) {
         metrics.addMetric('RunTime', MetricUnit.Milliseconds, job.runMs);
+      }
+      if (job.usage) {
+        metrics.addMetric('CpuTime', MetricUnit.Milliseconds, job.usage.cpuMs);
+        metrics.addMetric('PeakMemory', MetricUnit.Bytes, job.usage.peakMemoryBytes);
       }
       metrics.publishStoredMetrics();
     },

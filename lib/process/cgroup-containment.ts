@@ -1,4 +1,12 @@
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Containment, Enclosure } from './containment';
@@ -33,7 +41,8 @@ function ownDirectories(): Record<Controller, string | undefined> {
     const fields = before!.split(' ');
     const [fsType, , superOptions = ''] = after.split(' ');
     if (fsType !== 'cgroup') continue;
-    for (const option of superOptions.split(',')) mounts.set(option, { root: fields[3]!, mountPoint: fields[4]! });
+    for (const option of superOptions.split(','))
+      mounts.set(option, { root: fields[3]!, mountPoint: fields[4]! });
   }
   const dirs = {} as Record<Controller, string | undefined>;
   for (const controller of CONTROLLERS) {
@@ -43,7 +52,10 @@ function ownDirectories(): Record<Controller, string | undefined> {
       dirs[controller] = undefined;
       continue;
     }
-    const relative = mount.root !== '/' && cgroupPath.startsWith(mount.root) ? cgroupPath.slice(mount.root.length) : cgroupPath;
+    const relative =
+      mount.root !== '/' && cgroupPath.startsWith(mount.root)
+        ? cgroupPath.slice(mount.root.length)
+        : cgroupPath;
     dirs[controller] = path.join(mount.mountPoint, relative);
   }
   return dirs;
@@ -177,7 +189,8 @@ export const CGROUP_LIMITS = { memoryMb: 'job', cpuSeconds: 'job', processes: 'j
  * Needs root (or a writable hierarchy); anything else, and the spawner uses the process-group
  * containment instead.
  */
-export function createCgroupContainment(): { ok: true; containment: Containment } | { ok: false; reason: string } {
+export function createCgroupContainment():
+  { ok: true; containment: Containment } | { ok: false; reason: string } {
   let dirs: Record<Controller, string | undefined>;
   try {
     dirs = ownDirectories();
@@ -205,7 +218,10 @@ export function createCgroupContainment(): { ok: true; containment: Containment 
       }
     }
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { ok: false, reason: `cannot make control groups here (${code}: needs root or a writable cgroup v1 hierarchy)` };
+    return {
+      ok: false,
+      reason: `cannot make control groups here (${code}: needs root or a writable cgroup v1 hierarchy)`,
+    };
   }
   void removeLeftovers(CONTROLLERS.map((c) => own[c]));
 

@@ -1,4 +1,9 @@
-import { CGROUP_LIMITS, cgroupsWritable, createCgroupContainment, killRunsOfSpawner } from './cgroup-containment';
+import {
+  CGROUP_LIMITS,
+  cgroupsWritable,
+  createCgroupContainment,
+  killRunsOfSpawner,
+} from './cgroup-containment';
 import { createGroupContainment, GROUP_LIMITS, killMarkedOfSpawner } from './group-containment';
 import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 
@@ -65,7 +70,8 @@ export function limitScopesHere(env: NodeJS.ProcessEnv = process.env): LimitScop
 /** One line for the stack's start: how a job is contained here, and how its limits hold. */
 export function describeContainment(env: NodeJS.ProcessEnv = process.env): string {
   const held = limitScopesHere(env);
-  const how = (scope: string) => (scope === 'job' ? 'for the whole job' : scope === 'process' ? 'per process' : 'not held');
+  const how = (scope: string) =>
+    scope === 'job' ? 'for the whole job' : scope === 'process' ? 'per process' : 'not held';
   const kind =
     held === CGROUP_LIMITS
       ? 'a control group per job (nothing a task starts outlives its job; usage of the whole job)'

@@ -77,7 +77,10 @@ export function parseTaskLimits(raw: unknown): TaskLimits {
   for (const [name, value] of Object.entries(raw)) {
     const range = LIMIT_RANGES[name as keyof TaskLimits];
     if (!range) {
-      throw new TaskLimitsError(`"${name}" is not a limit (memoryMb, cpuSeconds, processes)`, `limits.${name}`);
+      throw new TaskLimitsError(
+        `"${name}" is not a limit (memoryMb, cpuSeconds, processes)`,
+        `limits.${name}`,
+      );
     }
     if (!Number.isInteger(value) || (value as number) < range[0] || (value as number) > range[1]) {
       throw new TaskLimitsError(`must be an integer from ${range[0]} to ${range[1]}`, `limits.${name}`);

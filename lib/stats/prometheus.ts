@@ -1,6 +1,6 @@
 import { JOB_STATUSES } from '../jobs/job-record';
-import { TOTAL_BUCKETS_SECONDS } from '../store/minute-statistics';
-import type { FinishedTotals, TotalHistogram } from '../store/minute-statistics';
+import { MEMORY_BUCKETS_BYTES, TOTAL_BUCKETS_SECONDS } from '../store/minute-statistics';
+import type { BytesHistogram, FinishedTotals, TotalHistogram } from '../store/minute-statistics';
 import type { Percentiles } from './percentiles';
 import type { QueueStats } from './queue-stats';
 
@@ -33,6 +33,23 @@ function histogram(name: string, help: string, totals: TotalHistogram): string {
     lines.push(`${name}_bucket{le="${le}"} ${cumulative}`);
   }
   lines.push(`${name}_sum ${totals.sumMs / 1000}`, `${name}_count ${totals.count}`);
+  return lines.join('\n');
+}
+
+/** A Prometheus histogram of byte figures per task: one `_bucket{task,le}` series set per task. */
+function bytesHistogram(name: string, help: string, byTask: Record<string, BytesHistogram>): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+  for (const [task, totals] of Object.entries(byTask).sort(([a], [b]) => a.localeCompare(b))) {
+    let cumulative = 0;
+    for (const le of [...MEMORY_BUCKETS_BYTES.map(String), '+Inf']) {
+      cumulative += totals.buckets[le] ?? 0;
+      lines.push(`${name}_bucket{task="${escape(task)}",le="${le}"} ${cumulative}`);
+    }
+    lines.push(
+      `${name}_sum{task="${escape(task)}"} ${totals.sum}`,
+      `${name}_count{task="${escape(task)}"} ${totals.count}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -70,6 +87,19 @@ export function renderPrometheus(stats: QueueStats, totals?: FinishedTotals): st
           'spawn_queue_job_run_duration_seconds',
           'Run time of every finished job that started.',
           totals.runMs,
+        ),
+        family(
+          'spawn_queue_job_cpu_seconds_total',
+          'counter',
+          'CPU time (user + system) of every process of the finished jobs, by task.',
+          Object.entries(totals.cpuMsByTask)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([task, ms]) => [{ task }, ms / 1000]),
+        ),
+        bytesHistogram(
+          'spawn_queue_job_peak_memory_bytes',
+          'Peak memory of each finished job (of the whole job under a cgroup, else of its first process), by task.',
+          totals.peakMemoryByTask,
         ),
       ]
     : [];

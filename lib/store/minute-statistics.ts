@@ -78,12 +78,31 @@ export interface TotalHistogram {
   count: number;
 }
 
+/** The fixed buckets (upper bounds, in bytes) of the all-time peak memory histograms, per task. */
+export const MEMORY_BUCKETS_BYTES = [1, 4, 16, 64, 256, 1024, 4096].map((mb) => mb * 1024 * 1024);
+
+export function memoryBucketOf(bytes: number): string {
+  const bound = MEMORY_BUCKETS_BYTES.find((le) => bytes <= le);
+  return bound === undefined ? '+Inf' : String(bound);
+}
+
+/** A histogram of byte figures: a count per bucket (not cumulated), the sum and the count. */
+export interface BytesHistogram {
+  buckets: Record<string, number>;
+  sum: number;
+  count: number;
+}
+
 /** What the store keeps of every finished job since it was made: never pruned, one row or item. */
 export interface FinishedTotals {
   /** Finished jobs per task and final status. */
   byTask: Array<{ task: string; status: string; count: number }>;
   waitMs: TotalHistogram;
   runMs: TotalHistogram;
+  /** CPU time (ms) of the finished jobs of each task that ran (their usage). */
+  cpuMsByTask: Record<string, number>;
+  /** Peak memory of the finished jobs of each task that ran. */
+  peakMemoryByTask: Record<string, BytesHistogram>;
 }
 
 /**
@@ -106,6 +125,15 @@ export function totalsShareOf(record: JobRecord): Array<[name: string, add: numb
       ['run|count', 1],
     );
   }
+  if (record.usage) {
+    const task = record.task;
+    share.push(
+      [`cpu|${task}`, Math.round(record.usage.cpuMs)],
+      [`mem|${task}|${memoryBucketOf(record.usage.peakMemoryBytes)}`, 1],
+      [`mem|${task}|sum`, Math.round(record.usage.peakMemoryBytes)],
+      [`mem|${task}|count`, 1],
+    );
+  }
   return share;
 }
 
@@ -115,12 +143,20 @@ export function totalsOf(counters: Iterable<[string, number]>): FinishedTotals {
     byTask: [],
     waitMs: { buckets: {}, sumMs: 0, count: 0 },
     runMs: { buckets: {}, sumMs: 0, count: 0 },
+    cpuMsByTask: {},
+    peakMemoryByTask: {},
   };
   for (const [name, value] of counters) {
     const [kind, a, b] = name.split('|');
     if (kind === 'task' && a !== undefined && b !== undefined)
       totals.byTask.push({ task: a, status: b, count: value });
-    else if (kind === 'wait' || kind === 'run') {
+    else if (kind === 'cpu' && a !== undefined) totals.cpuMsByTask[a] = value;
+    else if (kind === 'mem' && a !== undefined && b !== undefined) {
+      const histogram = (totals.peakMemoryByTask[a] ??= { buckets: {}, sum: 0, count: 0 });
+      if (b === 'sum') histogram.sum = value;
+      else if (b === 'count') histogram.count = value;
+      else histogram.buckets[b] = value;
+    } else if (kind === 'wait' || kind === 'run') {
       const histogram = kind === 'wait' ? totals.waitMs : totals.runMs;
       if (a === 'sum') histogram.sumMs = value;
       else if (a === 'count') histogram.count = value;

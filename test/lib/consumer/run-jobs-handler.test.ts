@@ -83,6 +83,55 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     });
   });
 
+  it('records what the job used, and its limits with how they held', async () => {
+    const job = await submitted('echo', { text: 'measured' });
+    await consumer()(
+      sqsEvent(sqsRecord({ body: { task: 'echo', input: { text: 'measured' }, jobId: job.id } })),
+      context,
+    );
+    const record = await store.get(job.id);
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      usage: {
+        cpuMs: expect.any(Number),
+        peakMemoryBytes: expect.any(Number),
+        processes: expect.any(Number),
+        scope: expect.stringMatching(/^(job|process)$/),
+      },
+      limits: {
+        memoryMb: 64,
+        cpuSeconds: 10,
+        processes: 4,
+        held: { memoryMb: expect.any(String), cpuSeconds: expect.any(String), processes: expect.any(String) },
+      },
+    });
+  });
+
+  it('ends a job over its memory limit as failed, with an error that says memory', async () => {
+    const hungry = createCatalogue({
+      hog: {
+        description: 'allocates 150 MB',
+        command: 'python3',
+        args: ['-c', 'x = bytearray(150 * 1024 * 1024); print("allocated")'],
+        input: { type: 'object' },
+        timeoutSeconds: 10,
+        maxOutputBytes: 100,
+        limits: { memoryMb: 64 },
+      },
+    });
+    const job = await submitted('hog', {});
+    await consumer({ catalogue: hungry })(
+      sqsEvent(sqsRecord({ body: { task: 'hog', input: {}, jobId: job.id } })),
+      context,
+    );
+    const record = await store.get(job.id);
+    expect(record).toMatchObject({ status: 'failed', output: { stdout: '' } });
+    // Under a cgroup the kernel ends the job (the error says memory and the figure); with rlimits the
+    // allocation fails inside the task, which exits with its own error.
+    if (record!.limits!.held.memoryMb === 'job')
+      expect(record!.error).toMatch(/^memory limit exceeded: .*64 MB/);
+  });
+
   it('records a non-zero exit as failed, without a retry', async () => {
     const job = await submitted('fail', { code: 7 });
     const result = await consumer()(

@@ -73,6 +73,14 @@ describe('renderPrometheus', () => {
       ],
       waitMs: { buckets: { '0.005': 50, '0.1': 40, '+Inf': 15 }, sumMs: 123_456, count: 105 },
       runMs: { buckets: {}, sumMs: 0, count: 0 },
+      cpuMsByTask: { echo: 1500, fail: 250 },
+      peakMemoryByTask: {
+        echo: {
+          buckets: { [String(1024 * 1024)]: 80, [String(4 * 1024 * 1024)]: 10 },
+          sum: 95_000_000,
+          count: 90,
+        },
+      },
     });
     const parsed = parsePrometheus(text) as Array<Family & { metrics: Array<Record<string, unknown>> }>;
     const byName = (name: string) => parsed.find((f) => f.name === name)!;
@@ -94,5 +102,21 @@ describe('renderPrometheus', () => {
       sum: '123.456',
     });
     expect(byName('spawn_queue_job_run_duration_seconds').metrics[0]).toMatchObject({ count: '0' });
+    expect(byName('spawn_queue_job_cpu_seconds_total').metrics).toEqual([
+      { labels: { task: 'echo' }, value: '1.5' },
+      { labels: { task: 'fail' }, value: '0.25' },
+    ]);
+    const memory = byName('spawn_queue_job_peak_memory_bytes');
+    expect(memory.type).toBe('HISTOGRAM');
+    expect(memory.metrics[0]).toMatchObject({
+      buckets: expect.objectContaining({
+        [String(1024 * 1024)]: '80',
+        [String(4 * 1024 * 1024)]: '90',
+        '+Inf': '90',
+      }),
+    });
+    // (the parser drops a histogram's labels other than le: the lines themselves)
+    expect(text).toContain('spawn_queue_job_peak_memory_bytes_count{task="echo"} 90');
+    expect(text).toContain('spawn_queue_job_peak_memory_bytes_bucket{task="echo",le="1048576"} 80');
   });
 });
