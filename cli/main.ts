@@ -153,6 +153,14 @@ function inputFrom(fields: Array<[string, string]>, json: string | undefined): R
   return input;
 }
 
+/** What a job used: `used 12 ms CPU, 4.1 MB peak memory, 1 process at most (the whole job)`. */
+function usageLine(usage: NonNullable<Job['usage']>): string {
+  const mb = (usage.peakMemoryBytes / (1024 * 1024)).toFixed(1);
+  const processes = `${usage.processes} process${usage.processes === 1 ? '' : 'es'}`;
+  const scope = usage.scope === 'job' ? 'the whole job' : 'its first process';
+  return `used ${usage.cpuMs} ms CPU, ${mb} MB peak memory, ${processes} at most (${scope})`;
+}
+
 function exitCodeOf(job: Job): number {
   if (job.status === 'succeeded') return EXIT.ok;
   if (job.status === 'timed_out') return EXIT.timedOut;
@@ -279,6 +287,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           [
             jobLine(job),
             `attempts ${job.attempts}${job.exitCode === null ? '' : `, exit ${job.exitCode}`}${job.error ? `, ${job.error}` : ''}`,
+            ...(job.usage ? [usageLine(job.usage)] : []),
             ...(job.stdout ? [`stdout:\n${job.stdout.trimEnd()}`] : []),
             ...(job.stderr ? [`stderr:\n${job.stderr.trimEnd()}`] : []),
           ].join('\n'),

@@ -19,6 +19,7 @@ import type { LocalStack } from '../../lib/local/local-stack';
 import { freePort, isPortFree } from '../../lib/local/ports';
 import { StackError } from '../../lib/local/stack-errors';
 import { liveTaskProcesses, sampleTaskProcesses } from '../../lib/process/task-processes';
+import { limitScopesHere } from '../../lib/process/containment';
 import { STORE_KINDS } from '../helpers/job-stores';
 import { checkedFetch } from '../helpers/openapi-check';
 import { callbackReceiver } from '../helpers/callback-receiver';
@@ -240,6 +241,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
   }
 
   it('runs jobs from the CLI: submit --wait prints the output and exits with the job’s exit code', async () => {
+    const held = limitScopesHere();
     await expect(cli('submit', 'echo', '--text', 'from the cli', '--wait')).resolves.toMatchObject({
       code: 0,
       stdout: 'from the cli\n',
@@ -253,7 +255,17 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     const jobs = JSON.parse(listed.stdout) as Array<{ jobId: string; task: string }>;
     expect(jobs.map((j) => j.task)).toEqual(['fail', 'echo']);
     const got = await cli('get', jobs[0]!.jobId, '--json');
-    expect(JSON.parse(got.stdout)).toMatchObject({ status: 'failed', exitCode: 3 });
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      status: 'failed',
+      exitCode: 3,
+      // The whole job's usage where the stack may make cgroups (root, as in CI), else the first process's.
+      usage: { scope: held.memoryMb === 'job' ? 'job' : 'process' },
+      limits: { memoryMb: 256, held },
+    });
+    const shown = await cli('get', jobs[0]!.jobId);
+    expect(shown.stdout).toMatch(
+      /^used \d+ ms CPU, [\d.]+ MB peak memory, \d+ process(es)? at most \((the whole job|its first process)\)$/m,
+    );
     await expect(cli('get', '01a22357-c75e-7952-a5f3-52febc9b27c8')).resolves.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('job_not_found') as unknown,
