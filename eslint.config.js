@@ -69,7 +69,14 @@ module.exports = tseslint.config(
       'jest/no-focused-tests': 'error',
       'jest/no-standalone-expect': [
         'error',
-        { additionalTestBlockFunctions: ['itWithBrowser', 'itWithTmpfs'] },
+        {
+          additionalTestBlockFunctions: [
+            'itWithBrowser',
+            'itWithTmpfs',
+            'itWithCgroups',
+            'itWithContainment',
+          ],
+        },
       ],
       'jest/no-disabled-tests': 'error',
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*'] }],

@@ -56,6 +56,8 @@ export interface Config {
   taskWorkDir: string;
   /** A catalogue file of the operator's (TASK_CATALOGUE) instead of the shipped config/tasks.json. */
   taskCatalogueFile: string | undefined;
+  /** How jobs are contained (CONTAINMENT): the strongest available, or the process group always. */
+  containment: 'auto' | 'process-group';
   /** Consumer slots: the function's reserved concurrency and the event source's maximumConcurrency. */
   consumerConcurrency: number;
   /** Jobs waiting in the queue beyond which a submit is refused with 429. */
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobRetentionDays: integer(env, 'JOB_RETENTION_DAYS', 30, 1, 3650),
     taskWorkDir: path.resolve(text(env, 'TASK_WORK_DIR', os.tmpdir())),
     taskCatalogueFile: env.TASK_CATALOGUE?.trim() ? path.resolve(env.TASK_CATALOGUE.trim()) : undefined,
+    containment: oneOf(env, 'CONTAINMENT', ['auto', 'process-group'] as const, 'auto'),
     consumerConcurrency: integer(env, 'CONSUMER_CONCURRENCY', 4, 1, 1000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 10_000, 1, 100_000_000),

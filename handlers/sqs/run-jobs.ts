@@ -34,7 +34,7 @@ async function wire() {
     metrics,
     workRoot: services.config.taskWorkDir,
     // Tasks start from a small process of its own: a fork from this one costs more, and blocks.
-    run: createProcessSpawner().run,
+    run: createProcessSpawner({ containment: services.config.containment }).run,
     sampleQueue: createPeakSampler({ store: services.store, queue: services.queue }),
   });
 }

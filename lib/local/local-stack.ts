@@ -232,7 +232,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         );
       }
       if (given.taskCatalogueFile) say(`tasks from ${given.taskCatalogueFile} (TASK_CATALOGUE)`);
-      say(`containment: ${describeContainment()}`);
+      say(`containment: ${describeContainment(given.containment)}`);
     } catch (error) {
       if (error instanceof CatalogueError || error instanceof ConfigError) {
         throw new StackError(

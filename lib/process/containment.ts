@@ -45,16 +45,19 @@ export interface Containment {
 }
 
 /**
+ * `auto`: the strongest containment the process may use; `process-group`: the one without
+ * privileges, whatever this process may do (CONTAINMENT=process-group: a host whose cgroups are
+ * managed by something else, or a test of what AWS Lambda gets).
+ */
+export type ContainmentMode = 'auto' | 'process-group';
+
+/**
  * The strongest containment this process may use: a control group per job where it can create
  * them (root, or a writable cgroup v1 hierarchy), else a process group with a sweep of the job's
  * marked processes and per-process rlimits. Probed once per process spawner.
- * SPAWN_QUEUE_CONTAINMENT=process-group forces the fallback (tests, or a host whose cgroups are
- * managed by something else).
  */
-export function createContainment(env: NodeJS.ProcessEnv = process.env): Containment {
-  if (env.SPAWN_QUEUE_CONTAINMENT === 'process-group') {
-    return createGroupContainment('SPAWN_QUEUE_CONTAINMENT=process-group');
-  }
+export function createContainment(mode: ContainmentMode = 'auto'): Containment {
+  if (mode === 'process-group') return createGroupContainment('CONTAINMENT=process-group');
   const cgroups = createCgroupContainment();
   return cgroups.ok ? cgroups.containment : createGroupContainment(cgroups.reason);
 }
@@ -63,13 +66,13 @@ export function createContainment(env: NodeJS.ProcessEnv = process.env): Contain
  * How the catalogue's limits hold on this machine, from a look that makes nothing (the HTTP API
  * answers it in GET /api/tasks; the process spawner probes for real and says so on each record).
  */
-export function limitScopesHere(env: NodeJS.ProcessEnv = process.env): LimitScopes {
-  return env.SPAWN_QUEUE_CONTAINMENT !== 'process-group' && cgroupsWritable() ? CGROUP_LIMITS : GROUP_LIMITS;
+export function limitScopesHere(mode: ContainmentMode = 'auto'): LimitScopes {
+  return mode !== 'process-group' && cgroupsWritable() ? CGROUP_LIMITS : GROUP_LIMITS;
 }
 
 /** One line for the stack's start: how a job is contained here, and how its limits hold. */
-export function describeContainment(env: NodeJS.ProcessEnv = process.env): string {
-  const held = limitScopesHere(env);
+export function describeContainment(mode: ContainmentMode = 'auto'): string {
+  const held = limitScopesHere(mode);
   const how = (scope: string) =>
     scope === 'job' ? 'for the whole job' : scope === 'process' ? 'per process' : 'not held';
   const kind =

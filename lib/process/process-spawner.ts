@@ -3,9 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { runSupervised } from './run-process';
 import type { OutputChunk, RunOptions, RunResult, Supervisor, TaskOutcome } from './run-process';
-import { PROCESS_SPAWNER_ENV } from './spawner-protocol';
+import { CONTAINMENT_ENV, PROCESS_SPAWNER_ENV } from './spawner-protocol';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
 import { endRunsOfSpawner } from './containment';
+import type { ContainmentMode } from './containment';
 import { killProcessGroup } from './task-processes';
 
 /**
@@ -41,7 +42,9 @@ export interface ProcessSpawner {
  * this event loop. Started on first use, like a cold start; started again if it dies, and the tasks
  * it was running are killed (their runs reject, so their jobs are retried), so the slot count holds.
  */
-export function createProcessSpawner(options: { command?: string[] } = {}): ProcessSpawner {
+export function createProcessSpawner(
+  options: { command?: string[]; containment?: ContainmentMode } = {},
+): ProcessSpawner {
   const command = options.command ?? spawnerCommand();
   let child: ChildProcess | undefined;
   let nextId = 0;
@@ -60,7 +63,7 @@ export function createProcessSpawner(options: { command?: string[] } = {}): Proc
     const started = spawn(process.execPath, [...SPAWNER_NODE_FLAGS, ...command], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       // Nothing of this process's environment (credentials included); only the role it starts in.
-      env: { [PROCESS_SPAWNER_ENV]: '1' },
+      env: { [PROCESS_SPAWNER_ENV]: '1', [CONTAINMENT_ENV]: options.containment ?? 'auto' },
     });
     started.once('error', (error) => {
       if (child === started) child = undefined;

@@ -252,14 +252,14 @@ function superviseIn(
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    let pid: number | undefined;
+    const spawned: { pid?: number } = {};
 
     let enclosure: Enclosure;
     const stop = () => {
       void enclosure.signalAll('SIGTERM');
-      if (pid !== undefined) signalGroup(pid, 'SIGTERM');
+      if (spawned.pid !== undefined) signalGroup(spawned.pid, 'SIGTERM');
       killTimer ??= setTimeout(() => {
-        if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+        if (spawned.pid !== undefined) signalGroup(spawned.pid, 'SIGKILL');
         void enclosure.killAll();
       }, request.killGraceMs);
     };
@@ -293,7 +293,7 @@ function superviseIn(
       resolve({ ok: false, message: `could not start ${request.executable}: ${reasonOf(error)}` });
       return;
     }
-    pid = child.pid;
+    spawned.pid = child.pid;
 
     const timer = setTimeout(() => {
       timedOut = true;
@@ -364,7 +364,7 @@ function superviseIn(
     child.once('exit', (exitCode, exitSignal) => {
       // Whatever it left running would hold the pipes open and outlive the job: stop all of it. A
       // descendant that escaped the enclosure and still holds a pipe cannot keep the run going.
-      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+      if (spawned.pid !== undefined) signalGroup(spawned.pid, 'SIGKILL');
       void enclosure.killAll().then(() => {
         if (settled) return;
         drainTimer = setTimeout(() => {

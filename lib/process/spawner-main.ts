@@ -1,4 +1,6 @@
+import { createContainment } from './containment';
 import { createTaskSupervisor } from './run-process';
+import { CONTAINMENT_ENV } from './spawner-protocol';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
 
 /**
@@ -8,7 +10,9 @@ import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
  */
 export function runProcessSpawner(): void {
   const send = (reply: SpawnerReply) => process.send?.(reply);
-  const superviseTask = createTaskSupervisor();
+  const superviseTask = createTaskSupervisor(
+    createContainment(process.env[CONTAINMENT_ENV] === 'process-group' ? 'process-group' : 'auto'),
+  );
   const running = new Map<number, { abort: AbortController; pid?: number }>();
 
   process.on('message', (message: SpawnerRequest) => {

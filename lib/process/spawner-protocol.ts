@@ -18,3 +18,6 @@ export type SpawnerReply =
  * instead of being a handler (one deployed file serves both; see handlers/sqs/run-jobs.ts).
  */
 export const PROCESS_SPAWNER_ENV = 'SPAWN_QUEUE_PROCESS_SPAWNER';
+
+/** Set in the spawner's environment too: how it contains jobs (ContainmentMode). */
+export const CONTAINMENT_ENV = 'SPAWN_QUEUE_CONTAINMENT';

@@ -191,7 +191,15 @@ describe('the packaged functions, run as Lambda runs them', () => {
     const submitted = await submit('echo', { input: { text: 'deployed hello' } });
     expect(submitted).toMatchObject({ status: 202, body: { status: 'queued' } });
     const job = await jobUntil(submitted.body.jobId, final);
-    expect(job).toMatchObject({ status: 'succeeded', exitCode: 0, stdout: 'deployed hello\n', attempts: 1 });
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+      stdout: 'deployed hello\n',
+      attempts: 1,
+      // Without cgroup rights (Lambda): measured from the task's first process, limits per process.
+      usage: { scope: 'process' },
+      limits: { memoryMb: 64, held: { memoryMb: 'process', cpuSeconds: 'process', processes: 'none' } },
+    });
     const list = await stack.api('GET', '/api/jobs?limit=10', { headers: auth });
     expect(list.body.jobs.map((j: { jobId: string }) => j.jobId)).toContain(submitted.body.jobId);
     const output = await stack.api('GET', `/api/jobs/${submitted.body.jobId}/output?offset=0`, {

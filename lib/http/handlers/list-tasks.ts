@@ -9,8 +9,9 @@ export function createListTasksHandler({
   catalogue,
   logger,
   auth,
-}: Pick<Services, 'catalogue' | 'logger' | 'auth'>) {
-  const held = limitScopesHere();
+  config,
+}: Pick<Services, 'catalogue' | 'logger' | 'auth'> & { config?: Pick<Services['config'], 'containment'> }) {
+  const held = limitScopesHere(config?.containment);
   const tasks = catalogue.tasks().map((task) => ({
     name: task.name,
     description: task.description,

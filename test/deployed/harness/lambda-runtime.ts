@@ -48,6 +48,9 @@ export async function startExecutionEnvironment(options: {
     AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
     AWS_ENDPOINT_URL: target.endpoint,
+    // Lambda gives a function no cgroup rights (it is not root there); this machine's tests run as
+    // root, so the containment Lambda gets is asked for.
+    CONTAINMENT: 'process-group',
     ...config.Environment?.Variables,
   };
   const child: ChildProcess = spawnTethered(

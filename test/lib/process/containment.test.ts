@@ -46,30 +46,36 @@ const kinds: Array<[string, Containment | undefined]> = [
 
 describe.each(kinds)('containment: %s', (kind, containment) => {
   // Without cgroup rights (a user, not root) the cgroup half is reported as skipped.
-  const itHere = containment ? it : it.skip;
+  const itWithContainment = containment ? it : it.skip;
   const run = (options: RunOptions) => runSupervised(createTaskSupervisor(containment), options);
 
-  itHere('ends a setsid child with its job, though the task succeeded without waiting for it', async () => {
-    const result = await run(sh('setsid sleep 300 >/dev/null 2>&1 & echo $!'));
-    expect(result.exitCode).toBe(0);
-    // The printed pid is the setsid'ed process (setsid execs sleep, or forks it first).
-    await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
-  });
+  itWithContainment(
+    'ends a setsid child with its job, though the task succeeded without waiting for it',
+    async () => {
+      const result = await run(sh('setsid sleep 300 >/dev/null 2>&1 & echo $!'));
+      expect(result.exitCode).toBe(0);
+      // The printed pid is the setsid'ed process (setsid execs sleep, or forks it first).
+      await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+    },
+  );
 
-  itHere('ends a double-forked nohup child too', async () => {
+  itWithContainment('ends a double-forked nohup child too', async () => {
     const result = await run(sh('(nohup sleep 300 >/dev/null 2>&1 & echo $!) ; exit 0'));
     await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
   });
 
-  itHere('ends the run when its first process exits, though an escaped child holds its stdout', async () => {
-    const started = Date.now();
-    const result = await run(sh('setsid sleep 300 & echo $!; exit 0'));
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
-    await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
-  });
+  itWithContainment(
+    'ends the run when its first process exits, though an escaped child holds its stdout',
+    async () => {
+      const started = Date.now();
+      const result = await run(sh('setsid sleep 300 & echo $!; exit 0'));
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+      await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+    },
+  );
 
-  itHere(
+  itWithContainment(
     'ends a timed-out job within timeout + grace + 2 s, however its processes hold its pipes',
     async () => {
       const started = Date.now();
@@ -85,7 +91,7 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
     },
   );
 
-  itHere('ends every process of a cancelled job, escaped ones included', async () => {
+  itWithContainment('ends every process of a cancelled job, escaped ones included', async () => {
     const abort = new AbortController();
     const running = run(sh('setsid sleep 300 & echo $!; sleep 300', { signal: abort.signal }));
     await sleep(300);
@@ -95,7 +101,7 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
     await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
   });
 
-  itHere('reports what a job used, and how it was measured', async () => {
+  itWithContainment('reports what a job used, and how it was measured', async () => {
     const result = await run({
       ...base,
       executable: '/usr/bin/python3',
@@ -112,11 +118,11 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
 });
 
 describe('limits of a whole job (a cgroup per job)', () => {
-  const itHere = cgroup?.ok ? it : it.skip;
+  const itWithCgroups = cgroup?.ok ? it : it.skip;
   const run = (options: RunOptions) =>
     runSupervised(createTaskSupervisor(cgroup?.ok ? cgroup.containment : undefined), options);
 
-  itHere(
+  itWithCgroups(
     'ends a job over its memory limit as failed with a message that says memory and the figure',
     async () => {
       const result = await run({
@@ -134,7 +140,7 @@ describe('limits of a whole job (a cgroup per job)', () => {
     },
   );
 
-  itHere(
+  itWithCgroups(
     'keeps a fork flood at its process limit: 200 forks asked, no more than the limit at once',
     async () => {
       const result = await run(
@@ -146,7 +152,7 @@ describe('limits of a whole job (a cgroup per job)', () => {
     },
   );
 
-  itHere('stops a CPU burner at its CPU limit, as failed, not timed out', async () => {
+  itWithCgroups('stops a CPU burner at its CPU limit, as failed, not timed out', async () => {
     const started = Date.now();
     const result = await run({
       ...base,
@@ -163,7 +169,7 @@ describe('limits of a whole job (a cgroup per job)', () => {
     expect(result.usage!.cpuMs).toBeGreaterThanOrEqual(1000);
   });
 
-  itHere('leaves other jobs untouched: one over its memory limit beside one that is not', async () => {
+  itWithCgroups('leaves other jobs untouched: one over its memory limit beside one that is not', async () => {
     const [hog, neighbour] = await Promise.all([
       run({
         ...base,
