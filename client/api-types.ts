@@ -516,20 +516,20 @@ export interface components {
         JobStatus: "scheduled" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
         LimitsHeld: {
             /**
-             * @description job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here
+             * @description job: for the whole job (a cgroup); process: for each process (rlimits); sampled: the job’s processes read every 250 ms and the job stopped over it; none: not held here
              * @enum {unknown}
              */
-            cpuSeconds: "job" | "process" | "none";
+            cpuSeconds: "job" | "process" | "sampled" | "none";
             /**
-             * @description job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here
+             * @description job: for the whole job (a cgroup); process: for each process (rlimits); sampled: the job’s processes read every 250 ms and the job stopped over it; none: not held here
              * @enum {unknown}
              */
-            memoryMb: "job" | "process" | "none";
+            memoryMb: "job" | "process" | "sampled" | "none";
             /**
-             * @description job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here
+             * @description job: for the whole job (a cgroup); process: for each process (rlimits); sampled: the job’s processes read every 250 ms and the job stopped over it; none: not held here
              * @enum {unknown}
              */
-            processes: "job" | "process" | "none";
+            processes: "job" | "process" | "sampled" | "none";
         };
         OutputPage: {
             /** @description the attempt the text is of; a new attempt starts again at 0 */

@@ -60,8 +60,9 @@ const LIMIT_FIGURES: Record<string, Schema> = {
   processes: { ...integer, description: 'processes of the job at once' },
 };
 const HELD = {
-  enum: ['job', 'process', 'none'],
-  description: 'job: for the whole job (a cgroup); process: for each process (rlimits); none: not held here',
+  enum: ['job', 'process', 'sampled', 'none'],
+  description:
+    'job: for the whole job (a cgroup); process: for each process (rlimits); sampled: the job’s processes read every 250 ms and the job stopped over it; none: not held here',
 };
 
 const SCHEMAS: Record<string, Schema> = {

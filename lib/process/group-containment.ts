@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { Containment, Enclosure } from './containment';
-import { MB } from './task-limits';
-import type { JobUsage, TaskLimits } from './task-limits';
+import { limitMessage, MB } from './task-limits';
+import type { JobUsage, LimitExceeded, TaskLimits } from './task-limits';
 
 /** The variable every process of a run inherits: how its processes are found outside its group. */
 export const RUN_MARKER = 'SPAWN_QUEUE_RUN';
@@ -51,6 +51,21 @@ export async function killMarkedOfSpawner(spawnerPid: number): Promise<void> {
   );
 }
 
+/** The resident memory (bytes) of processes, summed, from /proc. */
+async function residentBytes(pids: number[]): Promise<number> {
+  const sizes = await Promise.all(
+    pids.map(async (pid) => {
+      try {
+        const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return Number(rss ?? 0) * 1024;
+      } catch {
+        return 0;
+      }
+    }),
+  );
+  return sizes.reduce((sum, bytes) => sum + bytes, 0);
+}
+
 /** CPU time (own + reaped children, ms) and peak resident memory (bytes) of one process, from /proc. */
 async function sample(pid: number): Promise<{ cpuMs: number; peakBytes: number } | undefined> {
   try {
@@ -70,7 +85,7 @@ async function sample(pid: number): Promise<{ cpuMs: number; peakBytes: number }
 
 /** How limits hold with a process group per job: memory and CPU per process where prlimit is. */
 export const GROUP_LIMITS = {
-  memoryMb: PRLIMIT ? 'process' : 'none',
+  memoryMb: 'sampled',
   cpuSeconds: PRLIMIT ? 'process' : 'none',
   processes: 'none',
 } as const;
@@ -79,10 +94,11 @@ export const GROUP_LIMITS = {
  * Containment without privileges (a user without cgroup rights, AWS Lambda): the task runs in a
  * process group of its own and carries a marker variable that its descendants inherit, so a process
  * that left the group (`setsid`, a double fork) is still found and killed with the job, unless it
- * cleared its environment. Memory and CPU limits are rlimits of each process (prlimit:
- * RLIMIT_DATA, RLIMIT_CPU), the process limit cannot be held per job (RLIMIT_NPROC counts the whole
- * user), and usage is sampled from the task's first process: its CPU with its reaped children's, its
- * own peak memory (scope `process`).
+ * cleared its environment. The memory limit is watched: the resident memory of the job's marked
+ * processes is read every 250 ms and the job stopped over it; the CPU limit is an rlimit of each
+ * process (prlimit: RLIMIT_CPU); the process limit cannot be held per job (RLIMIT_NPROC counts the
+ * whole user). Usage is sampled (scope `process`): the task's first process's CPU with its reaped
+ * children's, the highest memory read.
  */
 export function createGroupContainment(reason: string): Containment {
   let nextRun = 0;
@@ -93,25 +109,35 @@ export function createGroupContainment(reason: string): Containment {
     for (const found of await markedProcesses(marker)) signal(found, sig);
   }
 
-  function enclose(limits: TaskLimits): Enclosure {
+  function enclose(limits: TaskLimits, onExceeded: (exceeded: LimitExceeded) => void): Enclosure {
     nextRun += 1;
     const marker = `${process.pid}-${nextRun}-${randomBytes(6).toString('hex')}`;
     let pid: number | undefined;
     let sampler: NodeJS.Timeout | undefined;
+    let exceeded: LimitExceeded | undefined;
     const usage: JobUsage = { cpuMs: 0, peakMemoryBytes: 0, processes: 1, scope: 'process' };
     const take = async () => {
       const seen = pid === undefined ? undefined : await sample(pid);
-      if (!seen) return;
-      usage.cpuMs = Math.max(usage.cpuMs, seen.cpuMs);
-      usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, seen.peakBytes);
+      if (seen) {
+        usage.cpuMs = Math.max(usage.cpuMs, seen.cpuMs);
+        usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, seen.peakBytes);
+      }
+      if (limits.memoryMb === undefined || exceeded) return;
+      // Memory is watched over every marked process of the job (an rlimit per process would also
+      // count what a runtime only reserves: Node could not even start under RLIMIT_DATA).
+      const marked = await markedProcesses(marker);
+      usage.processes = Math.max(usage.processes, marked.length);
+      const resident = await residentBytes(marked);
+      usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, resident);
+      if (resident > limits.memoryMb * MB) {
+        exceeded = { limit: 'memory', message: limitMessage('memory', limits, usage) };
+        onExceeded(exceeded);
+      }
     };
     open.set(marker, () => pid);
     return {
       command(executable, args, env) {
-        const rlimits = [
-          ...(limits.memoryMb !== undefined ? [`--data=${limits.memoryMb * MB}`] : []),
-          ...(limits.cpuSeconds !== undefined ? [`--cpu=${limits.cpuSeconds}`] : []),
-        ];
+        const rlimits = limits.cpuSeconds !== undefined ? [`--cpu=${limits.cpuSeconds}`] : [];
         const marked = { ...env, [RUN_MARKER]: marker };
         if (rlimits.length === 0 || !PRLIMIT) return { executable, args, env: marked };
         return { executable: PRLIMIT, args: [...rlimits, '--', executable, ...args], env: marked };
@@ -125,7 +151,7 @@ export function createGroupContainment(reason: string): Containment {
       },
       signalAll: (sig) => everyProcess(marker, pid, sig),
       killAll: () => everyProcess(marker, pid, 'SIGKILL'),
-      exceeded: () => undefined,
+      exceeded: () => exceeded,
       async close() {
         clearInterval(sampler);
         await everyProcess(marker, pid, 'SIGKILL');
@@ -138,9 +164,9 @@ export function createGroupContainment(reason: string): Containment {
   return {
     kind: 'process-group',
     limits: GROUP_LIMITS,
-    description: `a process group per job, with a sweep of its marked processes (${reason}): nothing a task starts outlives its job unless it clears its environment; ${
-      PRLIMIT ? 'memory and CPU limits hold per process (prlimit)' : 'no limits hold (no prlimit)'
-    }, process limits do not; usage is sampled from the task's first process`,
+    description: `a process group per job, with a sweep of its marked processes (${reason}): nothing a task starts outlives its job unless it clears its environment; memory limits are sampled, ${
+      PRLIMIT ? 'CPU limits hold per process (prlimit)' : 'CPU limits do not hold (no prlimit)'
+    }, process limits do not; usage is sampled`,
     enclose,
     shutdown() {
       for (const pidOf of open.values()) {

@@ -33,8 +33,12 @@ export interface LimitExceeded {
   message: string;
 }
 
-/** How each limit holds where the tasks run: for the whole job, per process, or not at all. */
-export type LimitScopes = Record<keyof TaskLimits, Scope | 'none'>;
+/**
+ * How each limit holds where the tasks run: for the whole job (a cgroup), per process (an rlimit),
+ * `sampled` (the job's processes are read every 250 ms and the job stopped over it: a spike between
+ * two readings can pass), or not at all.
+ */
+export type LimitScopes = Record<keyof TaskLimits, Scope | 'sampled' | 'none'>;
 
 export const MB = 1024 * 1024;
 

@@ -198,7 +198,7 @@ describe('the packaged functions, run as Lambda runs them', () => {
       attempts: 1,
       // Without cgroup rights (Lambda): measured from the task's first process, limits per process.
       usage: { scope: 'process' },
-      limits: { memoryMb: 64, held: { memoryMb: 'process', cpuSeconds: 'process', processes: 'none' } },
+      limits: { memoryMb: 64, held: { memoryMb: 'sampled', cpuSeconds: 'process', processes: 'none' } },
     });
     const list = await stack.api('GET', '/api/jobs?limit=10', { headers: auth });
     expect(list.body.jobs.map((j: { jobId: string }) => j.jobId)).toContain(submitted.body.jobId);

@@ -185,6 +185,41 @@ describe('limits of a whole job (a cgroup per job)', () => {
   });
 });
 
+describe('limits without cgroup rights (a process group)', () => {
+  const run = (options: RunOptions) =>
+    runSupervised(createTaskSupervisor(createGroupContainment('test')), options);
+
+  it('stops a job whose processes hold more than its memory limit (sampled every 250 ms), Node included', async () => {
+    const started = Date.now();
+    const result = await run({
+      ...base,
+      executable: process.execPath,
+      args: [
+        '-e',
+        'const b = Buffer.alloc(150 * 1024 * 1024, 1); setTimeout(() => console.log(b.length), 5000)',
+      ],
+      limits: { memoryMb: 64 },
+    });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(result.limitExceeded).toEqual({
+      limit: 'memory',
+      message: expect.stringMatching(/^memory limit exceeded: .*64 MB/),
+    });
+    expect(result.usage!.peakMemoryBytes).toBeGreaterThan(64 * 1024 * 1024);
+  });
+
+  it('lets a Node task start and run under a memory limit it stays within', async () => {
+    const result = await run({
+      ...base,
+      executable: process.execPath,
+      args: ['-e', 'console.log("fine")'],
+      limits: { memoryMb: 256, cpuSeconds: 5 },
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'fine\n' });
+    expect(result.limitExceeded).toBeUndefined();
+  });
+});
+
 describe('the process spawner killed with a job running', () => {
   it('takes every process of its jobs with it, escaped ones included', async () => {
     const spawner = createProcessSpawner();
