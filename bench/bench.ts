@@ -18,7 +18,8 @@
  *
  * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts (`bursts`, `polled`
  * or `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
- * the runs per mix.
+ * the runs per mix; BENCH_MIX=echo only the throughput mixes named so; BENCH_URL measures a stack
+ * already running there instead of a private one.
  * Loopback only; every loop is bounded. Writes bench/results/bench-<time>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -171,7 +172,9 @@ async function throughSpawnQueue(
 async function throughput(target: Target) {
   const catalogue = createCatalogue();
   const rows = [];
-  for (const mix of MIXES) {
+  // BENCH_MIX=echo: only the mixes whose name contains it.
+  for (const mix of MIXES.filter((m) => m.name.includes(process.env.BENCH_MIX ?? ''))) {
+    if (mix.batchSize !== undefined && !target.stack) continue;
     if (mix.batchSize !== undefined) await target.stack?.reconfigureEventSource({ batchSize: mix.batchSize });
     const invocation = catalogue.prepare(mix.task, mix.input);
     const ceiling: number[] = [];
@@ -372,7 +375,10 @@ async function main(): Promise<void> {
   };
   if (parts.has('side-by-side')) await sideBySide(report);
   if (![...parts].some((part) => part !== 'side-by-side')) return finish(report);
-  const target = await useOrStartStack({ fresh: true });
+  // BENCH_URL: a stack already running (another checkout, other settings), measured as it is.
+  const target = await useOrStartStack(
+    process.env.BENCH_URL ? { url: process.env.BENCH_URL } : { fresh: true },
+  );
   try {
     if (['bursts', 'polled', 'starvation', 'history'].some((part) => parts.has(part))) {
       const ours = spawnQueueServer(target);

@@ -197,6 +197,31 @@ export const SCENARIOS: Scenario[] = [
     expected: '403 host_not_allowed / origin_not_allowed in the error shape; no job written',
   },
   {
+    name: 'a task that leaves a setsid child behind, under npm start',
+    file: 'test/e2e/containment.test.ts',
+    test: /setsid child is killed within 1 s/,
+    expected: 'the job succeeds; its setsid child is dead within 1 s of the job being final',
+  },
+  {
+    name: 'a setsid child that holds the pipes past the timeout, under npm start',
+    file: 'test/e2e/containment.test.ts',
+    test: /holds its pipes at its timeout/,
+    expected: 'timed_out within timeout + grace + 2 s; nothing of it alive; the slot free',
+  },
+  {
+    name: 'a fork flood, a memory hog and a CPU burner, under npm start',
+    file: 'test/e2e/containment.test.ts',
+    test: /fork flood|memory limit|CPU limit/,
+    expected:
+      'at most 50 processes at once; failed "memory limit exceeded ... 64 MB"; failed "CPU limit exceeded"; others untouched',
+  },
+  {
+    name: 'the process spawner killed while a job with an escaped child runs',
+    file: 'test/lib/process/containment.test.ts',
+    test: /takes every process of its jobs with it/,
+    expected: "the run rejected (the job is retried); the task and its setsid child dead within 2 s",
+  },
+  {
     name: 'a flood beyond MAX_QUEUED_JOBS',
     file: 'test/e2e/settings.test.ts',
     test: /MAX_QUEUED_JOBS/,
