@@ -373,21 +373,24 @@ function dynamoDbBackend({
     const partition = query.status
       ? { IndexName: 'byStatus', name: 'jobStatus', value: query.status }
       : { IndexName: 'byCreation', name: 'jobList', value: ALL };
-    const { Items = [] } = await client.send(
-      new QueryCommand({
-        TableName,
-        IndexName: partition.IndexName,
-        KeyConditionExpression: `#p = :p${query.cursor ? ' AND jobId < :cursor' : ''}`,
-        ExpressionAttributeNames: { '#p': partition.name },
-        ExpressionAttributeValues: {
-          ':p': partition.value,
-          ...(query.cursor ? { ':cursor': query.cursor } : {}),
-        },
-        ScanIndexForward: false,
-        // One more than asked: whether there is a next page, without a second query.
-        Limit: limit + 1,
-      }),
-    );
+    // One more than asked: whether there is a next page. A query answers at most 1 MB, whatever its
+    // Limit: large records take several pages, followed by LastEvaluatedKey until the page is full.
+    const Items: Item[] = [];
+    for await (const item of queryItems({
+      TableName,
+      IndexName: partition.IndexName,
+      KeyConditionExpression: `#p = :p${query.cursor ? ' AND jobId < :cursor' : ''}`,
+      ExpressionAttributeNames: { '#p': partition.name },
+      ExpressionAttributeValues: {
+        ':p': partition.value,
+        ...(query.cursor ? { ':cursor': query.cursor } : {}),
+      },
+      ScanIndexForward: false,
+      Limit: limit + 1,
+    })) {
+      Items.push(item);
+      if (Items.length > limit) break;
+    }
     const jobs = Items.slice(0, limit).map((item) => recordOf(item)!);
     const last = jobs.at(-1);
     return Items.length > limit && last ? { jobs, nextCursor: last.id } : { jobs };

@@ -198,6 +198,24 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     expect(second.job.id).not.toBe(first.job.id);
   });
 
+  it('fills a page whose records take more than 1 MB (a DynamoDB query answers 1 MB at most)', async () => {
+    const text = 'x'.repeat(60_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const job = queuedJob({ id: newJobId(1_700_000_000_000 + i), input: { text } });
+      ids.push(job.id);
+      await store.create(job);
+    }
+    const all = await store.list({ limit: 100 });
+    expect(all.jobs).toHaveLength(30);
+    expect(all.nextCursor).toBeUndefined();
+    const queued = await store.list({ status: 'queued', limit: 25 });
+    expect(queued.jobs.map((j) => j.id)).toEqual([...ids].reverse().slice(0, 25));
+    expect(queued.nextCursor).toBe(ids[5]);
+    const rest = await store.list({ status: 'queued', limit: 25, cursor: queued.nextCursor });
+    expect(rest.jobs).toHaveLength(5);
+  }, 60_000);
+
   it('lists newest first, page by page, filters by status, and counts', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i += 1) {
