@@ -9,6 +9,7 @@ import {
   claimAttempt,
   finishJob,
   isHeldElsewhere,
+  recordCancelBeforeStart,
   releaseScheduled,
   secondsUntilDue,
   startAttempt,
@@ -322,6 +323,15 @@ export function createJobRunner(options: JobRunnerOptions) {
       if (latest && isFinal(latest.status)) return 'done';
       const claim = await store.readClaim(job.id, attempt);
       const leaseLeftMs = claim ? Date.parse(claim.leaseUntil) - Date.now() : leaseMs;
+      if (claim?.kind === 'cancel') {
+        // A cancel claimed this attempt before any run: it never runs. Its request records the end
+        // in a moment; if it stopped in between (its claim's lease ran out), this delivery does.
+        if (leaseLeftMs > 0) return holdMessage(log, message, Math.ceil(leaseLeftMs / 1000));
+        const cancelled = await recordCancelBeforeStart(store, job.id);
+        if (cancelled.recorded) recordFinished(metrics, cancelled.job, log);
+        await announceFinished({ callbacks, store }, cancelled.job, log);
+        return 'done';
+      }
       const neverStarted = latest?.status === 'queued' && latest.attempts === job.attempts;
       if (!(neverStarted && leaseLeftMs <= 0)) {
         log.info({ event: 'busy', attempt }, 'another worker claimed this attempt; delivery returned');

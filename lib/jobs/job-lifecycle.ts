@@ -84,30 +84,53 @@ export async function cancelJob(
   store: JobStore,
   id: string,
   owner: string,
-): Promise<{ outcome: 'cancelled' | 'requested'; job: JobRecord }> {
+): Promise<{ outcome: 'cancelled' | 'requested'; job: JobRecord; recorded?: boolean }> {
   const job = await store.get(id);
   if (!job) throw new JobNotFoundError(id);
   if (isFinal(job.status)) throw new JobFinishedError(id, job.status);
   if (job.status === 'queued' || job.status === 'scheduled') {
-    const now = new Date().toISOString();
+    const now = new Date();
+    // The claim is the cancel's intent, made durable before the status changes: a delivery that
+    // comes in between finds the attempt claimed by a cancel and never runs it (it waits out this
+    // lease, then records the cancel itself if this request stopped before it could).
     const claimed = await store.claim(id, job.attempts + 1, {
       owner,
       kind: 'cancel',
-      claimedAt: now,
-      leaseUntil: now,
+      claimedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + CANCEL_CLAIM_MS).toISOString(),
     });
-    if (claimed) {
-      const cancelled = await store.transition(id, 'cancelled', {
-        finishedAt: now,
-        cancelRequestedAt: now,
-        error: 'cancelled before it started',
-      });
-      return { outcome: 'cancelled', job: cancelled };
-    }
+    if (claimed) return { outcome: 'cancelled', ...(await recordCancelBeforeStart(store, id)) };
     // A worker claimed it a moment ago: stop it like a running job.
   }
   await store.requestCancel(id);
   return { outcome: 'requested', job };
+}
+
+/** How long a cancel's claim on a waiting job's next attempt holds off a delivery (see cancelJob). */
+export const CANCEL_CLAIM_MS = 10_000;
+
+/**
+ * Ends a waiting job whose next attempt a cancel claimed: `cancelled`, by the cancel request or by
+ * a delivery that found the claim (whichever comes first; the other reads what it became).
+ */
+export async function recordCancelBeforeStart(
+  store: JobStore,
+  id: string,
+): Promise<{ job: JobRecord; recorded: boolean }> {
+  const now = new Date().toISOString();
+  try {
+    const job = await store.transition(id, 'cancelled', {
+      finishedAt: now,
+      cancelRequestedAt: now,
+      error: 'cancelled before it started',
+    });
+    return { job, recorded: true };
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError)) throw error;
+    const current = await store.get(id);
+    if (current?.status === 'cancelled') return { job: current, recorded: false };
+    throw error;
+  }
 }
 
 /**
@@ -281,10 +304,10 @@ export async function retryJob(
   const job = await store.get(id);
   if (!job) throw new JobNotFoundError(id);
   const replay = (current: JobRecord) => key !== undefined && current.retryKey === key;
-  if (!RETRYABLE_STATUSES.includes(job.status)) {
-    if (replay(job)) return { job, replayed: true };
-    throw new JobNotRetryableError(id, job.status);
-  }
+  // The same key is the same request, whatever became of the attempt it queued (it may have failed
+  // again by now): the answer is a replay, and nothing runs again.
+  if (replay(job)) return { job, replayed: true };
+  if (!RETRYABLE_STATUSES.includes(job.status)) throw new JobNotRetryableError(id, job.status);
   // A job cancelled while queued had its next attempt claimed by the cancel: the retry skips it.
   const burned = (await store.readClaim(id, job.attempts + 1)) !== undefined;
   const now = new Date().toISOString();
@@ -301,6 +324,8 @@ export async function retryJob(
         exitCode: undefined,
         signal: undefined,
         output: undefined,
+        usage: undefined,
+        limits: undefined,
         finishedAt: undefined,
         cancelRequestedAt: undefined,
         // Its next end is told about again.

@@ -35,7 +35,7 @@ export function createCancelJobHandler({
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
-        recordFinished(await metrics, cancel.job, log);
+        if (cancel.recorded) recordFinished(await metrics, cancel.job, log);
         // The job's message still comes back to the consumer, which announces it if this send failed.
         await announceFinished({ callbacks, store }, cancel.job, log).catch((error: unknown) => {
           log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback yet');

@@ -134,6 +134,28 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     );
   });
 
+  it('never runs a job whose next attempt a cancel claimed, even before the cancel wrote its status', async () => {
+    const job = await submitted('sleep', { seconds: 5 });
+    const message = () => sqsEvent(sqsRecord({ body: { task: 'sleep', input: job.input, jobId: job.id } }));
+    // The cancel request claimed the attempt and has not written `cancelled` yet (or died there).
+    const now = Date.now();
+    await store.claim(job.id, 1, {
+      owner: 'cancel:elsewhere',
+      kind: 'cancel',
+      claimedAt: new Date(now).toISOString(),
+      leaseUntil: new Date(now + 10_000).toISOString(),
+    });
+    const held = await consumer({ queue: recordingQueue().queue })(message(), context);
+    expect(held.batchItemFailures).toHaveLength(1);
+    await expect(store.get(job.id)).resolves.toMatchObject({ status: 'queued', attempts: 0 });
+    // Its request stopped there: once the claim's lease is over, the delivery records the cancel.
+    await store.updateClaim(job.id, 1, { leaseUntil: new Date(now - 1).toISOString() });
+    expect((await consumer()(message(), context)).batchItemFailures).toEqual([]);
+    const record = await store.get(job.id);
+    expect(record).toMatchObject({ status: 'cancelled', error: 'cancelled before it started' });
+    expect(record!.startedAt).toBeUndefined();
+  });
+
   it('records a non-zero exit as failed, without a retry', async () => {
     const job = await submitted('fail', { code: 7 });
     const result = await consumer()(

@@ -7,6 +7,7 @@ import {
   finishJob,
   releaseAttempt,
   resendUnfinished,
+  retryJob,
   startAttempt,
   submitJob,
 } from '../../../lib/jobs/job-lifecycle';
@@ -35,6 +36,28 @@ describe.each(STORE_KINDS)('job lifecycle (%s store)', (kind) => {
     send.mock.calls.flatMap(([command]) =>
       ((command as SendMessageBatchCommand).input.Entries ?? []).map((e) => JSON.parse(e.MessageBody!).jobId),
     );
+
+  it('retry with a repeated Idempotency-Key replays its first answer, even once that attempt failed again', async () => {
+    const { store } = services;
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await store.transition(job.id, 'failed', { exitCode: 1 });
+    const first = await retryJob(services, job.id, { idempotencyKey: 'again-1' });
+    expect(first).toMatchObject({ replayed: false, job: { status: 'queued' } });
+    const sends = send.mock.calls.length;
+    // Its attempt runs and fails again; the client repeats its request (a retry of its own timeout).
+    await store.transition(job.id, 'running', { attempts: 2 });
+    await store.transition(job.id, 'failed', { exitCode: 1 });
+    const repeated = await retryJob(services, job.id, { idempotencyKey: 'again-1' });
+    expect(repeated).toMatchObject({ replayed: true, job: { status: 'failed', attempts: 2 } });
+    expect(send.mock.calls.length).toBe(sends);
+    // A new key is a new request.
+    await expect(retryJob(services, job.id, { idempotencyKey: 'again-2' })).resolves.toMatchObject({
+      replayed: false,
+      job: { status: 'queued' },
+    });
+  });
 
   it('submit writes the job and sends it; a failed send removes it and frees its key', async () => {
     const { store } = services;
