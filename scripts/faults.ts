@@ -219,7 +219,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'the process spawner killed while a job with an escaped child runs',
     file: 'test/lib/process/containment.test.ts',
     test: /takes every process of its jobs with it/,
-    expected: "the run rejected (the job is retried); the task and its setsid child dead within 2 s",
+    expected: 'the run rejected (the job is retried); the task and its setsid child dead within 2 s',
   },
   {
     name: 'a flood beyond MAX_QUEUED_JOBS',
