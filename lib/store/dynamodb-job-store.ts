@@ -631,6 +631,9 @@ function dynamoDbBackend({
     deleteKey,
     list,
     countByStatus,
+    // A finished job expires by TTL (expiresAt, JOB_RETENTION_DAYS), its claims, key, output pieces
+    // and cancel request with it: nothing to remove here.
+    pruneFinished: async () => 0,
     pendingCallbacks,
     countRetrying,
     claim,

@@ -129,6 +129,7 @@ export function withJobRules(backend: StoreBackend): JobStore {
     get: backend.get,
     list: backend.list,
     countByStatus: backend.countByStatus,
+    pruneFinished: backend.pruneFinished,
     pendingCallbacks: backend.pendingCallbacks,
     countRetrying: backend.countRetrying,
     claim: backend.claim,

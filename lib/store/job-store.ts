@@ -64,6 +64,11 @@ export interface JobStore {
   list(query?: ListQuery): Promise<JobPage>;
   countByStatus(): Promise<Record<JobStatus, number>>;
   /**
+   * Removes up to `limit` jobs that finished before `before` (ISO time) and all that belongs to
+   * them; their statistics stay counted. DynamoDB's TTL does this itself (it answers 0).
+   */
+  pruneFinished(before: string, limit: number): Promise<number>;
+  /**
    * Every final job whose completion callback is still pending (not delivered, not given up), a
    * page at a time: what a fresh local queue, which lost its messages, must be told of again.
    */

@@ -25,14 +25,15 @@ function loadLibsql(): typeof Database {
 }
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * A final job whose callback is pending (the partial index's condition, and its query's). A record
  * that is not JSON (damaged) is simply not one: json_extract alone would fail every write of it,
  * and the migration that builds the index.
  */
-const PENDING_CALLBACK = `status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
+const FINAL_LIST = "'succeeded', 'failed', 'timed_out', 'cancelled'";
+const PENDING_CALLBACK = `status IN (${FINAL_LIST})
   AND CASE WHEN json_valid(record) THEN json_extract(record, '$.callback.status') END = 'pending'`;
 
 export const MIGRATIONS: Record<number, string> = {
@@ -86,6 +87,18 @@ export const MIGRATIONS: Record<number, string> = {
   // Final jobs whose callback is still to be delivered: few, whatever the number of jobs.
   4: `
     CREATE INDEX jobs_callback_pending ON jobs (id) WHERE ${PENDING_CALLBACK};
+  `,
+  // Retention and counts that cost the same at any history: when a final job finished (a column
+  // computed from its record, indexed), the job a key names (indexed), and the count of each final
+  // status kept in the same transaction as each change, seeded from the rows there are.
+  5: `
+    ALTER TABLE jobs ADD COLUMN finished_at TEXT GENERATED ALWAYS AS (
+      CASE WHEN status IN (${FINAL_LIST}) AND json_valid(record) THEN json_extract(record, '$.finishedAt') END
+    ) VIRTUAL;
+    CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+    CREATE INDEX idempotency_keys_by_job ON idempotency_keys (job_id);
+    INSERT OR REPLACE INTO finished_totals (name, value)
+      SELECT 'final|' || status, COUNT(*) FROM jobs WHERE status IN (${FINAL_LIST}) GROUP BY status;
   `,
 };
 
@@ -204,7 +217,20 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
       listStatus: database.prepare(
         'SELECT id, record FROM jobs WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?',
       ),
-      counts: database.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
+      // Jobs still waiting or running, counted from the rows (bounded: MAX_QUEUED_JOBS and the slots);
+      // the final statuses from their counters, whatever the history.
+      countsLive: database.prepare(
+        "SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('scheduled', 'queued', 'running') GROUP BY status",
+      ),
+      countsFinal: database.prepare(
+        "SELECT substr(name, 7) AS status, value AS n FROM finished_totals WHERE name >= 'final|' AND name < 'final}'",
+      ),
+      finishedBefore: database.prepare(
+        `SELECT id FROM jobs INDEXED BY jobs_finished
+         WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?`,
+      ),
+      claimsClear: database.prepare('DELETE FROM claims WHERE job_id = ?'),
+      keysClear: database.prepare('DELETE FROM idempotency_keys WHERE job_id = ?'),
       pendingCallbacks: database.prepare(
         `SELECT id, record FROM jobs INDEXED BY jobs_callback_pending
          WHERE ${PENDING_CALLBACK} AND id > ? ORDER BY id LIMIT ?`,
@@ -381,7 +407,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     effects: ReplaceEffects = {},
   ): Promise<boolean> {
     checkId(next.id);
-    const { finish } = effects;
+    const { finish, reopened } = effects;
     const update = (sql: ReturnType<typeof prepare>) =>
       sql.update.run(
         next.status,
@@ -392,19 +418,26 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
         expected.status,
         expected.attempts,
       ).changes === 1;
-    // A change that ends nothing (a start, a retry's requeue) is one conditional statement; a finish
-    // writes its statistics and drops its cancel request and output pieces in the same transaction.
-    // A final status's count is the rows that have it: nothing to take back when one reopens.
+    // A change that ends nothing (a start) is one conditional statement; a finish writes its
+    // statistics and its status's count and drops its cancel request and output pieces in the same
+    // transaction; a retry's requeue takes its final count back in the same transaction.
     const written = use((database, sql) =>
       finish
         ? inTransaction(database, () => {
             if (!update(sql)) return false;
             recordFinished(sql, next.id, finish);
+            sql.totalAdd.run(`final|${next.status}`, 1);
             sql.cancelClear.run(next.id);
             sql.chunksClear.run(next.id);
             return true;
           })
-        : update(sql),
+        : reopened
+          ? inTransaction(database, () => {
+              if (!update(sql)) return false;
+              sql.totalAdd.run(`final|${reopened}`, -1);
+              return true;
+            })
+          : update(sql),
     );
     if (written && finish) notify(next.id);
     return written;
@@ -484,10 +517,34 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
 
   async function countByStatus(): Promise<Record<JobStatus, number>> {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    for (const row of use((_, sql) => sql.counts.all() as Row[])) {
-      counts[row.status as JobStatus] = Number(row.n);
+    const rows = use((_, sql) => [...(sql.countsLive.all() as Row[]), ...(sql.countsFinal.all() as Row[])]);
+    for (const row of rows) {
+      const status = String(row.status) as JobStatus;
+      if (status in counts) counts[status] = Number(row.n);
     }
     return counts;
+  }
+
+  /**
+   * Removes up to `limit` jobs that finished before `before` (ISO time), oldest first, with all that
+   * belongs to them (claims, keys, output pieces, cancel requests), in one transaction: a batch of
+   * a hundred holds the write lock a few milliseconds. Their statistics stay counted (the counters
+   * and the minute and all-time aggregates are not the rows). Returns how many went.
+   */
+  async function pruneFinished(before: string, limit: number): Promise<number> {
+    return use((database, sql) =>
+      inTransaction(database, () => {
+        const ids = (sql.finishedBefore.all(before, limit) as Row[]).map((row) => String(row.id));
+        for (const id of ids) {
+          sql.remove.run(id);
+          sql.claimsClear.run(id);
+          sql.keysClear.run(id);
+          sql.chunksClear.run(id);
+          sql.cancelClear.run(id);
+        }
+        return ids.length;
+      }),
+    );
   }
 
   async function countRetrying(): Promise<number> {
@@ -656,6 +713,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     deleteKey,
     list,
     countByStatus,
+    pruneFinished,
     pendingCallbacks,
     countRetrying,
     claim,

@@ -198,6 +198,19 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     expect(second.job.id).not.toBe(first.job.id);
   });
 
+  it('keeps the count of each final status whatever leaves the store, and takes a retried one back', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await store.transition(job.id, 'failed', { exitCode: 1 });
+    await expect(store.countByStatus()).resolves.toMatchObject({ failed: 1, queued: 0 });
+    await store.transition(job.id, 'queued', {});
+    await expect(store.countByStatus()).resolves.toMatchObject({ failed: 0, queued: 1 });
+    await store.transition(job.id, 'running', { attempts: 2 });
+    await store.transition(job.id, 'succeeded', { exitCode: 0 });
+    await expect(store.countByStatus()).resolves.toMatchObject({ failed: 0, succeeded: 1, running: 0 });
+  });
+
   it('fills a page whose records take more than 1 MB (a DynamoDB query answers 1 MB at most)', async () => {
     const text = 'x'.repeat(60_000);
     const ids: string[] = [];
@@ -365,17 +378,23 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     expect(left).toHaveLength(kind === 'sqlite' ? 0 : pieces.length);
   });
 
-  it('keeps all-time totals of finished jobs: per task and status, and wait and run histograms', async () => {
+  it('keeps all-time totals of finished jobs: per task and status, wait and run histograms, usage', async () => {
     await expect(store.finishedTotals()).resolves.toEqual({
       byTask: [],
       waitMs: { buckets: {}, sumMs: 0, count: 0 },
       runMs: { buckets: {}, sumMs: 0, count: 0 },
+      cpuMsByTask: {},
+      peakMemoryByTask: {},
     });
     const finish = async (task: string, status: 'succeeded' | 'failed', waitMs: number, runMs: number) => {
       const job = queuedJob({ task });
       await store.create(job);
       await store.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString(), waitMs });
-      await store.transition(job.id, status, { runMs, finishedAt: new Date().toISOString() });
+      await store.transition(job.id, status, {
+        runMs,
+        finishedAt: new Date().toISOString(),
+        usage: { cpuMs: runMs / 2, peakMemoryBytes: 3 * 1024 * 1024, processes: 1, scope: 'job' },
+      });
     };
     await finish('echo', 'succeeded', 3, 40);
     await finish('echo', 'succeeded', 70, 2_000);
@@ -392,6 +411,11 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
       ],
       waitMs: { buckets: { '0.005': 2, '0.1': 1 }, sumMs: 76, count: 3 },
       runMs: { buckets: { '0.05': 2, '2.5': 1 }, sumMs: 2_080, count: 3 },
+      cpuMsByTask: { echo: 1_020, fail: 20 },
+      peakMemoryByTask: {
+        echo: { buckets: { [String(4 * 1024 * 1024)]: 2 }, sum: 6 * 1024 * 1024, count: 2 },
+        fail: { buckets: { [String(4 * 1024 * 1024)]: 1 }, sum: 3 * 1024 * 1024, count: 1 },
+      },
     });
   });
 

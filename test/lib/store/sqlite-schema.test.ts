@@ -37,6 +37,8 @@ describe('the SQLite store schema', () => {
         const pending: string[] = [];
         for await (const found of store.pendingCallbacks()) pending.push(found.id);
         expect(pending).toEqual([ended.id]);
+        // The final statuses' counters are seeded from the rows the database had.
+        await expect(store.countByStatus()).resolves.toMatchObject({ queued: 1, succeeded: 1, failed: 1 });
       } finally {
         await store.close();
       }

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetQueueUrlCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { loadConfig } from '../../lib/config';
+import { startLocalStack } from '../../lib/local/local-stack';
+import type { LocalStack } from '../../lib/local/local-stack';
+import { freePort } from '../../lib/local/ports';
+import { createSqsClient } from '../../lib/queue/sqs-client';
+import { sampleTaskProcesses } from '../../lib/process/task-processes';
+import { checkedFetch } from '../helpers/openapi-check';
+import { silentLogger, tempDir } from '../helpers/services';
+
+/**
+ * A broker that loses messages (here: the jobs queue purged under load) leaves no job stranded: the
+ * stack finds the jobs that wait with no message and sends them again; each still runs once.
+ */
+const projectDir = path.resolve(__dirname, '..', '..');
+
+describe('the jobs queue loses its messages under load', () => {
+  let stack: LocalStack;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const temp = await tempDir('spawn-queue-lost-');
+    cleanup = temp.cleanup;
+    stack = await startLocalStack({
+      projectDir,
+      httpPort: await freePort(),
+      lambdaPort: await freePort(),
+      elasticMqPort: await freePort(),
+      jobStoreDir: path.join(temp.dir, 'store'),
+      env: { JOB_STORE: 'sqlite' },
+      offlineOutput: () => undefined,
+      logger: silentLogger,
+      // Looked for every 2 s instead of every minute, so the test takes seconds.
+      reconcileIntervalMs: 2000,
+      reconcileGraceMs: 2000,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await cleanup?.();
+  }, 60_000);
+
+  it('ends every job after a purge of the queue, each run once, never more than 4 at once', async () => {
+    const sampler = sampleTaskProcesses(20, stack.taskWorkDir);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const response = await checkedFetch(`${stack.httpUrl}/api/tasks/sleep`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { seconds: 1 } }),
+      });
+      ids.push(((await response.json()) as { jobId: string }).jobId);
+    }
+    const sqs = createSqsClient(loadConfig({ SQS_ENDPOINT: stack.sqsEndpoint }));
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }));
+    await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+    sqs.destroy();
+
+    const deadline = Date.now() + 90_000;
+    let jobs: Array<{ status: string; attempts: number }>;
+    do {
+      await sleep(500);
+      jobs = await Promise.all(
+        ids.map(
+          async (id) => (await (await checkedFetch(`${stack.httpUrl}/api/jobs/${id}`)).json()) as never,
+        ),
+      );
+    } while (jobs.some((job) => job.status !== 'succeeded') && Date.now() < deadline);
+    expect(jobs.map((job) => job.status)).toEqual(ids.map(() => 'succeeded'));
+    expect(jobs.map((job) => job.attempts)).toEqual(ids.map(() => 1));
+    expect((await sampler.stop()).most).toBeLessThanOrEqual(4);
+  }, 120_000);
+});
