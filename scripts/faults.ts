@@ -222,6 +222,18 @@ export const SCENARIOS: Scenario[] = [
     expected: 'the run rejected (the job is retried); the task and its setsid child dead within 2 s',
   },
   {
+    name: 'the jobs queue purged under load (a broker losing messages)',
+    file: 'test/e2e/lost-messages.test.ts',
+    test: /after a purge of the queue/,
+    expected: 'every one of 30 jobs succeeds, each as attempt 1; never more than 4 at once',
+  },
+  {
+    name: 'a delivery between a cancel’s claim and its status write',
+    file: 'test/lib/consumer/run-jobs-handler.test.ts',
+    test: /never runs a job whose next attempt a cancel claimed/,
+    expected: 'held while the claim lasts; then recorded cancelled, never started',
+  },
+  {
     name: 'a flood beyond MAX_QUEUED_JOBS',
     file: 'test/e2e/settings.test.ts',
     test: /MAX_QUEUED_JOBS/,
