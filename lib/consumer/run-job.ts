@@ -421,7 +421,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     });
     const output = liveOutputWriter(store, jobId, attempt, log);
     const poll = setInterval(() => {
-      store.isCancelRequested(jobId).then(
+      store.isCancelRequested(jobId, attempt).then(
         (requested) => requested && abort.abort(),
         () => undefined,
       );

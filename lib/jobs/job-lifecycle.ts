@@ -100,9 +100,11 @@ export async function cancelJob(
       leaseUntil: new Date(now.getTime() + CANCEL_CLAIM_MS).toISOString(),
     });
     if (claimed) return { outcome: 'cancelled', ...(await recordCancelBeforeStart(store, id)) };
-    // A worker claimed it a moment ago: stop it like a running job.
+    // A worker claimed its next attempt a moment ago: stop that attempt like a running one.
+    await store.requestCancel(id, job.attempts + 1);
+    return { outcome: 'requested', job };
   }
-  await store.requestCancel(id);
+  await store.requestCancel(id, job.attempts);
   return { outcome: 'requested', job };
 }
 
@@ -155,6 +157,9 @@ export async function claimAttempt(
   { owner, leaseMs }: { owner: string; leaseMs: number },
 ): Promise<{ attempt: number; claimed: boolean; cancelRequested: boolean }> {
   const attempt = job.attempts + 1;
+  // A request made while the job ran is for the attempt that ran: it stops the one that takes that
+  // attempt over (it never ended), never the next attempt of a job that ended and was retried.
+  const cancelFor = job.status === 'running' ? job.attempts : attempt;
   // The cancel check rides along with the claim: one round trip to the store, not two.
   const [claimed, cancelRequested] = await Promise.all([
     store.claim(job.id, attempt, {
@@ -163,7 +168,7 @@ export async function claimAttempt(
       claimedAt: new Date().toISOString(),
       leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
     }),
-    store.isCancelRequested(job.id),
+    store.isCancelRequested(job.id, cancelFor),
   ]);
   return { attempt, claimed, cancelRequested };
 }

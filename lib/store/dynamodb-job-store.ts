@@ -497,22 +497,23 @@ function dynamoDbBackend({
     }
   }
 
-  async function requestCancel(id: string): Promise<void> {
+  async function requestCancel(id: string, attempt: number): Promise<void> {
     checkId(id);
     await client.send(
       new PutCommand({
         TableName,
-        Item: { ...cancelKey(id), requestedAt: new Date().toISOString(), expiresAt: retainUntil() },
+        Item: { ...cancelKey(id), attempt, requestedAt: new Date().toISOString(), expiresAt: retainUntil() },
       }),
     );
   }
 
-  async function isCancelRequested(id: string): Promise<boolean> {
+  /** The request of this attempt (one without an attempt, from an older version, stops any). */
+  async function isCancelRequested(id: string, attempt: number): Promise<boolean> {
     checkId(id);
     const { Item } = await client.send(
       new GetCommand({ TableName, Key: cancelKey(id), ConsistentRead: true }),
     );
-    return Item !== undefined;
+    return Item !== undefined && (Item.attempt === undefined || Number(Item.attempt) === attempt);
   }
 
   async function appendOutput(id: string, attempt: number, chunk: OutputChunk): Promise<void> {

@@ -80,9 +80,13 @@ export interface JobStore {
   readClaim(id: string, attempt: number): Promise<Claim | undefined>;
   /** Changes a claim held by the caller (e.g. ends its lease after a failed attempt). */
   updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void>;
-  /** Asks the job's runner to stop it; the request goes when the job ends. */
-  requestCancel(id: string): Promise<void>;
-  isCancelRequested(id: string): Promise<boolean>;
+  /**
+   * Asks the runner of the job's attempt `attempt` to stop it; the request goes when the job ends.
+   * It is that attempt's alone: a request that lands after the attempt ended never stops a later one.
+   */
+  requestCancel(id: string, attempt: number): Promise<void>;
+  /** Whether a cancel was asked for this attempt of the job. */
+  isCancelRequested(id: string, attempt: number): Promise<boolean>;
   /**
    * Keeps a piece of a running attempt's output (written again, the same piece changes nothing). The
    * pieces go when the job ends: its record then holds the whole output.

@@ -25,7 +25,7 @@ function loadLibsql(): typeof Database {
 }
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * A final job whose callback is pending (the partial index's condition, and its query's). A record
@@ -99,6 +99,10 @@ export const MIGRATIONS: Record<number, string> = {
     CREATE INDEX idempotency_keys_by_job ON idempotency_keys (job_id);
     INSERT OR REPLACE INTO finished_totals (name, value)
       SELECT 'final|' || status, COUNT(*) FROM jobs WHERE status IN (${FINAL_LIST}) GROUP BY status;
+  `,
+  // A cancel request names the attempt it was made for (older ones, without, stop any attempt).
+  6: `
+    ALTER TABLE cancel_requests ADD COLUMN attempt INTEGER;
   `,
 };
 
@@ -242,9 +246,11 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
       claimGet: database.prepare('SELECT claim FROM claims WHERE job_id = ? AND attempt = ?'),
       claimPut: database.prepare('UPDATE claims SET claim = ? WHERE job_id = ? AND attempt = ?'),
       cancelPut: database.prepare(
-        'INSERT OR REPLACE INTO cancel_requests (job_id, requested_at) VALUES (?, ?)',
+        'INSERT OR REPLACE INTO cancel_requests (job_id, requested_at, attempt) VALUES (?, ?, ?)',
       ),
-      cancelGet: database.prepare('SELECT 1 AS yes FROM cancel_requests WHERE job_id = ?'),
+      cancelGet: database.prepare(
+        'SELECT 1 AS yes FROM cancel_requests WHERE job_id = ? AND (attempt IS NULL OR attempt = ?)',
+      ),
       cancelClear: database.prepare('DELETE FROM cancel_requests WHERE job_id = ?'),
       minuteAdd: database.prepare(
         `INSERT INTO finished_minutes (minute_ms, finished, busy_ms) VALUES (?, ?, ?)
@@ -577,14 +583,14 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     );
   }
 
-  async function requestCancel(id: string): Promise<void> {
+  async function requestCancel(id: string, attempt: number): Promise<void> {
     checkId(id);
-    use((_, sql) => sql.cancelPut.run(id, new Date().toISOString()));
+    use((_, sql) => sql.cancelPut.run(id, new Date().toISOString(), attempt));
   }
 
-  async function isCancelRequested(id: string): Promise<boolean> {
+  async function isCancelRequested(id: string, attempt: number): Promise<boolean> {
     checkId(id);
-    return use((_, sql) => sql.cancelGet.get(id) !== undefined);
+    return use((_, sql) => sql.cancelGet.get(id, attempt) !== undefined);
   }
 
   async function appendOutput(id: string, attempt: number, chunk: OutputChunk): Promise<void> {

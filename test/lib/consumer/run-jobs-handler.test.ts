@@ -312,7 +312,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
       context,
     );
     while ((await store.get(job.id))?.status !== 'running') await sleep(20);
-    await store.requestCancel(job.id);
+    await store.requestCancel(job.id, 1);
     await expect(running).resolves.toEqual({ batchItemFailures: [] });
     expect(Date.now() - started).toBeLessThan(10_000);
     await expect(store.get(job.id)).resolves.toMatchObject({ status: 'cancelled', signal: 'SIGTERM' });

@@ -300,11 +300,23 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     const job = queuedJob();
     await store.create(job);
     await store.transition(job.id, 'running', { attempts: 1 });
-    await expect(store.isCancelRequested(job.id)).resolves.toBe(false);
-    await store.requestCancel(job.id);
-    await expect(subject.open().isCancelRequested(job.id)).resolves.toBe(true);
+    await expect(store.isCancelRequested(job.id, 1)).resolves.toBe(false);
+    await store.requestCancel(job.id, 1);
+    await expect(subject.open().isCancelRequested(job.id, 1)).resolves.toBe(true);
     await store.transition(job.id, 'cancelled');
-    await expect(store.isCancelRequested(job.id)).resolves.toBe(false);
+    await expect(store.isCancelRequested(job.id, 1)).resolves.toBe(false);
+  });
+
+  it('never lets a cancel request made for one attempt stop a later one', async () => {
+    const job = queuedJob();
+    await store.create(job);
+    await store.transition(job.id, 'running', { attempts: 1 });
+    await store.transition(job.id, 'failed', { exitCode: 1 });
+    // A request for attempt 1 that lands after it ended (the finish cleared nothing yet to clear).
+    await store.requestCancel(job.id, 1);
+    await store.transition(job.id, 'queued', {});
+    await expect(store.isCancelRequested(job.id, 2)).resolves.toBe(false);
+    await expect(store.isCancelRequested(job.id, 1)).resolves.toBe(true);
   });
 
   it('aggregates finished jobs per minute: counts, wait and run histograms, busy time spread over minutes', async () => {

@@ -17,7 +17,7 @@ describe('the SQLite store prunes finished jobs', () => {
         await store.claim(job.id, 1, { owner: 'w', kind: 'run', claimedAt: old, leaseUntil: old });
         await store.appendOutput(job.id, 1, { stream: 'stdout', offset: 0, data: 'x' });
         await store.transition(job.id, 'running', { attempts: 1 });
-        await store.requestCancel(job.id);
+        await store.requestCancel(job.id, 1);
         await store.transition(job.id, i < 3 ? 'succeeded' : 'failed', { finishedAt: old });
       }
       const recent = queuedJob({ id: newJobId() });
@@ -37,7 +37,7 @@ describe('the SQLite store prunes finished jobs', () => {
       for (const id of ids) {
         await expect(store.get(id)).resolves.toBeUndefined();
         await expect(store.readClaim(id, 1)).resolves.toBeUndefined();
-        await expect(store.isCancelRequested(id)).resolves.toBe(false);
+        await expect(store.isCancelRequested(id, 1)).resolves.toBe(false);
       }
       // A key whose job is gone names nothing: the same key submits anew.
       await expect(store.create(queuedJob(), { idempotencyKey: 'key-0' })).resolves.toMatchObject({

@@ -279,7 +279,7 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       await cancel(apiEvent({ method: 'DELETE', pathParameters: { id: waiting.id } }), context);
       // A running job is finished, and counted, by its worker.
       const worker = (async () => {
-        while (!(await services.store.isCancelRequested(running.id))) await sleep(20);
+        while (!(await services.store.isCancelRequested(running.id, 1))) await sleep(20);
         await services.store.transition(running.id, 'cancelled');
       })();
       await cancel(apiEvent({ method: 'DELETE', pathParameters: { id: running.id } }), context);
@@ -342,7 +342,7 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       await services.store.transition(job.id, 'running', { attempts: 1 });
       // Stand in for the worker: it sees the request and stops the job.
       const worker = (async () => {
-        while (!(await services.store.isCancelRequested(job.id))) await sleep(20);
+        while (!(await services.store.isCancelRequested(job.id, 1))) await sleep(20);
         await services.store.transition(job.id, 'cancelled');
       })();
       const response = await createCancelJobHandler(services)(
@@ -351,7 +351,7 @@ describe.each(STORE_KINDS)('job handlers (%s store)', (kind) => {
       );
       await worker;
       expect(response.statusCode).toBe(200);
-      await expect(services.store.isCancelRequested(job.id)).resolves.toBe(false);
+      await expect(services.store.isCancelRequested(job.id, 1)).resolves.toBe(false);
       expect(bodyOf(response)).toMatchObject({ status: 'cancelled' });
     });
   });
