@@ -71,7 +71,8 @@ export interface EventSourceMapping {
   stop(options?: { drain?: boolean; graceful?: boolean }): Promise<void>;
 }
 
-function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
+/** The record Lambda's SQS poller builds from a received message (also the deployed-path test's). */
+export function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',

@@ -83,6 +83,16 @@ function fieldOf(instancePath: string, params: Record<string, unknown>): string 
   return ['input', base, leaf].filter(Boolean).join('.');
 }
 
+/** A field of an entry read by its own parser: the parser's error, as the catalogue's naming the entry. */
+function entryField<T>(task: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof RetryPolicyError || error instanceof TaskLimitsError)) throw error;
+    throw new CatalogueError(error.message, task, error.field, { cause: error });
+  }
+}
+
 function check(condition: boolean, task: string, field: string, message: string): asserts condition {
   if (!condition) throw new CatalogueError(message, task, field);
 }
@@ -158,20 +168,8 @@ export function createCatalogue(
     for (const field of [...args, def.stdin ?? ''].flatMap(templateFields)) {
       check(properties.includes(field), name, 'args', `refers to {{${field}}}, which input does not define`);
     }
-    let retry: RetryPolicy;
-    try {
-      retry = parseRetryPolicy(def.retry);
-    } catch (error) {
-      if (!(error instanceof RetryPolicyError)) throw error;
-      throw new CatalogueError(error.message, name, error.field, { cause: error });
-    }
-    let limits: TaskLimits;
-    try {
-      limits = parseTaskLimits(def.limits);
-    } catch (error) {
-      if (!(error instanceof TaskLimitsError)) throw error;
-      throw new CatalogueError(error.message, name, error.field, { cause: error });
-    }
+    const retry: RetryPolicy = entryField(name, () => parseRetryPolicy(def.retry));
+    const limits: TaskLimits = entryField(name, () => parseTaskLimits(def.limits));
     tasks.set(name, {
       name,
       description: def.description,

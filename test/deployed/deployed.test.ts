@@ -6,6 +6,7 @@ import {
   GetFunctionConfigurationCommand,
   GetFunctionConcurrencyCommand,
   LambdaClient,
+  ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
@@ -71,6 +72,30 @@ async function jobUntil(jobId: string, done: (job: Job) => boolean, timeoutMs = 
   }
   return job;
 }
+/** An `echo` job's message sent straight to one of the stack's queues (`jobs`, `jobs-dead-letters`). */
+async function sendEcho(queue: string, text: string): Promise<void> {
+  const sqs = new SQSClient(clientOptions(stack.target));
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: await stack.queueUrl(`${SERVICE}-${STAGE}-${queue}`),
+      MessageBody: JSON.stringify({ task: 'echo', input: { text } }),
+    }),
+  );
+  sqs.destroy();
+}
+
+/** The newest job whose input is `text`, once it succeeded (or as it is after 20 s). */
+async function echoJob(text: string): Promise<Job | undefined> {
+  const deadline = Date.now() + 20_000;
+  let found: Job | undefined;
+  while (found?.status !== 'succeeded' && Date.now() < deadline) {
+    const { body } = await stack.api('GET', '/api/jobs?limit=20', { headers: auth });
+    found = (body.jobs as Job[]).find((j) => j.input.text === text);
+    await sleep(250);
+  }
+  return found;
+}
+
 const final = (job: { status?: string }) =>
   ['succeeded', 'failed', 'timed_out', 'cancelled'].includes(job.status ?? '');
 
@@ -105,6 +130,29 @@ describe('the deployed template, as moto holds it', () => {
     expect(JSON.parse(jobs.RedrivePolicy!).deadLetterTargetArn).toMatch(/jobs-dead-letters$/);
     expect(callbacks.VisibilityTimeout).toBe('180');
     expect(JSON.parse(callbacks.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 100 });
+  });
+
+  it('has the event source mappings as written: the consumer 1 at a time, at most 4, partial batch failures', async () => {
+    const lambda = new LambdaClient(clientOptions(stack.target));
+    const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({}));
+    lambda.destroy();
+    const of = (name: string) => EventSourceMappings.find((m) => m.FunctionArn?.endsWith(`:${fn(name)}`));
+    expect(of('runJobs')).toMatchObject({
+      BatchSize: 1,
+      EventSourceArn: expect.stringMatching(/:spawn-queue-deployedtest-jobs$/),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(of('deliverCallbacks')).toMatchObject({
+      BatchSize: 10,
+      EventSourceArn: expect.stringMatching(/:spawn-queue-deployedtest-callbacks$/),
+    });
+    // Moto drops ScalingConfig; the template carries it (and the poller here honours it).
+    const declared = Object.values(stack.template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+    );
+    expect(declared.map((m) => m.Properties.ScalingConfig)).toEqual(
+      expect.arrayContaining([{ MaximumConcurrency: 4 }, { MaximumConcurrency: 2 }]),
+    );
   });
 
   it('has each function on nodejs24.x with its timeout, reserved concurrency and environment', async () => {
@@ -269,22 +317,8 @@ describe('the packaged functions, run as Lambda runs them', () => {
   });
 
   it('records a message sent straight to the queue, as any producer may', async () => {
-    const sqs = new SQSClient(clientOptions(stack.target));
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: await stack.queueUrl(`${SERVICE}-${STAGE}-jobs`),
-        MessageBody: JSON.stringify({ task: 'echo', input: { text: 'straight in' } }),
-      }),
-    );
-    sqs.destroy();
-    const deadline = Date.now() + 20_000;
-    let found: { status?: string } | undefined;
-    while (found?.status !== 'succeeded' && Date.now() < deadline) {
-      const { body } = await stack.api('GET', '/api/jobs?limit=20', { headers: auth });
-      found = body.jobs.find((j: { input: { text?: string } }) => j.input.text === 'straight in');
-      await sleep(250);
-    }
-    expect(found).toMatchObject({ status: 'succeeded' });
+    await sendEcho('jobs', 'straight in');
+    await expect(echoJob('straight in')).resolves.toMatchObject({ status: 'succeeded' });
   });
 
   it('the consumer answers a batch as its mapping expects (no batch item failure for a done job)', async () => {
@@ -303,25 +337,11 @@ describe('the packaged functions, run as Lambda runs them', () => {
   });
 
   it('moves the dead-letter queue back to the jobs queue (redrive), and its job runs', async () => {
-    const sqs = new SQSClient(clientOptions(stack.target));
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: await stack.queueUrl(`${SERVICE}-${STAGE}-jobs-dead-letters`),
-        MessageBody: JSON.stringify({ task: 'echo', input: { text: 'redriven' } }),
-      }),
-    );
-    sqs.destroy();
+    await sendEcho('jobs-dead-letters', 'redriven');
     const stats = await stack.api('GET', '/api/queue-stats', { headers: auth });
     expect(stats.body.queue.deadLetter).toBe(1);
     const redrive = await stack.api('POST', '/api/dead-letters/redrive', { headers: auth });
     expect(redrive).toMatchObject({ status: 200, body: { moved: 1 } });
-    const deadline = Date.now() + 20_000;
-    let found: { status?: string } | undefined;
-    while (found?.status !== 'succeeded' && Date.now() < deadline) {
-      const { body } = await stack.api('GET', '/api/jobs?limit=20', { headers: auth });
-      found = body.jobs.find((j: { input: { text?: string } }) => j.input.text === 'redriven');
-      await sleep(250);
-    }
-    expect(found).toMatchObject({ status: 'succeeded' });
+    await expect(echoJob('redriven')).resolves.toMatchObject({ status: 'succeeded' });
   });
 });

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { limitScopesHere } from '../../lib/process/containment';
-import { startLocalStack } from '../../lib/local/local-stack';
 import type { LocalStack } from '../../lib/local/local-stack';
-import { freePort } from '../../lib/local/ports';
 import { liveTaskProcesses } from '../../lib/process/task-processes';
-import { silentLogger, tempDir } from '../helpers/services';
+import { alive } from '../helpers/processes';
+import { startPrivateStack } from '../helpers/private-stack';
 
 /**
  * Containment end to end, on a running stack with a catalogue of hostile tasks
@@ -21,40 +19,21 @@ const itWithCgroups = wholeJob ? it : it.skip;
 
 type Job = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 describe('containment on the local stack', () => {
   let stack: LocalStack;
-  let cleanup: () => Promise<void>;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    const temp = await tempDir('spawn-queue-containment-');
-    cleanup = temp.cleanup;
-    stack = await startLocalStack({
-      projectDir,
-      httpPort: await freePort(),
-      lambdaPort: await freePort(),
-      elasticMqPort: await freePort(),
-      jobStoreDir: path.join(temp.dir, 'store'),
+    ({ stack, stop } = await startPrivateStack({
       env: {
         JOB_STORE: 'sqlite',
         TASK_CATALOGUE: path.join(projectDir, 'test/fixtures/containment-tasks.json'),
       },
-      offlineOutput: () => undefined,
-      logger: silentLogger,
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await cleanup?.();
+    await stop?.();
   }, 60_000);
 
   async function run(

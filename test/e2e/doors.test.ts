@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium as playwright } from 'playwright-core';
 import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
-import { startLocalStack } from '../../lib/local/local-stack';
 import type { LocalStack } from '../../lib/local/local-stack';
 import { freePort } from '../../lib/local/ports';
 import { sampleTaskProcesses } from '../../lib/process/task-processes';
@@ -13,14 +11,14 @@ import { sqsEvent, sqsRecord } from '../helpers/events';
 import { isLoopback, listeningSockets } from '../helpers/listening-sockets';
 import { npmStart, stopNpmStart } from '../helpers/npm-start';
 import type { NpmStart } from '../helpers/npm-start';
-import { silentLogger, tempDir } from '../helpers/services';
+import { startPrivateStack } from '../helpers/private-stack';
+import { tempDir } from '../helpers/services';
 
 /**
  * The local stack's doors, end to end: only the API's own routes, with its own rules, start a task
  * or read a job. A web page on another origin, a request addressed to a foreign host name (DNS
  * rebinding) and direct calls of the Lambda invoke port are refused, and change nothing.
  */
-const projectDir = path.resolve(__dirname, '..', '..');
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
   (p): p is string => !!p && existsSync(p),
 );
@@ -70,28 +68,19 @@ function invocationsUrl(stack: { lambdaUrl: string }, fn: string) {
 
 describe('the local stack without API tokens (loopback mode)', () => {
   let stack: LocalStack;
-  let cleanup: () => Promise<void>;
+  let stop: () => Promise<void>;
   let apiPort: number;
 
   beforeAll(async () => {
-    const temp = await tempDir('spawn-queue-doors-');
-    cleanup = temp.cleanup;
     apiPort = await freePort();
-    stack = await startLocalStack({
-      projectDir,
+    ({ stack, stop } = await startPrivateStack({
       httpPort: apiPort,
-      lambdaPort: await freePort(),
-      elasticMqPort: await freePort(),
-      jobStoreDir: path.join(temp.dir, 'store'),
       env: { JOB_STORE: 'sqlite', CORS_ORIGINS: LISTED_ORIGIN },
-      offlineOutput: () => undefined,
-      logger: silentLogger,
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await cleanup?.();
+    await stop?.();
   }, 60_000);
 
   const jobCount = async () => {

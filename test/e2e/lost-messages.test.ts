@@ -1,46 +1,31 @@
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueUrlCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../lib/config';
-import { startLocalStack } from '../../lib/local/local-stack';
 import type { LocalStack } from '../../lib/local/local-stack';
-import { freePort } from '../../lib/local/ports';
 import { createSqsClient } from '../../lib/queue/sqs-client';
 import { sampleTaskProcesses } from '../../lib/process/task-processes';
 import { checkedFetch } from '../helpers/openapi-check';
-import { silentLogger, tempDir } from '../helpers/services';
+import { startPrivateStack } from '../helpers/private-stack';
 
 /**
  * A broker that loses messages (here: the jobs queue purged under load) leaves no job stranded: the
  * stack finds the jobs that wait with no message and sends them again; each still runs once.
  */
-const projectDir = path.resolve(__dirname, '..', '..');
-
 describe('the jobs queue loses its messages under load', () => {
   let stack: LocalStack;
-  let cleanup: () => Promise<void>;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    const temp = await tempDir('spawn-queue-lost-');
-    cleanup = temp.cleanup;
-    stack = await startLocalStack({
-      projectDir,
-      httpPort: await freePort(),
-      lambdaPort: await freePort(),
-      elasticMqPort: await freePort(),
-      jobStoreDir: path.join(temp.dir, 'store'),
+    ({ stack, stop } = await startPrivateStack({
       env: { JOB_STORE: 'sqlite' },
-      offlineOutput: () => undefined,
-      logger: silentLogger,
       // Looked for every 2 s instead of every minute, so the test takes seconds.
       reconcileIntervalMs: 2000,
       reconcileGraceMs: 2000,
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await cleanup?.();
+    await stop?.();
   }, 60_000);
 
   it('ends every job after a purge of the queue, each run once, never more than 4 at once', async () => {

@@ -5,11 +5,11 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListEventSourceMappingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { DescribeStackResourceCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { runCommand } from '../../../lib/local/child-processes';
 import { ensureDeployedTools } from './tools';
 import type { DeployedTools } from './tools';
-import { clientOptions, deployPackage, startMoto } from './moto';
+import { clientOptions, deploymentBucket, deployPackage, startMoto } from './moto';
 import type { AwsTarget, MotoServer } from './moto';
 import { createFunctionPool, functionConfigurations, startExecutionEnvironment } from './lambda-runtime';
 import type { Invocation } from './lambda-runtime';
@@ -119,14 +119,7 @@ export async function startDeployedStack(options: {
     );
 
     // The artifact as the functions' code: from the deployment bucket, unzipped once (one zip for all).
-    const bucket = (
-      await cloudFormation.send(
-        new DescribeStackResourceCommand({
-          StackName: STACK_NAME,
-          LogicalResourceId: 'ServerlessDeploymentBucket',
-        }),
-      )
-    ).StackResourceDetail!.PhysicalResourceId!;
+    const bucket = await deploymentBucket(cloudFormation, STACK_NAME);
     const codeDir = path.join(options.workDir, 'code');
     await mkdir(codeDir, { recursive: true });
     const zipFile = path.join(options.workDir, 'artifact.zip');

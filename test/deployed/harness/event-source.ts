@@ -4,8 +4,9 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { toRecord } from '../../../lib/local/event-source-mapping';
 import type { Invocation } from './lambda-runtime';
 
 /** An event source mapping as deployed (read back from moto's ListEventSourceMappings). */
@@ -14,27 +15,6 @@ export interface MappingSettings {
   batchSize: number;
   maximumConcurrency: number;
   reportBatchItemFailures: boolean;
-}
-
-/** A record as Lambda's SQS poller builds it from a received message. */
-function recordOf(message: Message, queueArn: string, region: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: region,
-  };
 }
 
 /**
@@ -68,7 +48,7 @@ export function startEventSource(options: {
         );
         if (Messages.length === 0) continue;
         const result = await options.invoke({
-          Records: Messages.map((m) => recordOf(m, queueArn, options.region)),
+          Records: Messages.map((m) => toRecord(m, queueArn, options.region)),
         });
         invocations.push(result);
         if (!result.ok) continue;

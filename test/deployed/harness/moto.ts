@@ -73,6 +73,20 @@ async function waitForStack(cloudFormation: CloudFormationClient, stackName: str
   throw new Error(`stack ${stackName} did not reach ${done}`);
 }
 
+/** The name of the bucket `serverless deploy` uploads the artifacts to (the stack's first resource). */
+export async function deploymentBucket(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+): Promise<string> {
+  const { StackResourceDetail } = await cloudFormation.send(
+    new DescribeStackResourceCommand({
+      StackName: stackName,
+      LogicalResourceId: 'ServerlessDeploymentBucket',
+    }),
+  );
+  return StackResourceDetail!.PhysicalResourceId!;
+}
+
 /**
  * Deploys `serverless package`'s output the way `serverless deploy` does: the create-stack template
  * (the deployment bucket), the artifact and the compiled template uploaded to the bucket, then
@@ -104,14 +118,7 @@ export async function deployPackage(
       }),
     );
     await waitForStack(cloudFormation, stackName, 'CREATE_COMPLETE');
-    const bucket = (
-      await cloudFormation.send(
-        new DescribeStackResourceCommand({
-          StackName: stackName,
-          LogicalResourceId: 'ServerlessDeploymentBucket',
-        }),
-      )
-    ).StackResourceDetail!.PhysicalResourceId!;
+    const bucket = await deploymentBucket(cloudFormation, stackName);
     const artifactKeys = new Set(
       Object.values(template.Resources)
         .filter((r) => r.Type === 'AWS::Lambda::Function')

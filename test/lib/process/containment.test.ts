@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { alive, stillAliveAfter } from '../../helpers/processes';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cgroupsWritable, createCgroupContainment } from '../../../lib/process/cgroup-containment';
 import { createGroupContainment } from '../../../lib/process/group-containment';
@@ -21,21 +22,6 @@ const sh = (script: string, extra: Partial<RunOptions> = {}): RunOptions => ({
   ...extra,
 });
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function goneWithin(pids: number[], ms: number): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(20);
-  return pids.filter(alive);
-}
-
 const pidsIn = (text: string) => (text.match(/\d+/g) ?? []).map(Number);
 
 const cgroup = cgroupsWritable() ? createCgroupContainment() : undefined;
@@ -55,13 +41,13 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
       const result = await run(sh('setsid sleep 300 >/dev/null 2>&1 & echo $!'));
       expect(result.exitCode).toBe(0);
       // The printed pid is the setsid'ed process (setsid execs sleep, or forks it first).
-      await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+      await expect(stillAliveAfter(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
     },
   );
 
   itWithContainment('ends a double-forked nohup child too', async () => {
     const result = await run(sh('(nohup sleep 300 >/dev/null 2>&1 & echo $!) ; exit 0'));
-    await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+    await expect(stillAliveAfter(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
   });
 
   itWithContainment(
@@ -71,7 +57,7 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
       const result = await run(sh('setsid sleep 300 & echo $!; exit 0'));
       expect(Date.now() - started).toBeLessThan(2000);
       expect(result).toMatchObject({ exitCode: 0, timedOut: false });
-      await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+      await expect(stillAliveAfter(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
     },
   );
 
@@ -87,7 +73,7 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
       );
       expect(result.timedOut).toBe(true);
       expect(Date.now() - started).toBeLessThan(1000 + 500 + 2000);
-      await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+      await expect(stillAliveAfter(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
     },
   );
 
@@ -98,7 +84,7 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
     abort.abort();
     const result = await running;
     expect(result.cancelled).toBe(true);
-    await expect(goneWithin(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
+    await expect(stillAliveAfter(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
   });
 
   itWithContainment('reports what a job used, and how it was measured', async () => {
@@ -241,7 +227,7 @@ describe('the process spawner killed with a job running', () => {
     const spawnerPid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     process.kill(spawnerPid, 'SIGKILL');
     await expect(outcome).resolves.toBe('rejected');
-    await expect(goneWithin([pid, escaped], 2000)).resolves.toEqual([]);
+    await expect(stillAliveAfter([pid, escaped], 2000)).resolves.toEqual([]);
     spawner.close();
   });
 });

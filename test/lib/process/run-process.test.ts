@@ -11,19 +11,10 @@ import {
 import type { OutputChunk, RunOptions, RunResult } from '../../../lib/process/run-process';
 import { SpawnError } from '../../../lib/process/process-errors';
 import { liveTaskProcesses } from '../../../lib/process/task-processes';
+import { alive } from '../../helpers/processes';
 
 const fixture = (name: string) => path.resolve(__dirname, '../../fixtures', name);
 const base = { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 };
-
-/** Running, as opposed to gone or a zombie waiting to be reaped by whatever adopted it. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const spawner = createProcessSpawner();
 afterAll(() => spawner.close());
