@@ -235,6 +235,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Fail on a bad catalogue or setting before anything starts.
     let logLevel: string;
+    let containment: 'auto' | 'process-group' = 'auto';
+    let catalogueFile: string | undefined;
     try {
       const given = loadConfig({ ...process.env, ...options.env });
       ({ logLevel } = given);
@@ -246,8 +248,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `task "${task.name}" is unavailable: ${task.unavailableReason} (it answers 503 task_unavailable)`,
         );
       }
-      if (given.taskCatalogueFile) say(`tasks from ${given.taskCatalogueFile} (TASK_CATALOGUE)`);
-      say(`containment: ${describeContainment(given.containment)}`);
+      containment = given.containment;
+      catalogueFile = given.taskCatalogueFile;
     } catch (error) {
       if (error instanceof CatalogueError || error instanceof ConfigError) {
         throw new StackError(
@@ -309,6 +311,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     if (corsOrigins.length > 0)
       say(`browsers may call the API from ${corsOrigins.join(', ')} (CORS_ORIGINS)`);
+    if (catalogueFile) say(`tasks from ${catalogueFile} (TASK_CATALOGUE)`);
+    say(`containment: ${describeContainment(containment)}`);
     if (env.JOB_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT?.trim()) {
       if (!(await isPortFree(dynamoDbPort))) {
         throw new StackError(
