@@ -14,7 +14,7 @@
  * - **The Lambda invoke port** listens on loopback in every mode, and takes no browser request nor
  *   any request addressed to another name. It hosts the HTTP functions only: the queue-triggered
  *   ones run in the consumer's process, behind the event source mapping
- *   (serverless-plugins/offline-queue-functions.js).
+ *   (serverless-plugins/offline-background-functions.js).
  * Refusals have the API's error shape.
  */
 'use strict';

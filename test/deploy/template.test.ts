@@ -79,6 +79,7 @@ const HTTP_FUNCTIONS = [
   'noRoute',
 ];
 const QUEUE_FUNCTIONS = ['runJobs', 'deliverCallbacks'];
+const SCHEDULED_FUNCTIONS = ['reconcileQueue'];
 
 describe('the deployed template', () => {
   it('has the job table: on demand, point-in-time recovery, TTL, the keys the code uses', () => {
@@ -114,10 +115,9 @@ describe('the deployed template', () => {
   });
 
   it('gives each function a role of its own, and no role is left unused', () => {
-    const roles = new Set(
-      HTTP_FUNCTIONS.concat(QUEUE_FUNCTIONS).map((name) => fn(name).Properties.Role['Fn::GetAtt'][0]),
-    );
-    expect(roles.size).toBe(HTTP_FUNCTIONS.length + QUEUE_FUNCTIONS.length);
+    const all = [...HTTP_FUNCTIONS, ...QUEUE_FUNCTIONS, ...SCHEDULED_FUNCTIONS];
+    const roles = new Set(all.map((name) => fn(name).Properties.Role['Fn::GetAtt'][0]));
+    expect(roles.size).toBe(all.length);
     const allRoles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(allRoles.map(([id]) => id).sort()).toEqual([...roles].sort());
   });
@@ -168,6 +168,14 @@ describe('the deployed template', () => {
       'sqs:SendMessage',
       'sqs:StartMessageMoveTask',
       ...tokenRead,
+    ]);
+    // The reconciler reads the depth and the waiting jobs, and sends to the jobs queue: nothing else.
+    expect(actionsOf('reconcileQueue')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
     ]);
     expect(actionsOf('metrics')).toEqual(actionsOf('queueStats'));
     expect(actionsOf('queueStats')).toEqual([
@@ -298,6 +306,14 @@ describe('the deployed template', () => {
 
   it('grants CORS to no origin by default: the HTTP API has no CORS configuration', () => {
     expect(resources.HttpApi!.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('runs the reconciler of lost messages every minute', () => {
+    const rule = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.Targets).includes('ReconcileQueue'),
+    );
+    expect(rule?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
   });
 
   it('keeps the consumer at 4: reserved concurrency and the event source maximum agree', () => {

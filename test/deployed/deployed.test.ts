@@ -11,6 +11,9 @@ import {
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
 import { runCommand } from '../../lib/local/child-processes';
+import { loadConfig } from '../../lib/config';
+import { createJobStore } from '../../lib/store/create-job-store';
+import { queuedJob } from '../helpers/jobs';
 import { verifyCallback } from '../../lib/callbacks/signature';
 import jobTable from '../../config/job-table.json';
 import { callbackReceiver } from '../helpers/callback-receiver';
@@ -334,6 +337,29 @@ describe('the packaged functions, run as Lambda runs them', () => {
     const metrics = await stack.api('GET', '/api/metrics', { headers: auth });
     expect(metrics.status).toBe(200);
     expect(String(metrics.body)).toContain('spawn_queue_jobs_finished_total');
+  });
+
+  it('sends a job whose message the queue lost again: the scheduled reconciler, then the consumer', async () => {
+    // A job left queued with no message (as a purge leaves one), written straight into the table.
+    const store = createJobStore(
+      loadConfig({
+        JOB_STORE: 'dynamodb',
+        DYNAMODB_ENDPOINT: stack.target.endpoint,
+        JOB_TABLE_NAME: `${SERVICE}-${STAGE}-jobs`,
+      }),
+    );
+    const stranded = queuedJob({
+      input: { text: 'stranded' },
+      queuedAt: new Date(Date.now() - 120_000).toISOString(),
+    });
+    await store.create(stranded);
+    await store.close();
+    const invocation = await stack.invoke(fn('reconcileQueue'), {
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+    });
+    expect(invocation).toMatchObject({ ok: true, payload: { sent: 1 } });
+    expect(await jobUntil(stranded.id, final)).toMatchObject({ status: 'succeeded', stdout: 'stranded\n' });
   });
 
   it('moves the dead-letter queue back to the jobs queue (redrive), and its job runs', async () => {

@@ -1,15 +1,16 @@
-import OfflineQueueFunctions from '../../serverless-plugins/offline-queue-functions';
+import OfflineBackgroundFunctions from '../../serverless-plugins/offline-background-functions';
 import { httpApiCors } from '../../config/http-api-cors';
 
-describe('serverless plugin: offline-queue-functions', () => {
-  it('leaves serverless offline only the functions no queue triggers', () => {
+describe('serverless plugin: offline-background-functions', () => {
+  it('leaves serverless offline only the functions no queue and no schedule triggers', () => {
     const functions: Record<string, { events?: unknown[] }> = {
       health: { events: [{ httpApi: 'GET /api/health' }] },
       runJobs: { events: [{ sqs: { arn: 'arn' } }] },
       deliverCallbacks: { events: [{ sqs: { arn: 'arn' } }] },
+      reconcileQueue: { events: [{ schedule: 'rate(1 minute)' }] },
       plain: {},
     };
-    const plugin = new OfflineQueueFunctions({ service: { functions } });
+    const plugin = new OfflineBackgroundFunctions({ service: { functions } });
     plugin.hooks['before:offline:start:init']!();
     expect(Object.keys(functions)).toEqual(['health', 'plain']);
   });
