@@ -39,9 +39,7 @@ import {
 } from './serverless-settings';
 import type { ConsumerSettings } from './serverless-settings';
 import { StackError } from './stack-errors';
-import { startRetention } from './retention';
-import { reconcileQueue as reconcileLostJobs } from '../jobs/reconcile-queue';
-import type { JobStore } from '../store/job-store';
+import { startMaintenance } from './maintenance';
 
 export interface LocalStackOptions {
   projectDir: string;
@@ -210,9 +208,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let dynalite: Dynalite | undefined;
   let dynaliteSupervisor: Supervised<Dynalite> | undefined;
   let consumerProcess: ConsumerProcess | undefined;
-  let retention: { stop(): Promise<void> } | undefined;
-  let reconciler: NodeJS.Timeout | undefined;
-  let maintenanceStore: JobStore | undefined;
+  let maintenance: { stop(): Promise<void> } | undefined;
   let taskWorkDir: string | undefined;
   let stopping: Promise<void> | undefined;
   // Stop in the order that loses nothing: no new invocations, then the handlers, then the task
@@ -220,9 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stopAll = () =>
     (stopping ??= (async () => {
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
-      clearInterval(reconciler);
-      await retention?.stop();
-      await maintenanceStore?.close().catch(() => undefined);
+      await maintenance?.stop();
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       await offlineSupervisor?.stop();
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
@@ -527,45 +521,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       });
     consumerProcess = await startConsumer(consumer);
-    maintenanceStore = createJobStore(config);
-    const store = maintenanceStore;
-    if (config.jobStore === 'sqlite') {
-      // DynamoDB expires finished jobs by TTL; the local SQLite store is pruned here.
-      retention = startRetention({
-        store,
-        retentionDays: config.jobRetentionDays,
-        onPruned: (count) =>
-          say(
-            `removed ${count} job(s) finished more than ${config.jobRetentionDays} days ago (JOB_RETENTION_DAYS)`,
-          ),
-        onError: (error) => say(`retention: ${error instanceof Error ? error.message : String(error)}`),
-      });
-    }
-    // Jobs whose message the queue lost (a purge, an expiry, a broker restart) are sent again.
-    const reconcileQueue = createJobQueue({
+    maintenance = startMaintenance({
+      config,
       sqs,
       queueUrl: queue.url,
-      queueName: config.jobsQueueName,
-      deadLetterQueueName: config.deadLetterQueueName,
+      say,
+      reconcileIntervalMs: options.reconcileIntervalMs,
+      reconcileGraceMs: options.reconcileGraceMs,
     });
-    const reconcileEvery = options.reconcileIntervalMs ?? 60_000;
-    let reconciling = false;
-    reconciler = setInterval(() => {
-      if (reconciling) return;
-      reconciling = true;
-      reconcileLostJobs(
-        { store, queue: reconcileQueue },
-        { graceMs: options.reconcileGraceMs ?? reconcileEvery },
-      )
-        .then(
-          (sent) => {
-            if (sent > 0) say(`the jobs queue had lost messages: sent ${sent} waiting job(s) again`);
-          },
-          (error: unknown) => say(`reconcile: ${error instanceof Error ? error.message : String(error)}`),
-        )
-        .finally(() => (reconciling = false));
-    }, reconcileEvery);
-    reconciler.unref();
     say(
       `event source: ${config.jobsQueueName} -> ${consumer.functionName} in its own process (batchSize ${consumer.batchSize}, at most ${consumer.concurrency} at once); ${config.callbacksQueueName} -> ${deliverer.functionName} beside it`,
     );

@@ -1,0 +1,64 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../config';
+import { reconcileQueue } from '../jobs/reconcile-queue';
+import { createJobQueue } from '../queue/job-queue';
+import { createJobStore } from '../store/create-job-store';
+import { startRetention } from './retention';
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * What the local stack keeps doing beside serving jobs, as a deployed stack's schedule and TTL do:
+ * jobs whose message the jobs queue lost are sent again (every `reconcileIntervalMs`, 60 s: a
+ * stranded job waits two minutes at most), and the SQLite store's finished jobs past
+ * JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL). Each does what it did in one line.
+ */
+export function startMaintenance(options: {
+  config: Config;
+  sqs: SQSClient;
+  queueUrl: string;
+  say: (line: string) => void;
+  reconcileIntervalMs?: number;
+  reconcileGraceMs?: number;
+}): { stop(): Promise<void> } {
+  const { config, say } = options;
+  const store = createJobStore(config);
+  const retention =
+    config.jobStore === 'sqlite'
+      ? startRetention({
+          store,
+          retentionDays: config.jobRetentionDays,
+          onPruned: (count) =>
+            say(
+              `removed ${count} job(s) finished more than ${config.jobRetentionDays} days ago (JOB_RETENTION_DAYS)`,
+            ),
+          onError: (error) => say(`retention: ${reasonOf(error)}`),
+        })
+      : undefined;
+  const queue = createJobQueue({
+    sqs: options.sqs,
+    queueUrl: options.queueUrl,
+    queueName: config.jobsQueueName,
+    deadLetterQueueName: config.deadLetterQueueName,
+  });
+  const every = options.reconcileIntervalMs ?? 60_000;
+  let reconciling: Promise<void> | undefined;
+  const reconciler = setInterval(() => {
+    reconciling ??= reconcileQueue({ store, queue }, { graceMs: options.reconcileGraceMs ?? every })
+      .then(
+        (sent) => {
+          if (sent > 0) say(`the jobs queue had lost messages: sent ${sent} waiting job(s) again`);
+        },
+        (error: unknown) => say(`reconcile: ${reasonOf(error)}`),
+      )
+      .finally(() => (reconciling = undefined));
+  }, every);
+  reconciler.unref();
+  return {
+    async stop() {
+      clearInterval(reconciler);
+      await Promise.all([retention?.stop(), reconciling]);
+      await store.close().catch(() => undefined);
+    },
+  };
+}
