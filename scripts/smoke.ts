@@ -97,7 +97,13 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
         const names = (tasks.body.tasks as Body[]).filter((t) => t.available !== false).map((t) => t.name);
         for (const name of ['echo', 'fail', 'sleep'])
           expectThat(names.includes(name), `${name} missing: ${names}`);
-        return `${names.length} available`;
+        const echo = (tasks.body.tasks as Body[]).find((t) => t.name === 'echo');
+        const held = echo?.limitsHeld as Body | undefined;
+        expectThat(
+          held !== undefined && typeof held.memoryMb === 'string',
+          `limitsHeld ${JSON.stringify(held)}`,
+        );
+        return `${names.length} available; memory limits held: ${String(held!.memoryMb)}`;
       },
     ],
     [
@@ -132,7 +138,14 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
         const job = await call('POST', '/api/tasks/echo?wait=20', { body: { input: { text } } });
         expectThat(job.status === 200 && job.body.status === 'succeeded', summary(job));
         expectThat(job.body.stdout === `${text}\n`, `stdout ${JSON.stringify(job.body.stdout)}`);
-        return `${job.body.jobId} in ${job.body.waitMs} ms queued + ${job.body.runMs} ms run`;
+        const usage = job.body.usage as Body | null;
+        expectThat(
+          usage !== null &&
+            typeof usage.cpuMs === 'number' &&
+            ['job', 'process'].includes(String(usage.scope)),
+          `usage ${JSON.stringify(usage)}`,
+        );
+        return `${job.body.jobId} in ${job.body.waitMs} ms queued + ${job.body.runMs} ms run, ${usage!.cpuMs} ms CPU (${usage!.scope})`;
       },
     ],
     [
