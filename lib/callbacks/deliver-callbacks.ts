@@ -10,6 +10,7 @@ import { postCallback } from './post-callback';
 import type { PostCallback } from './post-callback';
 import type { CallbackSecret } from './callback-secret';
 import { SIGNATURE_HEADER, signCallback } from './signature';
+import { reasonOf } from '../reason-of';
 
 /** A failed delivery is tried again for this long after the job ended, then given up. */
 export const CALLBACK_RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -42,8 +43,6 @@ export function callbackBackoffSeconds(attempts: number, random: () => number = 
   const full = Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, attempts - 1));
   return Math.max(1, Math.round(full / 2 + (full / 2) * random()));
 }
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Delivers completion callbacks, one SQS message per final job: POSTs the job's view (the body of

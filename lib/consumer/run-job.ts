@@ -32,6 +32,7 @@ import type { JobMetrics } from '../jobs/job-metrics';
 import { holdLease } from './lease';
 import { liveOutputWriter } from './live-output';
 import { parseMessage } from './parse-message';
+import { reasonOf } from '../reason-of';
 
 /** Errors that fail the job itself (retrying cannot help), not the delivery. */
 function isTaskRefusal(error: unknown): error is UnknownTaskError | TaskInputError | TaskUnavailableError {
@@ -95,8 +96,6 @@ function endOf(result: RunResult): AttemptEnd | undefined {
 function since(iso: string, now: number): number {
   return Math.max(0, now - Date.parse(iso));
 }
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** SIGTERM to SIGKILL of a stopped task (the runner's default), and the margin past it a lease holds. */
 const KILL_GRACE_MS = 2000;

@@ -4,8 +4,7 @@ import { reconcileQueue } from '../jobs/reconcile-queue';
 import { createJobQueue } from '../queue/job-queue';
 import { createJobStore } from '../store/create-job-store';
 import { startRetention } from './retention';
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+import { reasonOf } from '../reason-of';
 
 /**
  * What the local stack keeps doing beside serving jobs, as a deployed stack's schedule and TTL do:

@@ -10,6 +10,7 @@ import {
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Containment, Enclosure } from './containment';
+import { signalProcess } from './signals';
 import { limitMessage, MB } from './task-limits';
 import type { JobUsage, LimitExceeded, TaskLimits } from './task-limits';
 
@@ -79,14 +80,6 @@ function processesIn(dir: string): number[] {
   }
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone already
-  }
-}
-
 /** Removes a group once its last process is gone (rmdir of a group with processes fails: EBUSY). */
 async function removeGroup(dir: string): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
@@ -121,7 +114,7 @@ async function removeLeftovers(parents: string[]): Promise<void> {
       const spawnerDir = path.join(parent, name);
       for (const run of readdirSync(spawnerDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
         const dir = path.join(spawnerDir, run.name);
-        for (const child of processesIn(dir)) signal(child, 'SIGKILL');
+        for (const child of processesIn(dir)) signalProcess(child, 'SIGKILL');
         await removeGroup(dir);
       }
       await removeGroup(spawnerDir);
@@ -162,7 +155,7 @@ export function killRunsOfSpawner(spawnerPid: number): number {
         // gone
       }
       for (const pid of processesIn(dir)) {
-        signal(pid, 'SIGKILL');
+        signalProcess(pid, 'SIGKILL');
         killed += 1;
       }
     }
@@ -238,7 +231,7 @@ export function createCgroupContainment():
     for (let i = 0; i < 200; i += 1) {
       const pids = processesIn(groups.pids);
       if (pids.length === 0) return;
-      for (const pid of pids) signal(pid, 'SIGKILL');
+      for (const pid of pids) signalProcess(pid, 'SIGKILL');
       await sleep(5);
     }
   }
@@ -300,7 +293,7 @@ export function createCgroupContainment():
         watch.unref();
       },
       async signalAll(sig) {
-        for (const pid of processesIn(groups.pids)) signal(pid, sig);
+        for (const pid of processesIn(groups.pids)) signalProcess(pid, sig);
       },
       killAll: () => killGroup(groups),
       exceeded: () => exceeded,
@@ -335,7 +328,7 @@ export function createCgroupContainment():
       enclose,
       shutdown() {
         for (const groups of open) {
-          for (const pid of processesIn(groups.pids)) signal(pid, 'SIGKILL');
+          for (const pid of processesIn(groups.pids)) signalProcess(pid, 'SIGKILL');
         }
         for (const c of CONTROLLERS) {
           try {

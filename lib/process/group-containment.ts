@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { Containment, Enclosure } from './containment';
+import { signalGroup, signalProcess } from './signals';
 import { limitMessage, MB } from './task-limits';
 import type { JobUsage, LimitExceeded, TaskLimits } from './task-limits';
 
@@ -9,14 +10,6 @@ import type { JobUsage, LimitExceeded, TaskLimits } from './task-limits';
 export const RUN_MARKER = 'SPAWN_QUEUE_RUN';
 const SAMPLE_MS = 250;
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((file) => existsSync(file));
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone already
-  }
-}
 
 /**
  * Pids of the live processes whose environment carries `marker` (those this user may read). Read
@@ -44,7 +37,8 @@ export async function killMarkedOfSpawner(spawnerPid: number): Promise<void> {
     (await readdir('/proc')).map(async (entry) => {
       if (!/^\d+$/.test(entry)) return;
       try {
-        if ((await readFile(`/proc/${entry}/environ`)).includes(needle)) signal(Number(entry), 'SIGKILL');
+        if ((await readFile(`/proc/${entry}/environ`)).includes(needle))
+          signalProcess(Number(entry), 'SIGKILL');
       } catch {
         // gone, or not ours to read
       }
@@ -107,9 +101,9 @@ export function createGroupContainment(reason: string): Containment {
 
   /** Signals the group and every marked process; how many marked processes were alive. */
   async function everyProcess(marker: string, pid: number | undefined, sig: NodeJS.Signals) {
-    if (pid !== undefined) signal(-pid, sig);
+    if (pid !== undefined) signalGroup(pid, sig);
     const found = await markedProcesses(marker);
-    for (const each of found) signal(each, sig);
+    for (const each of found) signalProcess(each, sig);
     return found.length;
   }
 
@@ -165,7 +159,7 @@ export function createGroupContainment(reason: string): Containment {
       exceeded: () => exceeded,
       async close() {
         clearInterval(sampler);
-        if (sweptClean) signal(-pid!, 'SIGKILL');
+        if (sweptClean) signalGroup(pid!, 'SIGKILL');
         else await everyProcess(marker, pid, 'SIGKILL');
         open.delete(marker);
         return { ...usage };
@@ -183,7 +177,7 @@ export function createGroupContainment(reason: string): Containment {
     shutdown() {
       for (const pidOf of open.values()) {
         const pid = pidOf();
-        if (pid !== undefined) signal(-pid, 'SIGKILL');
+        if (pid !== undefined) signalGroup(pid, 'SIGKILL');
       }
     },
   };

@@ -7,6 +7,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { createContainment } from './containment';
 import type { Containment, Enclosure } from './containment';
 import { SpawnError } from './process-errors';
+import { signalGroup } from './signals';
+import { reasonOf } from '../reason-of';
 import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 import { boundaryAtOrBefore } from './utf8';
 
@@ -73,8 +75,6 @@ export interface RunResult {
 
 const BASE_PATH = '/usr/local/bin:/usr/bin:/bin';
 
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** Every run's working directory starts with this name (how monitors recognise task processes). */
 export const WORK_DIR_PREFIX = 'spawn-queue-job-';
 
@@ -117,16 +117,6 @@ export interface RunControl {
 
 /** Runs a request to its end, with cancellation and callbacks while it runs. */
 export type Supervisor = (request: TaskRequest, control: RunControl) => Promise<TaskOutcome>;
-
-/** Signals a process group: the task and everything it started; a group that is gone is fine. */
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    // A negative pid signals the process group.
-    process.kill(-pid, sig);
-  } catch {
-    // the group is already gone
-  }
-}
 
 /** The longest prefix of `text` whose UTF-8 form fits in `bytes`, never ending inside a character. */
 function fitBytes(text: string, bytes: number): string {

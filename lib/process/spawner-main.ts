@@ -1,5 +1,6 @@
 import { createContainment } from './containment';
 import { createTaskSupervisor } from './run-process';
+import { signalGroup } from './signals';
 import { CONTAINMENT_ENV } from './spawner-protocol';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol';
 
@@ -36,13 +37,7 @@ export function runProcessSpawner(): void {
   });
 
   process.on('disconnect', () => {
-    for (const { pid } of running.values()) {
-      try {
-        if (pid) process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const { pid } of running.values()) if (pid) signalGroup(pid, 'SIGKILL');
     // Every process of every job still running, its escaped descendants included.
     superviseTask.containment().shutdown();
     process.exit(0);

@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WORK_DIR_PREFIX } from './run-process';
+import { signalGroup } from './signals';
 
 /**
  * Pids of the live task processes on this machine: every process (children of a task included)
@@ -42,11 +43,7 @@ export async function killTaskProcesses(workRoot: string): Promise<number> {
 
 /** SIGKILL to the process group led by `pid` (a task and everything it started); gone is fine. */
 export function killProcessGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // not a group leader, or already gone
-  }
+  signalGroup(pid, 'SIGKILL');
 }
 
 /** Samples the task processes every `intervalMs` until stopped; reports the most seen at once. */
