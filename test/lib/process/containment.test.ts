@@ -55,7 +55,7 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
     async () => {
       const started = Date.now();
       const result = await run(sh('setsid sleep 300 & echo $!; exit 0'));
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(5000);
       expect(result).toMatchObject({ exitCode: 0, timedOut: false });
       await expect(stillAliveAfter(pidsIn(result.stdout), 1000)).resolves.toEqual([]);
     },
@@ -146,7 +146,7 @@ describe('limits of a whole job (a cgroup per job)', () => {
       args: ['-c', 'while True: pass'],
       limits: { cpuSeconds: 1 },
     });
-    expect(Date.now() - started).toBeLessThan(4000);
+    expect(Date.now() - started).toBeLessThan(9000);
     expect(result.timedOut).toBe(false);
     expect(result.limitExceeded).toEqual({
       limit: 'cpu',
@@ -186,7 +186,7 @@ describe('limits without cgroup rights (a process group)', () => {
       ],
       limits: { memoryMb: 64 },
     });
-    expect(Date.now() - started).toBeLessThan(4000);
+    expect(Date.now() - started).toBeLessThan(4900);
     expect(result.limitExceeded).toEqual({
       limit: 'memory',
       message: expect.stringMatching(/^memory limit exceeded: .*64 MB/),
