@@ -19,7 +19,7 @@ export function signCallback(
 }
 
 /**
- * What a receiver does with the header (the README shows the same in a few lines): the HMAC of the
+ * What a receiver does with the header (docs/API.md shows the same in a few lines): the HMAC of the
  * raw body with its timestamp, compared in constant time, and the timestamp within the tolerance.
  */
 export function verifyCallback(
