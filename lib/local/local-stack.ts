@@ -40,6 +40,7 @@ import {
 import type { ConsumerSettings } from './serverless-settings';
 import { StackError } from './stack-errors';
 import { startMaintenance } from './maintenance';
+import type { JobStore } from '../store/job-store';
 
 export interface LocalStackOptions {
   projectDir: string;
@@ -209,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let dynaliteSupervisor: Supervised<Dynalite> | undefined;
   let consumerProcess: ConsumerProcess | undefined;
   let maintenance: { stop(): Promise<void> } | undefined;
+  let stackStore: JobStore | undefined;
   let taskWorkDir: string | undefined;
   let stopping: Promise<void> | undefined;
   // Stop in the order that loses nothing: no new invocations, then the handlers, then the task
@@ -217,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     (stopping ??= (async () => {
       // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
       await maintenance?.stop();
+      await stackStore?.close().catch(() => undefined);
       await consumerProcess?.stop({ drain: false, graceful: !elasticMq }).catch(() => undefined);
       await offlineSupervisor?.stop();
       if (taskWorkDir) await killTaskProcesses(taskWorkDir).catch(() => undefined);
@@ -380,15 +383,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sqs = createSqsClient(config, { requestTimeoutMs: 25_000 });
     const queue = await queueCheck(sqs, sqsEndpoint, config.jobsQueueName, consumer);
     const callbackQueue = await queueCheck(sqs, sqsEndpoint, config.callbacksQueueName, deliverer);
+    // The stack's own store and jobs queue (their URLs resolved by the checks above): for the repair
+    // after a restart and for its maintenance.
+    stackStore = createJobStore(config);
+    const store = stackStore;
+    const jobQueue = createJobQueue({
+      sqs,
+      queueUrl: queue.url,
+      queueName: config.jobsQueueName,
+      deadLetterQueueName: config.deadLetterQueueName,
+    });
     if (elasticMq) {
-      const store = createJobStore(config);
-      // Their URLs were resolved by the checks above.
-      const jobQueue = createJobQueue({
-        sqs,
-        queueUrl: queue.url,
-        queueName: config.jobsQueueName,
-        deadLetterQueueName: config.deadLetterQueueName,
-      });
       const callbacks = createCallbackQueue({
         sqs,
         queueUrl: callbackQueue.url,
@@ -523,8 +528,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     consumerProcess = await startConsumer(consumer);
     maintenance = startMaintenance({
       config,
-      sqs,
-      queueUrl: queue.url,
+      store,
+      queue: jobQueue,
       say,
       reconcileIntervalMs: options.reconcileIntervalMs,
       reconcileGraceMs: options.reconcileGraceMs,

@@ -1,8 +1,7 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config';
 import { reconcileQueue } from '../jobs/reconcile-queue';
-import { createJobQueue } from '../queue/job-queue';
-import { createJobStore } from '../store/create-job-store';
+import type { JobQueue } from '../queue/job-queue';
+import type { JobStore } from '../store/job-store';
 import { startRetention } from './retention';
 import { reasonOf } from '../reason-of';
 
@@ -13,15 +12,15 @@ import { reasonOf } from '../reason-of';
  * JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL). Each does what it did in one line.
  */
 export function startMaintenance(options: {
-  config: Config;
-  sqs: SQSClient;
-  queueUrl: string;
+  config: Pick<Config, 'jobStore' | 'jobRetentionDays'>;
+  /** The stack's store and jobs queue (it closes neither). */
+  store: JobStore;
+  queue: JobQueue;
   say: (line: string) => void;
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
 }): { stop(): Promise<void> } {
-  const { config, say } = options;
-  const store = createJobStore(config);
+  const { config, store, queue, say } = options;
   const retention =
     config.jobStore === 'sqlite'
       ? startRetention({
@@ -34,12 +33,6 @@ export function startMaintenance(options: {
           onError: (error) => say(`retention: ${reasonOf(error)}`),
         })
       : undefined;
-  const queue = createJobQueue({
-    sqs: options.sqs,
-    queueUrl: options.queueUrl,
-    queueName: config.jobsQueueName,
-    deadLetterQueueName: config.deadLetterQueueName,
-  });
   const every = options.reconcileIntervalMs ?? 60_000;
   let reconciling: Promise<void> | undefined;
   const reconciler = setInterval(() => {
@@ -57,7 +50,6 @@ export function startMaintenance(options: {
     async stop() {
       clearInterval(reconciler);
       await Promise.all([retention?.stop(), reconciling]);
-      await store.close().catch(() => undefined);
     },
   };
 }

@@ -4,7 +4,7 @@ import {
   createCgroupContainment,
   killRunsOfSpawner,
 } from './cgroup-containment';
-import { createGroupContainment, GROUP_LIMITS, killMarkedOfSpawner } from './group-containment';
+import { createGroupContainment, groupLimits, killMarkedOfSpawner } from './group-containment';
 import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 
 /**
@@ -67,7 +67,7 @@ export function createContainment(mode: ContainmentMode = 'auto'): Containment {
  * answers it in GET /api/tasks; the process spawner probes for real and says so on each record).
  */
 export function limitScopesHere(mode: ContainmentMode = 'auto'): LimitScopes {
-  return mode !== 'process-group' && cgroupsWritable() ? CGROUP_LIMITS : GROUP_LIMITS;
+  return mode !== 'process-group' && cgroupsWritable() ? CGROUP_LIMITS : groupLimits();
 }
 
 /** One line for the stack's start: how a job is contained here, and how its limits hold. */

@@ -1,23 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Containment, Enclosure } from './containment';
 import { signalGroup, signalProcess } from './signals';
 import { limitMessage, MB } from './task-limits';
-import type { JobUsage, LimitExceeded, TaskLimits } from './task-limits';
+import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 
 /** The variable every process of a run inherits: how its processes are found outside its group. */
 export const RUN_MARKER = 'SPAWN_QUEUE_RUN';
 const SAMPLE_MS = 250;
-const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((file) => existsSync(file));
+/** prlimit (util-linux), looked for once, on first use (false: not on this machine). */
+let prlimit: string | false | undefined;
+function prlimitPath(): string | undefined {
+  prlimit ??= ['/usr/bin/prlimit', '/bin/prlimit'].find((file) => existsSync(file)) ?? false;
+  return prlimit || undefined;
+}
 
 /**
- * Pids of the live processes whose environment carries `marker` (those this user may read). Read
+ * Pids of the live processes whose environment holds `needle` (those this user may read). Read
  * synchronously: a hundred small reads cost ~0.5 ms this way, several times that as as many
  * asynchronous reads through the thread pool.
  */
-export async function markedProcesses(marker: string): Promise<number[]> {
-  const needle = Buffer.from(`${RUN_MARKER}=${marker}\0`);
+function processesWithEnvironment(needle: Buffer): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (entry.charCodeAt(0) > 57 || entry.charCodeAt(0) < 48) continue;
@@ -30,20 +34,16 @@ export async function markedProcesses(marker: string): Promise<number[]> {
   return found;
 }
 
+/** Pids of the live processes of one run (its marker in their environment). */
+export async function markedProcesses(marker: string): Promise<number[]> {
+  return processesWithEnvironment(Buffer.from(`${RUN_MARKER}=${marker}\0`));
+}
+
 /** Kills the marked processes of every run a spawner started (the spawner is gone). */
 export async function killMarkedOfSpawner(spawnerPid: number): Promise<void> {
-  const needle = Buffer.from(`${RUN_MARKER}=${spawnerPid}-`);
-  await Promise.all(
-    (await readdir('/proc')).map(async (entry) => {
-      if (!/^\d+$/.test(entry)) return;
-      try {
-        if ((await readFile(`/proc/${entry}/environ`)).includes(needle))
-          signalProcess(Number(entry), 'SIGKILL');
-      } catch {
-        // gone, or not ours to read
-      }
-    }),
-  );
+  for (const pid of processesWithEnvironment(Buffer.from(`${RUN_MARKER}=${spawnerPid}-`))) {
+    signalProcess(pid, 'SIGKILL');
+  }
 }
 
 /** The resident memory (bytes) of processes, summed, from /proc. */
@@ -78,12 +78,10 @@ async function sample(pid: number): Promise<{ cpuMs: number; peakBytes: number }
   }
 }
 
-/** How limits hold with a process group per job: memory and CPU per process where prlimit is. */
-export const GROUP_LIMITS = {
-  memoryMb: 'sampled',
-  cpuSeconds: PRLIMIT ? 'process' : 'none',
-  processes: 'none',
-} as const;
+/** How limits hold with a process group per job: memory sampled, CPU per process where prlimit is. */
+export function groupLimits(): LimitScopes {
+  return { memoryMb: 'sampled', cpuSeconds: prlimitPath() ? 'process' : 'none', processes: 'none' };
+}
 
 /**
  * Containment without privileges (a user without cgroup rights, AWS Lambda): the task runs in a
@@ -140,8 +138,8 @@ export function createGroupContainment(reason: string): Containment {
       command(executable, args, env) {
         const rlimits = limits.cpuSeconds !== undefined ? [`--cpu=${limits.cpuSeconds}`] : [];
         const marked = { ...env, [RUN_MARKER]: marker };
-        if (rlimits.length === 0 || !PRLIMIT) return { executable, args, env: marked };
-        return { executable: PRLIMIT, args: [...rlimits, '--', executable, ...args], env: marked };
+        if (rlimits.length === 0 || !prlimitPath()) return { executable, args, env: marked };
+        return { executable: prlimitPath()!, args: [...rlimits, '--', executable, ...args], env: marked };
       },
       spawnInside: (spawn) => spawn(),
       started(started) {
@@ -169,9 +167,9 @@ export function createGroupContainment(reason: string): Containment {
 
   return {
     kind: 'process-group',
-    limits: GROUP_LIMITS,
+    limits: groupLimits(),
     description: `a process group per job, with a sweep of its marked processes (${reason}): nothing a task starts outlives its job unless it clears its environment; memory limits are sampled, ${
-      PRLIMIT ? 'CPU limits hold per process (prlimit)' : 'CPU limits do not hold (no prlimit)'
+      prlimitPath() ? 'CPU limits hold per process (prlimit)' : 'CPU limits do not hold (no prlimit)'
     }, process limits do not; usage is sampled`,
     enclose,
     shutdown() {

@@ -7,7 +7,6 @@ import { StringDecoder } from 'node:string_decoder';
 import { createContainment } from './containment';
 import type { Containment, Enclosure } from './containment';
 import { SpawnError } from './process-errors';
-import { signalGroup } from './signals';
 import { reasonOf } from '../reason-of';
 import type { JobUsage, LimitExceeded, LimitScopes, TaskLimits } from './task-limits';
 import { boundaryAtOrBefore } from './utf8';
@@ -242,16 +241,12 @@ function superviseIn(
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    const spawned: { pid?: number } = {};
 
     let enclosure: Enclosure;
+    // Every process of the job, its group and whatever left it: the enclosure knows them all.
     const stop = () => {
       void enclosure.signalAll('SIGTERM');
-      if (spawned.pid !== undefined) signalGroup(spawned.pid, 'SIGTERM');
-      killTimer ??= setTimeout(() => {
-        if (spawned.pid !== undefined) signalGroup(spawned.pid, 'SIGKILL');
-        void enclosure.killAll();
-      }, request.killGraceMs);
+      killTimer ??= setTimeout(() => void enclosure.killAll(), request.killGraceMs);
     };
     try {
       enclosure = containment.enclose(request.limits ?? {}, () => stop());
@@ -283,7 +278,6 @@ function superviseIn(
       resolve({ ok: false, message: `could not start ${request.executable}: ${reasonOf(error)}` });
       return;
     }
-    spawned.pid = child.pid;
 
     const timer = setTimeout(() => {
       timedOut = true;
@@ -354,7 +348,6 @@ function superviseIn(
     child.once('exit', (exitCode, exitSignal) => {
       // Whatever it left running would hold the pipes open and outlive the job: stop all of it. A
       // descendant that escaped the enclosure and still holds a pipe cannot keep the run going.
-      if (spawned.pid !== undefined) signalGroup(spawned.pid, 'SIGKILL');
       void enclosure.killAll().then(() => {
         if (settled) return;
         drainTimer = setTimeout(() => {
