@@ -80,6 +80,28 @@ function processesIn(dir: string): number[] {
   }
 }
 
+/**
+ * One pass over a job's pids group: no new process may start (pids.max 0) and every process in it
+ * gets SIGKILL. Returns how many there were (0: the group is empty, or gone).
+ */
+function killAllIn(pidsDir: string): number {
+  try {
+    writeFileSync(path.join(pidsDir, 'pids.max'), '0');
+  } catch {
+    // removed already
+  }
+  const pids = processesIn(pidsDir);
+  for (const pid of pids) signalProcess(pid, 'SIGKILL');
+  return pids.length;
+}
+
+/** The run groups under a spawner's group (in one controller's hierarchy). */
+function runGroupsOf(spawnerDir: string): string[] {
+  return readdirSync(spawnerDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.join(spawnerDir, entry.name));
+}
+
 /** Removes a group once its last process is gone (rmdir of a group with processes fails: EBUSY). */
 async function removeGroup(dir: string): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
@@ -112,9 +134,8 @@ async function removeLeftovers(parents: string[]): Promise<void> {
       }
       if (alive || pid === process.pid) continue;
       const spawnerDir = path.join(parent, name);
-      for (const run of readdirSync(spawnerDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
-        const dir = path.join(spawnerDir, run.name);
-        for (const child of processesIn(dir)) signalProcess(child, 'SIGKILL');
+      for (const dir of runGroupsOf(spawnerDir)) {
+        killAllIn(dir);
         await removeGroup(dir);
       }
       await removeGroup(spawnerDir);
@@ -142,27 +163,16 @@ export function cgroupsWritable(): boolean {
  * not end its jobs). Its groups are under this process's own, where a spawner it started makes them.
  */
 export function killRunsOfSpawner(spawnerPid: number): number {
-  let killed = 0;
   try {
-    const dirs = ownDirectories();
-    const pidsDir = dirs.pids && path.join(dirs.pids, `${PREFIX}${spawnerPid}`);
+    const pidsDir = ownDirectories().pids;
     if (!pidsDir) return 0;
-    for (const run of readdirSync(pidsDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
-      const dir = path.join(pidsDir, run.name);
-      try {
-        writeFileSync(path.join(dir, 'pids.max'), '0');
-      } catch {
-        // gone
-      }
-      for (const pid of processesIn(dir)) {
-        signalProcess(pid, 'SIGKILL');
-        killed += 1;
-      }
-    }
+    return runGroupsOf(path.join(pidsDir, `${PREFIX}${spawnerPid}`)).reduce(
+      (n, dir) => n + killAllIn(dir),
+      0,
+    );
   } catch {
-    // no groups of that spawner here
+    return 0; // no groups of that spawner here
   }
-  return killed;
 }
 
 /** How limits hold with a cgroup per job. */
@@ -221,19 +231,9 @@ export function createCgroupContainment():
   let nextRun = 0;
   const open = new Set<Record<Controller, string>>();
 
+  /** Passes of {@link killAllIn} until the group is empty (a killed process leaves it a moment later). */
   async function killGroup(groups: Record<Controller, string>): Promise<void> {
-    try {
-      // No new process may start while the ones there are killed.
-      writeFileSync(path.join(groups.pids, 'pids.max'), '0');
-    } catch {
-      // removed already
-    }
-    for (let i = 0; i < 200; i += 1) {
-      const pids = processesIn(groups.pids);
-      if (pids.length === 0) return;
-      for (const pid of pids) signalProcess(pid, 'SIGKILL');
-      await sleep(5);
-    }
+    for (let i = 0; i < 200 && killAllIn(groups.pids) > 0; i += 1) await sleep(5);
   }
 
   function enclose(limits: TaskLimits, onExceeded: (exceeded: LimitExceeded) => void): Enclosure {
