@@ -6,6 +6,8 @@ import path from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
+import type { Config } from '../config';
+import { parseFlag } from '../env-values';
 import { createJobStore } from '../store/create-job-store';
 import { killTaskProcesses } from '../process/task-processes';
 import { createCallbackQueue } from '../queue/callback-queue';
@@ -232,10 +234,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Fail on a bad catalogue or setting before anything starts.
     let logLevel: string;
-    let containment: 'auto' | 'process-group' = 'auto';
-    let catalogueFile: string | undefined;
+    let given: Config | undefined;
     try {
-      const given = loadConfig({ ...process.env, ...options.env });
+      given = loadConfig({ ...process.env, ...options.env });
       ({ logLevel } = given);
       const catalogue = createCatalogue(
         given.taskCatalogueFile ? readCatalogueFile(given.taskCatalogueFile) : undefined,
@@ -245,12 +246,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `task "${task.name}" is unavailable: ${task.unavailableReason} (it answers 503 task_unavailable)`,
         );
       }
-      containment = given.containment;
-      catalogueFile = given.taskCatalogueFile;
     } catch (error) {
       if (error instanceof CatalogueError || error instanceof ConfigError) {
         throw new StackError(
-          `${error instanceof CatalogueError ? (process.env.TASK_CATALOGUE ?? options.env?.TASK_CATALOGUE ?? 'config/tasks.json') : 'configuration'}: ${error.message}`,
+          `${error instanceof CatalogueError ? (given?.taskCatalogueFile ?? 'config/tasks.json') : 'configuration'}: ${error.message}`,
         );
       }
       throw error;
@@ -300,7 +299,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (madeSecret) env.CALLBACK_SECRET = randomBytes(24).toString('hex');
     // serverless' own lines follow LOG_LEVEL too, unless SLS_LOG_LEVEL says otherwise.
     env.SLS_LOG_LEVEL ||= serverlessLogLevel(logLevel);
-    const { callbackAllowInternal, corsOrigins } = loadConfig(env);
+    const callbackAllowInternal = parseFlag(env.CALLBACK_ALLOW_INTERNAL) === true;
+    const { corsOrigins, taskCatalogueFile, containment } = given;
     say(
       authOn
         ? `API tokens: on (API_TOKEN_HASHES); the API listens on ${env.HTTP_HOST}, every other port on 127.0.0.1; callbacks to internal addresses ${callbackAllowInternal ? 'allowed (CALLBACK_ALLOW_INTERNAL)' : 'refused'}`
@@ -308,7 +308,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     if (corsOrigins.length > 0)
       say(`browsers may call the API from ${corsOrigins.join(', ')} (CORS_ORIGINS)`);
-    if (catalogueFile) say(`tasks from ${catalogueFile} (TASK_CATALOGUE)`);
+    if (taskCatalogueFile) say(`tasks from ${taskCatalogueFile} (TASK_CATALOGUE)`);
     say(`containment: ${describeContainment(containment)}`);
     if (env.JOB_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT?.trim()) {
       if (!(await isPortFree(dynamoDbPort))) {
