@@ -153,12 +153,12 @@ function inputFrom(fields: Array<[string, string]>, json: string | undefined): R
   return input;
 }
 
-/** What a job used: `used 12 ms CPU, 4.1 MB peak memory, 1 process at most (the whole job)`. */
+/** What a job used: `used 12 ms CPU, 4.1 MB peak memory, 1 process started (the whole job)`. */
 function usageLine(usage: NonNullable<Job['usage']>): string {
   const mb = (usage.peakMemoryBytes / (1024 * 1024)).toFixed(1);
   const processes = `${usage.processes} process${usage.processes === 1 ? '' : 'es'}`;
   const scope = usage.scope === 'job' ? 'the whole job' : 'its first process';
-  return `used ${usage.cpuMs} ms CPU, ${mb} MB peak memory, ${processes} at most (${scope})`;
+  return `used ${usage.cpuMs} ms CPU, ${mb} MB peak memory, ${processes} started (${scope})`;
 }
 
 function exitCodeOf(job: Job): number {

@@ -98,7 +98,11 @@ const SCHEMAS: Record<string, Schema> = {
       ...integer,
       description: 'peak memory of the whole job (scope job), or of its first process (scope process)',
     },
-    processes: { ...integer, description: 'the most processes the job had at once' },
+    processes: {
+      ...integer,
+      description:
+        'the processes the job started, as seen every 200-250 ms (one that lived shorter may be missed)',
+    },
     scope: {
       enum: ['job', 'process'],
       description: 'job: measured over every process of the job (a cgroup); process: from its first process',

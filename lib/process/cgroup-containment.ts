@@ -21,8 +21,6 @@ type Controller = (typeof CONTROLLERS)[number];
 /** How often a running job's CPU time (against its limit) and process count are read. */
 const WATCH_MS = 200;
 
-/** The task's own peak from pids.peak: above 2 it is the task's (see seeProcesses). */
-const peakOfTask = (peak: number | undefined) => (peak !== undefined && peak > 2 ? peak : 1);
 const PREFIX = 'spawn-queue-spawner-';
 
 /**
@@ -188,7 +186,7 @@ export const CGROUP_LIMITS = { memoryMb: 'job', cpuSeconds: 'job', processes: 'j
  *   process in it is sent SIGKILL until none is left);
  * - `memoryMb` is the group's memory.limit_in_bytes (the kernel's OOM killer ends the job, inside it
  *   only); `processes` its pids.max; `cpuSeconds` is watched on cpuacct.usage;
- * - usage is read from the group: cpuacct.usage, memory.max_usage_in_bytes, pids.peak.
+ * - usage is read from the group: cpuacct.usage, memory.max_usage_in_bytes, cgroup.procs.
  * Needs root (or a writable hierarchy); anything else, and the spawner uses the process-group
  * containment instead.
  */
@@ -260,11 +258,11 @@ export function createCgroupContainment():
     let exceeded: LimitExceeded | undefined;
     let watch: NodeJS.Timeout | undefined;
     const cpuMs = () => (readNumber(path.join(groups.cpuacct, 'cpuacct.usage')) ?? 0) / 1e6;
-    // pids.peak counts the spawning thread for the instant of the fork (then 2: it and the task), so
-    // a peak of 2 or less is not the task's own; pids.current, read while it runs, is.
-    let mostSeen = 1;
+    // The processes the job started, as seen in its group at its start and every WATCH_MS (the
+    // kernel counts no forks per group: one shorter than a watch may be missed).
+    const started = new Set<number>();
     const seeProcesses = () => {
-      mostSeen = Math.max(mostSeen, readNumber(path.join(groups.pids, 'pids.current')) ?? 0);
+      for (const pid of processesIn(groups.pids)) started.add(pid);
     };
 
     return {
@@ -280,7 +278,8 @@ export function createCgroupContainment():
           }
         }
       },
-      started() {
+      started(pid) {
+        started.add(pid);
         seeProcesses();
         const budgetMs = limits.cpuSeconds === undefined ? Infinity : limits.cpuSeconds * 1000;
         watch = setInterval(() => {
@@ -295,17 +294,21 @@ export function createCgroupContainment():
       async signalAll(sig) {
         for (const pid of processesIn(groups.pids)) signalProcess(pid, sig);
       },
-      killAll: () => killGroup(groups),
+      killAll() {
+        seeProcesses();
+        return killGroup(groups);
+      },
       exceeded: () => exceeded,
       async close() {
         clearInterval(watch);
+        seeProcesses();
         await killGroup(groups);
         const peakMemoryBytes = readNumber(path.join(groups.memory, 'memory.max_usage_in_bytes')) ?? 0;
         const oomKills = /oom_kill (\d+)/.exec(readOr(path.join(groups.memory, 'memory.oom_control')))?.[1];
         const usage: JobUsage = {
           cpuMs: Math.round(cpuMs()),
           peakMemoryBytes,
-          processes: Math.max(mostSeen, peakOfTask(readNumber(path.join(groups.pids, 'pids.peak')))),
+          processes: Math.max(1, started.size),
           scope: 'job',
         };
         if (!exceeded && limits.memoryMb !== undefined && Number(oomKills ?? 0) > 0) {

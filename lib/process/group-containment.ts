@@ -97,12 +97,12 @@ export function createGroupContainment(reason: string): Containment {
   let nextRun = 0;
   const open = new Map<string, () => number | undefined>();
 
-  /** Signals the group and every marked process; how many marked processes were alive. */
+  /** Signals the group and every marked process; the marked processes that were alive. */
   async function everyProcess(marker: string, pid: number | undefined, sig: NodeJS.Signals) {
     if (pid !== undefined) signalGroup(pid, sig);
     const found = await markedProcesses(marker);
     for (const each of found) signalProcess(each, sig);
-    return found.length;
+    return found;
   }
 
   function enclose(limits: TaskLimits, onExceeded: (exceeded: LimitExceeded) => void): Enclosure {
@@ -115,6 +115,12 @@ export function createGroupContainment(reason: string): Containment {
     // task's first process has exited, and again at close only if that one found something alive.
     let sweptClean = false;
     const usage: JobUsage = { cpuMs: 0, peakMemoryBytes: 0, processes: 1, scope: 'process' };
+    // The processes the job started, as its sweeps saw them (the first, the memory watch's, the end's).
+    const started = new Set<number>();
+    const see = (pids: number[]) => {
+      for (const each of pids) started.add(each);
+      usage.processes = Math.max(1, started.size);
+    };
     const take = async (watch: boolean) => {
       const seen = pid === undefined ? undefined : await sample(pid);
       if (seen) {
@@ -125,7 +131,7 @@ export function createGroupContainment(reason: string): Containment {
       // Memory is watched over every marked process of the job (an rlimit per process would also
       // count what a runtime only reserves: Node could not even start under RLIMIT_DATA).
       const marked = await markedProcesses(marker);
-      usage.processes = Math.max(usage.processes, marked.length);
+      see(marked);
       const resident = await residentBytes(marked);
       usage.peakMemoryBytes = Math.max(usage.peakMemoryBytes, resident);
       if (resident > limits.memoryMb * MB) {
@@ -142,8 +148,9 @@ export function createGroupContainment(reason: string): Containment {
         return { executable: prlimitPath()!, args: [...rlimits, '--', executable, ...args], env: marked };
       },
       spawnInside: (spawn) => spawn(),
-      started(started) {
-        pid = started;
+      started(first) {
+        pid = first;
+        see([first]);
         void take(false);
         sampler = setInterval(() => void take(true), SAMPLE_MS);
         sampler.unref();
@@ -152,13 +159,15 @@ export function createGroupContainment(reason: string): Containment {
         await everyProcess(marker, pid, sig);
       },
       killAll: async () => {
-        sweptClean = (await everyProcess(marker, pid, 'SIGKILL')) === 0;
+        const left = await everyProcess(marker, pid, 'SIGKILL');
+        see(left);
+        sweptClean = left.length === 0;
       },
       exceeded: () => exceeded,
       async close() {
         clearInterval(sampler);
         if (sweptClean) signalGroup(pid!, 'SIGKILL');
-        else await everyProcess(marker, pid, 'SIGKILL');
+        else see(await everyProcess(marker, pid, 'SIGKILL'));
         open.delete(marker);
         return { ...usage };
       },

@@ -15,8 +15,9 @@ export type Scope = 'job' | 'process';
 
 /**
  * What a job used, on its record: the CPU time of all its processes (user + system), its peak
- * memory (of the whole job where a cgroup measures it, else of its largest process), and the most
- * processes it had at once.
+ * memory (of the whole job where a cgroup measures it, else of its largest process), and the
+ * processes it started, as seen (its first, and every one alive when its group was read: one that
+ * lived shorter than a read's interval may be missed; the kernel keeps no count of a group's forks).
  */
 export interface JobUsage {
   cpuMs: number;

@@ -103,6 +103,30 @@ describe.each(kinds)('containment: %s', (kind, containment) => {
   });
 });
 
+describe.each(kinds)('processes a job started: %s', (_kind, containment) => {
+  const itWithContainment = containment ? it : it.skip;
+  const run = (options: RunOptions) => runSupervised(createTaskSupervisor(containment), options);
+
+  itWithContainment('counts the processes a job started one after another, not at once', async () => {
+    // sh, then five sleeps of 0.6 s each: never more than two at once, six started. (A memory limit
+    // makes the process-group containment watch the job's processes.)
+    const result = await run(sh('for i in 1 2 3 4 5; do sleep 0.6; done', { limits: { memoryMb: 256 } }));
+    expect(result.exitCode).toBe(0);
+    expect(result.usage!.processes).toBe(6);
+  });
+
+  itWithContainment('counts processes, not the threads of one', async () => {
+    const result = await run({
+      ...base,
+      executable: process.execPath,
+      args: ['-e', 'setTimeout(() => {}, 600)'],
+      limits: { memoryMb: 256 },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.usage!.processes).toBe(1);
+  });
+});
+
 describe('limits of a whole job (a cgroup per job)', () => {
   const itWithCgroups = cgroup?.ok ? it : it.skip;
   const run = (options: RunOptions) =>
