@@ -14,6 +14,7 @@ const INTEGRATION = [
   'test/lib/http/handlers/jobs.test.ts',
   'test/lib/http/handlers/submit-job.test.ts',
   'test/lib/jobs/job-lifecycle.test.ts',
+  'test/lib/jobs/reconcile-dead-letters.test.ts',
   'test/lib/jobs/resend-unfinished.test.ts',
   'test/lib/local/event-source-mapping.test.ts',
   'test/lib/local/gateway-errors.test.ts',

@@ -199,7 +199,7 @@ export function releaseAttempt(store: JobStore, id: string, attempt: number): Pr
  * `attempt`: the attempt the runner owns (the write is fenced by it).
  */
 export function finishJob(
-  store: JobStore,
+  store: Pick<JobStore, 'transition'>,
   id: string,
   status: JobStatus,
   patch: Partial<JobRecord> = {},

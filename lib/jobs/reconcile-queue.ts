@@ -1,12 +1,32 @@
+import type { Logger } from '../logger';
+import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
 import type { JobStore } from '../store/job-store';
 import type { JobRecord } from './job-record';
-import { secondsUntilDue } from './job-lifecycle';
+import { announceFinished, CANCEL_CLAIM_MS, finishJob, secondsUntilDue } from './job-lifecycle';
+import { InvalidTransitionError, StaleAttemptError } from './job-errors';
 
 /** Since when a waiting job has waited for a delivery: its retry's time, its own time, or its submit. */
 function waitingSince(job: JobRecord): number {
   return Date.parse(job.nextAttemptAt ?? job.runAt ?? job.queuedAt);
 }
+
+/** What one pass did: jobs sent again, jobs whose message was found in the dead-letter queue. */
+export interface Reconciled {
+  sent: number;
+  deadLettered: number;
+}
+
+export interface ReconcileDependencies {
+  store: Pick<JobStore, 'countByStatus' | 'list' | 'transition' | 'setCallback' | 'claim'>;
+  queue: Pick<JobQueue, 'depth' | 'send' | 'deadLetteredJobIds'>;
+  /** Told of a job failed here that asked for a completion callback (absent: its next message tells). */
+  callbacks?: Pick<CallbackQueue, 'send'>;
+  log?: Pick<Logger, 'warn'>;
+}
+
+export const DEAD_LETTERED_ERROR =
+  'its message reached the dead-letter queue before its last delivery could be recorded (the store was unavailable); POST /api/jobs/{id}/retry runs it again';
 
 /**
  * Finds the jobs the queue has lost and sends them again. A broker that loses messages (a purge, a
@@ -15,33 +35,73 @@ function waitingSince(job: JobRecord): number {
  * messages (waiting, in flight, delayed) as the store has unfinished jobs, nothing is lost and
  * nothing is read. When it holds fewer, every job that has waited longer than `graceMs` is sent
  * again: a job whose message still exists then gets two, and the consumer runs it once (its
- * attempt's claim fences a second delivery, a finished job's is dropped). Returns how many were sent.
+ * attempt's claim fences a second delivery, a finished job's is dropped).
+ *
+ * A job whose message is in the dead-letter queue is not sent again: it gave up after the queue's
+ * receive limit, and its last delivery could not write that down (a store outage), so it is failed
+ * here with the reason, as its last delivery would have done. Its message stays there for a redrive.
  */
 export async function reconcileQueue(
-  {
-    store,
-    queue,
-  }: { store: Pick<JobStore, 'countByStatus' | 'list'>; queue: Pick<JobQueue, 'depth' | 'send'> },
+  { store, queue, callbacks, log }: ReconcileDependencies,
   { graceMs = 60_000, now = Date.now() }: { graceMs?: number; now?: number } = {},
-): Promise<number> {
+): Promise<Reconciled> {
+  const done: Reconciled = { sent: 0, deadLettered: 0 };
   const [depth, counts] = await Promise.all([queue.depth(), store.countByStatus()]);
   const messages = depth.visible + depth.inFlight + depth.delayed;
-  if (messages >= counts.queued + counts.scheduled + counts.running) return 0;
-  let sent = 0;
+  if (messages >= counts.queued + counts.scheduled + counts.running) return done;
+  const deadLettered = depth.deadLetter > 0 ? await queue.deadLetteredJobIds() : new Set<string>();
   for (const status of ['queued', 'scheduled'] as const) {
     let cursor: string | undefined;
     do {
       const page = await store.list({ status, limit: 100, cursor });
       for (const job of page.jobs) {
         if (now - waitingSince(job) < graceMs) continue;
+        if (deadLettered.has(job.id)) {
+          if (await failDeadLettered({ store, callbacks, log }, job)) done.deadLettered += 1;
+          continue;
+        }
         await queue.send(
           { task: job.task, input: job.input, jobId: job.id },
           { delaySeconds: secondsUntilDue(job, now) },
         );
-        sent += 1;
+        done.sent += 1;
       }
       cursor = page.nextCursor;
     } while (cursor);
   }
-  return sent;
+  return done;
+}
+
+/**
+ * Fails a waiting job whose message is in the dead-letter queue; false when it moved on meanwhile.
+ * As a cancel of a waiting job does, it first claims the job's next attempt, so a delivery that comes
+ * in between (a redrive) never starts it: that delivery finds the claim, then the job final.
+ */
+async function failDeadLettered(
+  { store, callbacks, log }: Pick<ReconcileDependencies, 'store' | 'callbacks' | 'log'>,
+  job: JobRecord,
+): Promise<boolean> {
+  const now = Date.now();
+  const claimed = await store.claim(job.id, job.attempts + 1, {
+    owner: 'reconciler',
+    kind: 'cancel',
+    claimedAt: new Date(now).toISOString(),
+    leaseUntil: new Date(now + CANCEL_CLAIM_MS).toISOString(),
+  });
+  if (!claimed) return false;
+  let failed: JobRecord;
+  try {
+    failed = await finishJob(
+      store,
+      job.id,
+      'failed',
+      { error: DEAD_LETTERED_ERROR },
+      { attempt: job.attempts },
+    );
+  } catch (error) {
+    if (error instanceof StaleAttemptError || error instanceof InvalidTransitionError) return false;
+    throw error;
+  }
+  if (callbacks && log) await announceFinished({ callbacks, store }, failed, log);
+  return true;
 }

@@ -38,8 +38,11 @@ export function startMaintenance(options: {
   const reconciler = setInterval(() => {
     reconciling ??= reconcileQueue({ store, queue }, { graceMs: options.reconcileGraceMs ?? every })
       .then(
-        (sent) => {
+        ({ sent, deadLettered }) => {
           if (sent > 0) say(`the jobs queue had lost messages: sent ${sent} waiting job(s) again`);
+          if (deadLettered > 0) {
+            say(`failed ${deadLettered} waiting job(s) whose message is in the dead-letter queue`);
+          }
         },
         (error: unknown) => say(`reconcile: ${reasonOf(error)}`),
       )

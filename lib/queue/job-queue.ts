@@ -1,6 +1,7 @@
 import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
   SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -25,6 +26,16 @@ export interface QueueDepth {
   deadLetter: number;
 }
 
+/** The job id a message body names, if it names one. */
+function jobIdOf(body: string | undefined): string | undefined {
+  try {
+    const jobId = (JSON.parse(body ?? '') as { jobId?: unknown }).jobId;
+    return typeof jobId === 'string' ? jobId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** SQS delays a message at most this long; a later time is reached by sending it on again. */
 export const MAX_DELAY_SECONDS = 900;
 
@@ -41,6 +52,11 @@ export interface JobQueue {
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
   /** Moves the dead-letter queue's messages back to the jobs queue; answers how many it moved. */
   redrive(): Promise<{ moved: number }>;
+  /**
+   * The job ids of the messages in the dead-letter queue (up to `max`), read without taking them: each
+   * is received with a visibility timeout of 0, so it stays there for a redrive.
+   */
+  deadLetteredJobIds(max?: number): Promise<Set<string>>;
 }
 
 export interface JobQueueOptions {
@@ -141,8 +157,28 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     return before;
   }
 
+  /** Up to `max` job ids from the dead-letter queue; stops when a receive brings none it had not seen. */
+  async function peekDeadLetters(max: number): Promise<Set<string>> {
+    const ids = new Set<string>();
+    const url = await deadLetterUrl();
+    while (ids.size < max) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+        bounded(),
+      );
+      const before = ids.size;
+      for (const message of Messages) {
+        const jobId = jobIdOf(message.Body);
+        if (jobId) ids.add(jobId);
+      }
+      if (Messages.length === 0 || ids.size === before) break;
+    }
+    return ids;
+  }
+
   return {
     changeVisibility: jobs.changeVisibility,
+    deadLetteredJobIds: (max = 100) => deadLetters.guard(() => peekDeadLetters(max)),
     redrive: () => deadLetters.guard(async () => ({ moved: await moveTask() })),
     send: (message, { delaySeconds } = {}) =>
       jobs.guard(async () => {

@@ -171,10 +171,14 @@ describe('the deployed template', () => {
     ]);
     // The reconciler reads the depth and the waiting jobs, and sends to the jobs queue: nothing else.
     expect(actionsOf('reconcileQueue')).toEqual([
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:UpdateItem',
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
       'sqs:SendMessage',
     ]);
     expect(actionsOf('metrics')).toEqual(actionsOf('queueStats'));

@@ -13,11 +13,17 @@ function subject(jobs: JobRecord[], depth: Partial<QueueDepth>) {
     sent,
     deps: {
       store: {
+        claim: async () => true,
+        transition: async () => {
+          throw new Error('not expected');
+        },
+        setCallback: async () => undefined,
         countByStatus: async () => counts,
         list: async (query: ListQuery = {}) => ({ jobs: jobs.filter((j) => j.status === query.status) }),
       },
       queue: {
         depth: async () => ({ visible: 0, inFlight: 0, delayed: 0, deadLetter: 0, ...depth }),
+        deadLetteredJobIds: async () => new Set<string>(),
         send: async (message: { jobId?: string }, options: { delaySeconds?: number } = {}) => {
           sent.push({ jobId: message.jobId, delaySeconds: options.delaySeconds });
         },
@@ -32,7 +38,7 @@ describe('reconcileQueue: jobs whose message the queue lost', () => {
 
   it('reads nothing and sends nothing while the queue holds a message for every waiting job', async () => {
     const { deps, sent } = subject([queuedJob({ queuedAt: ago(600_000) })], { visible: 1 });
-    await expect(reconcileQueue(deps, { now })).resolves.toBe(0);
+    await expect(reconcileQueue(deps, { now })).resolves.toEqual({ sent: 0, deadLettered: 0 });
     expect(sent).toEqual([]);
   });
 
@@ -45,7 +51,10 @@ describe('reconcileQueue: jobs whose message the queue lost', () => {
     });
     const later = queuedJob({ status: 'scheduled', queuedAt: ago(600_000), runAt: ago(61_000) });
     const { deps, sent } = subject([stranded, fresh, retrying, later], { visible: 1 });
-    await expect(reconcileQueue(deps, { now, graceMs: 60_000 })).resolves.toBe(2);
+    await expect(reconcileQueue(deps, { now, graceMs: 60_000 })).resolves.toEqual({
+      sent: 2,
+      deadLettered: 0,
+    });
     expect(sent).toEqual([
       { jobId: stranded.id, delaySeconds: 0 },
       { jobId: later.id, delaySeconds: 0 },
