@@ -24,7 +24,26 @@ const FENCES = {
   // The store keeps and fetches; the statistics read it (lib/stats imports lib/store, never back).
   storeStats: {
     group: ['../stats', '../stats/*'],
-    message: 'lib/store knows nothing of lib/stats: what a finish adds is lib/store/minute-statistics.ts.',
+    message: 'lib/store knows nothing of lib/stats: what a finish adds is lib/jobs/job-statistics.ts.',
+  },
+  // The job's domain owns the store's port; the adapters (lib/store) implement it, never the reverse.
+  jobsStore: {
+    group: ['../store', '../store/*', '../../store', '../../store/*'],
+    message:
+      'lib/jobs owns the store port (lib/jobs/job-store.ts); an adapter is chosen where services are built.',
+  },
+  // The consumer speaks SQS; every decision and write about a job is the domain's (lib/jobs/attempt).
+  consumerWrites: {
+    group: [
+      '../jobs/job-lifecycle',
+      '../store',
+      '../store/*',
+      '../jobs/attempt/open-attempt',
+      '../jobs/attempt/run-attempt',
+      '../jobs/attempt/end-attempt',
+    ],
+    message:
+      'lib/consumer hands a delivery to lib/jobs/attempt/deliver-job.ts and applies its outcome to SQS.',
   },
   // Authentication throws its own errors; lib/http answers them.
   authHttp: {
@@ -97,7 +116,14 @@ module.exports = tseslint.config(
   },
   {
     files: ['lib/**/*.ts'],
-    ignores: ['lib/local/**', 'lib/auth/**', 'lib/store/**', 'lib/services.ts'],
+    ignores: [
+      'lib/local/**',
+      'lib/auth/**',
+      'lib/store/**',
+      'lib/jobs/**',
+      'lib/consumer/**',
+      'lib/services.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [FENCES.local, FENCES.entries, FENCES.services] }],
     },
@@ -108,6 +134,24 @@ module.exports = tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [FENCES.local, FENCES.entries, FENCES.services, FENCES.storeStats] },
+      ],
+    },
+  },
+  {
+    files: ['lib/jobs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [FENCES.local, FENCES.entries, FENCES.services, FENCES.jobsStore] },
+      ],
+    },
+  },
+  {
+    files: ['lib/consumer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [FENCES.local, FENCES.entries, FENCES.services, FENCES.consumerWrites] },
       ],
     },
   },

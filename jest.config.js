@@ -13,6 +13,7 @@ const INTEGRATION = [
   'test/lib/consumer/run-jobs-handler.test.ts',
   'test/lib/http/handlers/jobs.test.ts',
   'test/lib/http/handlers/submit-job.test.ts',
+  'test/lib/jobs/attempt/deliver-job.test.ts',
   'test/lib/jobs/job-lifecycle.test.ts',
   'test/lib/jobs/reconcile-dead-letters.test.ts',
   'test/lib/jobs/resend-unfinished.test.ts',

@@ -12,9 +12,9 @@
  *     PATH), under the same clients: memory of every process idle and after the loads, bursts over
  *     10 … 1,000 connections, a client polling every job, clients that wait. Parts `bursts`,
  *     `polled` and `starvation` (1 s jobs while 200 connections hammer the API) run against the
- *     reference on a private in-process stack; `history`: spawn-queue's bursts and polled loads
- *     before and after BENCH_HISTORY (50,000) finished jobs are added to the store, median of
- *     BENCH_HISTORY_RUNS (3) runs each.
+ *     reference on a private in-process stack; `history`: spawn-queue's bursts, polled loads and
+ *     the latency of each endpoint (submit, get, list, queue-stats, metrics) with BENCH_HISTORY
+ *     (10,000 then 1,000,000) finished jobs in the store, median of BENCH_HISTORY_RUNS (3) runs each.
  *
  * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts (`bursts`, `polled`
  * or `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
@@ -22,7 +22,7 @@
  * already running there instead of a private one.
  * Loopback only; every loop is bounded. Writes bench/results/bench-<time>.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,14 +45,14 @@ import {
   starvationRows,
   waitingRows,
 } from './lib/side-by-side';
-import type { Row } from './lib/side-by-side';
+import type { Row, Server } from './lib/side-by-side';
 import { rssMb } from './lib/proc';
 import { median, percentile, printTable } from './lib/stats';
 import { projectDir, startNpmStart, useOrStartStack } from './lib/target';
 import type { Target } from './lib/target';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
+const HISTORY = (process.env.BENCH_HISTORY ?? '10000,1000000').split(',').map(Number);
 const HISTORY_RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 3);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60) * 1000;
 /**
@@ -78,6 +78,86 @@ async function medianRows(runs: number, rows: () => Promise<Row[]>): Promise<Row
 async function storedJobs(target: Target): Promise<number> {
   const stats = await json<{ jobs: Record<string, number> }>(`${target.httpUrl}/api/queue-stats`);
   return Object.values(stats.jobs).reduce((a, b) => a + b, 0);
+}
+
+/** The latency of each endpoint a client calls, median and p95 of 200 calls in a row. */
+async function endpointLatencies(url: string, ids: string[]): Promise<Record<string, string>> {
+  const calls = 200;
+  const post = { method: 'POST', headers: { 'content-type': 'application/json' } };
+  const endpoints: Record<string, (i: number) => Promise<Response>> = {
+    submit: () => fetch(`${url}/api/tasks/echo`, { ...post, body: '{"input":{"text":"history"}}' }),
+    get: (i) => fetch(`${url}/api/jobs/${ids[i % ids.length]}`),
+    list: () => fetch(`${url}/api/jobs?limit=20`),
+    queueStats: () => fetch(`${url}/api/queue-stats`),
+    metrics: () => fetch(`${url}/api/metrics`),
+  };
+  const row: Record<string, string> = {};
+  for (const [name, call] of Object.entries(endpoints)) {
+    const times: number[] = [];
+    for (let i = 0; i < calls; i += 1) {
+      const started = performance.now();
+      const answer = await call(i);
+      await answer.arrayBuffer();
+      if (answer.status >= 300) throw new Error(`${name}: ${answer.status}`);
+      times.push(performance.now() - started);
+    }
+    row[name] = `${median(times).toFixed(2)} / ${percentile(times, 95).toFixed(2)}`;
+  }
+  return row;
+}
+
+/**
+ * The history part: the store grown to each size of BENCH_HISTORY in turn (finished jobs written
+ * straight into it, bench/lib/seed-history.ts), then flushed and let settle, then the loads and the
+ * endpoints measured; the last size against the first, as ratios.
+ */
+async function historyRows(target: Target, ours: Server) {
+  const measured: Array<{ stored: number; loads: Row[]; endpoints: Record<string, string>; dbMb: number }> =
+    [];
+  const ids: string[] = [];
+  for (const size of HISTORY) {
+    const stored = await storedJobs(target);
+    if (size > stored) {
+      console.log(`writing ${(size - stored).toLocaleString('en')} finished jobs into the store...`);
+      const seeded = await seedFinishedJobsApart(
+        target.jobStoreDir!,
+        { count: size - stored, firstAtMs: Date.now() - 2 * 86_400_000, stepMs: 100 },
+        'rows',
+      );
+      ids.push(...seeded);
+      // "Already stored" means at rest: flush the seeded files and let the disk settle, then
+      // warm up again, so the rows measure the store's size, not its write-back.
+      await flushDisk();
+      await sleep(10_000);
+      await burst(ours.url, { connections: 100, perConnection: 20 });
+      await ours.idle();
+    }
+    const loads = await medianRows(HISTORY_RUNS, async () => [
+      ...(await burstRows([ours])),
+      ...(await pollingRows([ours])),
+    ]);
+    const endpoints = await endpointLatencies(ours.url, ids);
+    const dbMb = (await stat(path.join(target.jobStoreDir!, 'jobs.db'))).size / 2 ** 20;
+    measured.push({ stored: await storedJobs(target), loads, endpoints, dbMb });
+  }
+  const [first, last] = [measured[0]!, measured.at(-1)!];
+  const loadRows = compareHistory(first.loads, last.loads, first.stored, last.stored);
+  const p50 = (figure: string) => Number(figure.split(' / ')[0]);
+  const endpointRows = Object.keys(first.endpoints).map((name) => ({
+    load: `${name} p50 / p95 ms`,
+    [`${first.stored} stored`]: first.endpoints[name]!,
+    [`${last.stored} stored`]: last.endpoints[name]!,
+    ratio: (p50(last.endpoints[name]!) / p50(first.endpoints[name]!)).toFixed(2),
+  }));
+  const sizeRow = {
+    load: 'jobs.db MB',
+    [`${first.stored} stored`]: first.dbMb.toFixed(0),
+    [`${last.stored} stored`]: last.dbMb.toFixed(0),
+    ratio: (last.dbMb / first.dbMb).toFixed(2),
+  };
+  const rows = [...loadRows, ...endpointRows, sizeRow];
+  printTable(rows);
+  return rows;
 }
 
 function compareHistory(before: Row[], after: Row[], storedBefore: number, storedAfter: number): Row[] {
@@ -402,29 +482,9 @@ async function main(): Promise<void> {
         }
         if (parts.has('history') && target.jobStoreDir) {
           console.log(
-            `\n0b. spawn-queue's rows before and after ${HISTORY.toLocaleString()} finished jobs are added to the store (median of ${HISTORY_RUNS} runs each)`,
+            `\n0b. spawn-queue with ${HISTORY.map((n) => n.toLocaleString('en')).join(', then ')} finished jobs in the store (median of ${HISTORY_RUNS} runs each)`,
           );
-          const before = await medianRows(HISTORY_RUNS, async () => [
-            ...(await burstRows([ours])),
-            ...(await pollingRows([ours])),
-          ]);
-          const storedBefore = await storedJobs(target);
-          await seedFinishedJobsApart(target.jobStoreDir, {
-            count: HISTORY,
-            firstAtMs: Date.now() - 2 * 24 * 3600_000,
-            stepMs: 1000,
-          });
-          // "Already stored" means at rest: flush the seeded files and let the disk settle, then
-          // warm up again, so the rows measure the store's size, not its write-back.
-          await flushDisk();
-          await sleep(10_000);
-          await burst(ours.url, { connections: 100, perConnection: 20 });
-          await ours.idle();
-          const after = await medianRows(HISTORY_RUNS, async () => [
-            ...(await burstRows([ours])),
-            ...(await pollingRows([ours])),
-          ]);
-          report.withHistory = compareHistory(before, after, storedBefore, await storedJobs(target));
+          report.withHistory = await historyRows(target, ours);
         }
       } finally {
         await reference.stop();

@@ -13,6 +13,7 @@ import path from 'node:path';
 import Database from 'libsql';
 import { newJobId } from '../lib/jobs/job-id';
 import { createSqliteJobStore } from '../lib/store/sqlite-job-store';
+import { seedHistory } from './lib/seed-history';
 import { median, printTable } from './lib/stats';
 
 const SIZES = (process.env.BENCH_HISTORY_SIZES ?? '10000,1000000').split(',').map(Number);
@@ -31,44 +32,12 @@ async function timed(calls: number, fn: () => Promise<unknown>): Promise<number>
 async function measure(size: number) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'spawn-queue-history-'));
   try {
-    const made = createSqliteJobStore({ dir });
-    await made.probe(); // opens the database: the schema is made on first use
-    await made.close();
+    const ids = await seedHistory(dir, {
+      count: size,
+      firstAtMs: Date.now() - 60 * 86_400_000,
+      stepMs: 1000,
+    });
     const db = new Database(path.join(dir, 'jobs.db'));
-    const insert = db.prepare(
-      'INSERT INTO jobs (id, status, attempts, next_attempt_at, record) VALUES (?, ?, ?, ?, ?)',
-    );
-    const firstAt = Date.now() - 60 * 86_400_000;
-    const ids: string[] = [];
-    for (let i = 0; i < size; i += 10_000) {
-      db.exec('BEGIN');
-      for (let k = i; k < Math.min(size, i + 10_000); k += 1) {
-        const at = firstAt + k * 1000;
-        const id = newJobId(at);
-        if (k % 997 === 0) ids.push(id);
-        const iso = new Date(at).toISOString();
-        const record = {
-          id,
-          task: 'echo',
-          input: { text: 'bench' },
-          status: 'succeeded',
-          attempts: 1,
-          queuedAt: iso,
-          startedAt: iso,
-          finishedAt: iso,
-          waitMs: 5,
-          runMs: 3,
-          exitCode: 0,
-          output: { stdout: 'bench\n', stderr: '', truncated: false },
-          usage: { cpuMs: 2, peakMemoryBytes: 700_000, processes: 1, scope: 'job' },
-        };
-        insert.run(id, 'succeeded', 1, null, JSON.stringify(record));
-      }
-      db.exec('COMMIT');
-    }
-    db.prepare("INSERT OR REPLACE INTO finished_totals (name, value) VALUES ('final|succeeded', ?)").run(
-      size,
-    );
     // What the counts cost before they were kept: every row read (the query queue-stats ran).
     const scan = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status');
     const scanMs = await timed(20, async () => scan.all());

@@ -5,7 +5,7 @@ import { createSsmClient } from './ssm-parameter';
 import { getConfig } from './config';
 import type { Config } from './config';
 import { createJobStore } from './store/create-job-store';
-import type { JobStore } from './store/job-store';
+import type { JobStore } from './jobs/job-store';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { createBacklogLimit } from './queue/backlog-limit';

@@ -31,12 +31,16 @@ export async function seedFinishedJobs(
   await store.close();
 }
 
-/** {@link seedFinishedJobs} in a child process (bench/seed-store.ts), so this one's heap stays as it was. */
+/**
+ * {@link seedFinishedJobs} (or, `rows`, seedHistory) in a child process (bench/seed-store.ts), so
+ * this one's heap stays as it was. Answers the sample of ids the rows seeder wrote.
+ */
 export async function seedFinishedJobsApart(
   jobStoreDir: string,
   { count, firstAtMs, stepMs }: { count: number; firstAtMs: number; stepMs: number },
-): Promise<void> {
-  await execFileAsync(
+  how: 'transitions' | 'rows' = 'transitions',
+): Promise<string[]> {
+  const { stdout } = await execFileAsync(
     process.execPath,
     [
       '--import',
@@ -46,7 +50,9 @@ export async function seedFinishedJobsApart(
       String(count),
       String(firstAtMs),
       String(stepMs),
+      how,
     ],
-    { cwd: path.join(__dirname, '..', '..'), maxBuffer: 1 << 20 },
+    { cwd: path.join(__dirname, '..', '..'), maxBuffer: 1 << 24 },
   );
+  return JSON.parse(stdout || '[]') as string[];
 }

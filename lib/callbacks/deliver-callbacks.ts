@@ -4,7 +4,7 @@ import { isJobId } from '../jobs/job-id';
 import type { CallbackState, JobRecord } from '../jobs/job-record';
 import { isFinal } from '../jobs/job-record';
 import { jobView } from '../jobs/job-view';
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from '../jobs/job-store';
 import { CallbackRefusedError, parseCallbackUrl } from './callback-target';
 import { postCallback } from './post-callback';
 import type { PostCallback } from './post-callback';

@@ -2,7 +2,7 @@ import type { Logger } from '../logger';
 import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
 import { QueueUnavailableError } from '../queue/queue-errors';
-import type { JobStore, TransitionOptions } from '../store/job-store';
+import type { JobStore, TransitionOptions } from './job-store';
 import { createHash } from 'node:crypto';
 import {
   CallbackUnsentError,
@@ -12,12 +12,14 @@ import {
   JobNotRetryableError,
   StaleAttemptError,
 } from './job-errors';
+import { recordFinished } from './job-metrics';
+import type { JobMetrics } from './job-metrics';
 import type { JobRecord, JobStatus } from './job-record';
 import { isAnnounced, isFinal, RETRYABLE_STATUSES } from './job-record';
 
 /**
- * A job's life, in one place: the HTTP handlers, the consumer and the local stack's restart logic
- * all change a job through these functions, never through the store directly. Each step relies only
+ * A job's life, in one place: the HTTP handlers, the attempt (lib/jobs/attempt/) and the local
+ * stack's restart logic all change a job through these functions, never through the store directly. Each step relies only
  * on what the store port makes atomic (create-if-absent, compare-and-set transitions, claims).
  *
  *   submit ─► queued ─ claim ─► running ─ finish ─► succeeded | failed | timed_out | cancelled
@@ -25,7 +27,7 @@ import { isAnnounced, isFinal, RETRYABLE_STATUSES } from './job-record';
  *     └► scheduled (a delayed job) ─┘ queued once its time has come (the consumer)
  *              ▲ │                  │                               │
  *              │ │                  └─ a failed attempt the retry policy runs again: back to queued
- *              │ │                     with nextAttemptAt (the consumer, run-job.ts)
+ *              │ │                     with nextAttemptAt (an attempt's end, attempt/end-attempt.ts)
  *              │ └─ cancel (claims the next attempt, so no worker ever starts it)
  *              └─── retry on demand (failed, timed_out, cancelled): queued again as the next attempt
  */
@@ -217,10 +219,7 @@ export function finishJob(
  * then queue it twice (the deliverer posts what it finds still pending).
  */
 export async function announceFinished(
-  {
-    callbacks,
-    store,
-  }: { callbacks: Pick<CallbackQueue, 'send'> | undefined; store: Pick<JobStore, 'setCallback'> },
+  { callbacks, store }: { callbacks?: Pick<CallbackQueue, 'send'>; store: Pick<JobStore, 'setCallback'> },
   job: JobRecord,
   log: Pick<Logger, 'warn'>,
 ): Promise<void> {
@@ -242,6 +241,28 @@ export async function announceFinished(
     .catch((error: unknown) => {
       log.warn({ event: 'callback-unmarked', err: error }, 'completion callback queued but not marked so');
     });
+}
+
+/** Who hears of a job's end besides the store: its metrics and its completion callback's deliverer. */
+export interface EndListeners {
+  store: Pick<JobStore, 'setCallback'>;
+  metrics?: JobMetrics;
+  callbacks?: Pick<CallbackQueue, 'send'>;
+}
+
+/**
+ * What follows a job's end wherever it ends (its runner, a cancel, the reconciler): its metrics, by
+ * the writer that recorded the end only (`recorded`), then its completion callback announced (see
+ * {@link announceFinished}: a send that fails throws).
+ */
+export async function tellFinished(
+  listeners: EndListeners,
+  job: JobRecord,
+  log: Pick<Logger, 'warn'>,
+  { recorded = true }: { recorded?: boolean } = {},
+): Promise<void> {
+  if (recorded) recordFinished(listeners.metrics, job, log);
+  await announceFinished(listeners, job, log);
 }
 
 /**

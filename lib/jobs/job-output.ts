@@ -2,7 +2,7 @@ import type { JobRecord } from './job-record';
 import { isFinal } from './job-record';
 import type { OutputStream } from '../process/run-process';
 import { boundaryAtOrAfter, boundaryAtOrBefore } from '../process/utf8';
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from './job-store';
 import { waitFor } from './wait-for-job';
 
 /** What one read of a job's output answers (GET /api/jobs/{id}/output). */

@@ -1,9 +1,9 @@
 import type { Logger } from '../logger';
 import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from './job-store';
 import type { JobRecord } from './job-record';
-import { announceFinished, CANCEL_CLAIM_MS, finishJob, secondsUntilDue } from './job-lifecycle';
+import { CANCEL_CLAIM_MS, finishJob, secondsUntilDue, tellFinished } from './job-lifecycle';
 import { InvalidTransitionError, StaleAttemptError } from './job-errors';
 
 /** Since when a waiting job has waited for a delivery: its retry's time, its own time, or its submit. */
@@ -102,6 +102,6 @@ async function failDeadLettered(
     if (error instanceof StaleAttemptError || error instanceof InvalidTransitionError) return false;
     throw error;
   }
-  if (callbacks && log) await announceFinished({ callbacks, store }, failed, log);
+  if (log) await tellFinished({ store, callbacks }, failed, log);
   return true;
 }

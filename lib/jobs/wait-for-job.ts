@@ -1,6 +1,6 @@
 import type { JobRecord } from './job-record';
 import { isFinal } from './job-record';
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from './job-store';
 
 /** API Gateway gives up at 29 s: a wait (`?wait=N` on submit and on GET) ends well before that. */
 export const MAX_WAIT_SECONDS = 25;

@@ -42,7 +42,7 @@ import {
 import type { ConsumerSettings } from './serverless-settings';
 import { StackError } from './stack-errors';
 import { startMaintenance } from './maintenance';
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from '../jobs/job-store';
 
 export interface LocalStackOptions {
   projectDir: string;

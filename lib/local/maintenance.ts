@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { reconcileQueue } from '../jobs/reconcile-queue';
 import type { JobQueue } from '../queue/job-queue';
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from '../jobs/job-store';
 import { startRetention } from './retention';
 import { reasonOf } from '../reason-of';
 

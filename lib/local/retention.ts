@@ -1,4 +1,4 @@
-import type { JobStore } from '../store/job-store';
+import type { JobStore } from '../jobs/job-store';
 
 /** Jobs removed per transaction: a batch holds SQLite's write lock a few milliseconds. */
 export const RETENTION_BATCH = 100;

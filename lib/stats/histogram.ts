@@ -1,4 +1,4 @@
-import type { Histogram } from '../store/minute-statistics';
+import type { Histogram } from '../jobs/job-statistics';
 import type { Percentiles } from './percentiles';
 
 /** Nearest-rank percentiles of the bucketed values; nulls when there is nothing to measure. */

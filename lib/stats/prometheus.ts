@@ -1,6 +1,6 @@
 import { JOB_STATUSES } from '../jobs/job-record';
-import { MEMORY_BUCKETS_BYTES, TOTAL_BUCKETS_SECONDS } from '../store/minute-statistics';
-import type { BytesHistogram, FinishedTotals, TotalHistogram } from '../store/minute-statistics';
+import { MEMORY_BUCKETS_BYTES, TOTAL_BUCKETS_SECONDS } from '../jobs/job-statistics';
+import type { BytesHistogram, FinishedTotals, TotalHistogram } from '../jobs/job-statistics';
 import type { Percentiles } from './percentiles';
 import type { QueueStats } from './queue-stats';
 

@@ -1,8 +1,8 @@
 import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { JobQueue, QueueDepth } from '../queue/job-queue';
-import type { FinishedMinute, JobStore } from '../store/job-store';
-import { MINUTE_MS as MINUTE, mergeHistograms } from '../store/minute-statistics';
+import type { FinishedMinute, JobStore } from '../jobs/job-store';
+import { MINUTE_MS as MINUTE, mergeHistograms } from '../jobs/job-statistics';
 import { histogramPercentiles } from './histogram';
 import type { Percentiles } from './percentiles';
 

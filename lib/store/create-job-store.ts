@@ -4,7 +4,7 @@ import { awsClientOptions } from '../aws-client-options';
 import type { Config } from '../config';
 import { createDynamoDbJobStore } from './dynamodb-job-store';
 import { createSqliteJobStore } from './sqlite-job-store';
-import type { JobStore } from './job-store';
+import type { JobStore } from '../jobs/job-store';
 
 type StoreConfig = Pick<
   Config,

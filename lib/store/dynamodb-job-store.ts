@@ -13,10 +13,10 @@ import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import { OUTPUT_CHUNK_BYTES } from '../process/run-process';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from './minute-statistics';
-import type { FinishedTotals } from './minute-statistics';
+import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from '../jobs/job-statistics';
+import type { FinishedTotals } from '../jobs/job-statistics';
 import { withJobRules } from './job-store-rules';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from '../jobs/job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
 import { StoreUnavailableError } from './store-errors';
 

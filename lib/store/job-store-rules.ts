@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { InvalidTransitionError, JobError, JobNotFoundError, StaleAttemptError } from '../jobs/job-errors';
 import { canTransition, isFinal } from '../jobs/job-record';
 import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
-import type { JobStore, TransitionOptions } from './job-store';
-import { finishSharesOf, totalsShareOf } from './minute-statistics';
+import type { JobStore, TransitionOptions } from '../jobs/job-store';
+import { finishSharesOf, totalsShareOf } from '../jobs/job-statistics';
 import type { ReplaceEffects, StoreBackend } from './store-backend';
 
 /** Compare-and-set rounds a transition tries before it gives up (another writer won each time). */

@@ -7,9 +7,9 @@ import { JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import { withJobRules } from './job-store-rules';
-import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from './minute-statistics';
-import type { FinishedTotals } from './minute-statistics';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from './job-store';
+import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from '../jobs/job-statistics';
+import type { FinishedTotals } from '../jobs/job-statistics';
+import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from '../jobs/job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 

@@ -1,6 +1,6 @@
 import type { JobRecord, JobStatus } from '../jobs/job-record';
-import type { JobStore } from './job-store';
-import type { FinishShares } from './minute-statistics';
+import type { JobStore } from '../jobs/job-store';
+import type { FinishShares } from '../jobs/job-statistics';
 
 /** What a write that ends a job adds to the statistics (computed above the adapters, once). */
 export interface FinishEffects {

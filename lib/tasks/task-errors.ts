@@ -40,3 +40,14 @@ export class TaskUnavailableError extends Error {
     super(`task "${task}" is not available here: ${reason}`);
   }
 }
+
+/** Errors that fail the job itself (retrying cannot help), not the delivery. */
+export function isTaskRefusal(
+  error: unknown,
+): error is UnknownTaskError | TaskInputError | TaskUnavailableError {
+  return (
+    error instanceof UnknownTaskError ||
+    error instanceof TaskInputError ||
+    error instanceof TaskUnavailableError
+  );
+}

@@ -10,7 +10,7 @@ import { hashApiToken, newApiToken } from '../../lib/auth/api-tokens';
 import type { JobRecord } from '../../lib/jobs/job-record';
 import { loadConfig } from '../../lib/config';
 import { createJobStore } from '../../lib/store/create-job-store';
-import type { JobStore } from '../../lib/store/job-store';
+import type { JobStore } from '../../lib/jobs/job-store';
 import { createSqsClient } from '../../lib/queue/sqs-client';
 import type { QueueStats } from '../../lib/stats/queue-stats';
 import path from 'node:path';

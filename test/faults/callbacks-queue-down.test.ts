@@ -4,7 +4,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../lib/consumer/run-jobs-handler';
 import type { EventSourceMapping } from '../../lib/local/event-source-mapping';
 import { createCallbackQueue } from '../../lib/queue/callback-queue';
-import type { JobStore } from '../../lib/store/job-store';
+import type { JobStore } from '../../lib/jobs/job-store';
 import { createCatalogue } from '../../lib/tasks/catalogue';
 import { createTestQueues, eventually, testJobQueue, testMapping, testSqs } from '../helpers/elasticmq';
 import { context } from '../helpers/events';

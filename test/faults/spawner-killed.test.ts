@@ -6,7 +6,7 @@ import type { EventSourceMapping } from '../../lib/local/event-source-mapping';
 import { createProcessSpawner } from '../../lib/process/process-spawner';
 import type { ProcessSpawner } from '../../lib/process/process-spawner';
 import type { RunOptions } from '../../lib/process/run-process';
-import type { JobStore } from '../../lib/store/job-store';
+import type { JobStore } from '../../lib/jobs/job-store';
 import { createCatalogue } from '../../lib/tasks/catalogue';
 import { createTestQueues, eventually, testJobQueue, testMapping, testSqs } from '../helpers/elasticmq';
 import { context } from '../helpers/events';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../lib/config';
 import { freePort } from '../../lib/local/ports';
 import { createJobStore } from '../../lib/store/create-job-store';
 import { createSqliteJobStore } from '../../lib/store/sqlite-job-store';
-import type { JobStore } from '../../lib/store/job-store';
+import type { JobStore } from '../../lib/jobs/job-store';
 import { apiEvent, bodyOf, context } from '../helpers/events';
 import { queuedJob } from '../helpers/jobs';
 import { unitServices } from '../helpers/services';

@@ -3,7 +3,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../../lib/config';
 import { ensureJobTable, localDynamoDbClient } from '../../lib/local/dynalite';
 import { createJobStore } from '../../lib/store/create-job-store';
-import type { JobStore } from '../../lib/store/job-store';
+import type { JobStore } from '../../lib/jobs/job-store';
 import { tempDir } from './temp-dir';
 
 export type StoreKind = 'sqlite' | 'dynamodb';

@@ -3,11 +3,10 @@ import type { HttpEvent } from '../http-handler';
 import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
 import { jobIdParam } from '../params';
-import { announceFinished, cancelJob } from '../../jobs/job-lifecycle';
+import { cancelJob, tellFinished } from '../../jobs/job-lifecycle';
 import { isFinal } from '../../jobs/job-record';
 import { jobView } from '../../jobs/job-view';
 import { waitForJob } from '../../jobs/wait-for-job';
-import { recordFinished } from '../../jobs/job-metrics';
 import type { JobMetrics } from '../../jobs/job-metrics';
 import type { Services } from '../../services';
 
@@ -35,9 +34,9 @@ export function createCancelJobHandler({
       const log = logger.child({ jobId: id });
       if (cancel.outcome === 'cancelled') {
         log.info({ event: 'cancel', was: 'waiting' }, 'job cancelled before it started');
-        if (cancel.recorded) recordFinished(await metrics, cancel.job, log);
         // The job's message still comes back to the consumer, which announces it if this send failed.
-        await announceFinished({ callbacks, store }, cancel.job, log).catch((error: unknown) => {
+        const listeners = { store, callbacks, metrics: await metrics };
+        await tellFinished(listeners, cancel.job, log, cancel).catch((error: unknown) => {
           log.error({ event: 'callback-unsent', err: error }, 'could not queue the completion callback yet');
         });
         return json(200, jobView(cancel.job));

@@ -6,7 +6,7 @@ import type { JobRecord } from '../../../lib/jobs/job-record';
 import { createDeliverCallbacksHandler } from '../../../lib/callbacks/deliver-callbacks-handler';
 import { postCallback } from '../../../lib/callbacks/post-callback';
 import { verifyCallback } from '../../../lib/callbacks/signature';
-import type { JobStore } from '../../../lib/store/job-store';
+import type { JobStore } from '../../../lib/jobs/job-store';
 import { StoreUnavailableError } from '../../../lib/store/store-errors';
 import { callbackReceiver } from '../../helpers/callback-receiver';
 import { context, sqsEvent, sqsRecord } from '../../helpers/events';

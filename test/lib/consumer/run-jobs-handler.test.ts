@@ -4,7 +4,7 @@ import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { jobIdForMessage, newJobId } from '../../../lib/jobs/job-id';
 import { cancelJob } from '../../../lib/jobs/job-lifecycle';
 import type { JobRecord } from '../../../lib/jobs/job-record';
-import type { JobStore } from '../../../lib/store/job-store';
+import type { JobStore } from '../../../lib/jobs/job-store';
 import { StoreUnavailableError } from '../../../lib/store/store-errors';
 import { SpawnError } from '../../../lib/process/process-errors';
 import { runProcess } from '../../../lib/process/run-process';

@@ -1,7 +1,7 @@
 import { reconcileQueue } from '../../../lib/jobs/reconcile-queue';
 import type { JobRecord } from '../../../lib/jobs/job-record';
 import type { QueueDepth } from '../../../lib/queue/job-queue';
-import type { ListQuery } from '../../../lib/store/job-store';
+import type { ListQuery } from '../../../lib/jobs/job-store';
 import { queuedJob } from '../../helpers/jobs';
 
 /** The lost-message check, against a store and a queue that say what is there. */

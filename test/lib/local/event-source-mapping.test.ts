@@ -11,7 +11,7 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { createRunJobsHandler } from '../../../lib/consumer/run-jobs-handler';
 import { createSqliteJobStore } from '../../../lib/store/sqlite-job-store';
-import type { JobStore } from '../../../lib/store/job-store';
+import type { JobStore } from '../../../lib/jobs/job-store';
 import { failedIds } from '../../../lib/local/event-source-mapping';
 import type { EventSourceMapping, EventSourceMappingOptions } from '../../../lib/local/event-source-mapping';
 import { createCatalogue } from '../../../lib/tasks/catalogue';

@@ -1,12 +1,12 @@
 import type { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { newJobId } from '../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../lib/jobs/job-record';
-import type { JobStore } from '../../../lib/store/job-store';
+import type { JobStore } from '../../../lib/jobs/job-store';
 import { STORE_KINDS } from '../../helpers/job-stores';
 import type { Services } from '../../../lib/services';
 import { computeQueueStats } from '../../../lib/stats/queue-stats';
 import { histogramPercentiles } from '../../../lib/stats/histogram';
-import { addToHistogram, bucketOf, mergeHistograms } from '../../../lib/store/minute-statistics';
+import { addToHistogram, bucketOf, mergeHistograms } from '../../../lib/jobs/job-statistics';
 import { unitServices } from '../../helpers/services';
 
 type Send = Awaited<ReturnType<typeof unitServices>>['send'];

@@ -7,7 +7,7 @@ import {
   StaleAttemptError,
 } from '../../../lib/jobs/job-errors';
 import { newJobId } from '../../../lib/jobs/job-id';
-import type { JobStore } from '../../../lib/store/job-store';
+import type { JobStore } from '../../../lib/jobs/job-store';
 import { queuedJob } from '../../helpers/jobs';
 import { STORE_KINDS, testStore } from '../../helpers/job-stores';
 import type { TestStore } from '../../helpers/job-stores';

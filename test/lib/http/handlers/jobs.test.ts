@@ -7,7 +7,7 @@ import { createListJobsHandler } from '../../../../lib/http/handlers/list-jobs';
 import { createRetryJobHandler } from '../../../../lib/http/handlers/retry-job';
 import { newJobId } from '../../../../lib/jobs/job-id';
 import type { JobRecord } from '../../../../lib/jobs/job-record';
-import type { JobStore } from '../../../../lib/store/job-store';
+import type { JobStore } from '../../../../lib/jobs/job-store';
 import { queuedJob } from '../../../helpers/jobs';
 import type { Services } from '../../../../lib/services';
 import { apiEvent, bodyOf, context } from '../../../helpers/events';

@@ -1,6 +1,6 @@
-import type { CallbackState, JobRecord, JobStatus } from '../jobs/job-record';
+import type { CallbackState, JobRecord, JobStatus } from './job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import type { FinishedTotals, Histogram } from './minute-statistics';
+import type { FinishedTotals, Histogram } from './job-statistics';
 
 /**
  * The job store: the one place job state lives, shared by every function (the HTTP handlers, the

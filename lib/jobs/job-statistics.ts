@@ -1,4 +1,4 @@
-import type { JobRecord } from '../jobs/job-record';
+import type { JobRecord } from './job-record';
 import type { FinishedMinute } from './job-store';
 
 /**

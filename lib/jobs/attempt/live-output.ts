@@ -1,6 +1,6 @@
-import type { Logger } from '../logger';
-import type { OutputChunk } from '../process/run-process';
-import type { JobStore } from '../store/job-store';
+import type { Logger } from '../../logger';
+import type { OutputChunk } from '../../process/run-process';
+import type { JobStore } from '../job-store';
 
 /**
  * Writes a running attempt's output pieces to the store as the runner hands them on, one write at a

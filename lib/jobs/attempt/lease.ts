@@ -1,6 +1,5 @@
-import type { Logger } from '../logger';
-import type { JobQueue } from '../queue/job-queue';
-import type { JobStore } from '../store/job-store';
+import type { Logger } from '../../logger';
+import type { JobStore } from '../job-store';
 
 /**
  * How long a running attempt keeps its message's visibility as received before the lease cuts it.
@@ -12,10 +11,13 @@ export const LEASE_GRACE_MS = 250;
 
 export interface LeaseOptions {
   store: Pick<JobStore, 'updateClaim'>;
-  queue?: Pick<JobQueue, 'changeVisibility'>;
+  /**
+   * Keeps the delivery's message from the queue for `seconds` more (SQS: its visibility); absent,
+   * the message keeps the visibility it was received with.
+   */
+  keepMessage?: (seconds: number) => Promise<void>;
   jobId: string;
   attempt: number;
-  receiptHandle: string;
   leaseMs: number;
   /** Time before the first visibility cut (default {@link LEASE_GRACE_MS}). */
   graceMs?: number;
@@ -40,7 +42,7 @@ export interface Lease {
  * job over in seconds, not after the queue's visibility timeout.
  */
 export function holdLease(options: LeaseOptions): Lease {
-  const { store, queue, jobId, attempt, receiptHandle, leaseMs, logger } = options;
+  const { store, keepMessage, jobId, attempt, leaseMs, logger } = options;
   const seconds = Math.ceil(leaseMs / 1000);
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -50,11 +52,8 @@ export function holdLease(options: LeaseOptions): Lease {
     inFlight.add(tracked);
     void tracked.finally(() => inFlight.delete(tracked));
   };
-  const cut = queue
-    ? setTimeout(
-        () => track(queue.changeVisibility(receiptHandle, seconds)),
-        options.graceMs ?? LEASE_GRACE_MS,
-      )
+  const cut = keepMessage
+    ? setTimeout(() => track(keepMessage(seconds)), options.graceMs ?? LEASE_GRACE_MS)
     : undefined;
   cut?.unref();
   const timer = setInterval(() => {
@@ -67,7 +66,7 @@ export function holdLease(options: LeaseOptions): Lease {
       return;
     }
     track(store.updateClaim(jobId, attempt, { leaseUntil: new Date(Date.now() + leaseMs).toISOString() }));
-    if (queue) track(queue.changeVisibility(receiptHandle, seconds));
+    if (keepMessage) track(keepMessage(seconds));
   }, leaseMs / 3);
   timer.unref();
   return {

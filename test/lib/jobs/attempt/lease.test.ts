@@ -1,17 +1,15 @@
-import { holdLease } from '../../../lib/consumer/lease';
-import { silentLogger } from '../../helpers/services';
+import { holdLease } from '../../../../lib/jobs/attempt/lease';
+import { silentLogger } from '../../../helpers/services';
 
-/** A queue and a store that record what the lease asks of them. */
+/** A message keeper and a store that record what the lease asks of them. */
 function recorders() {
   const visibilities: Array<{ receiptHandle: string; seconds: number }> = [];
   const claims: Array<{ jobId: string; attempt: number; leaseUntil: string }> = [];
   return {
     visibilities,
     claims,
-    queue: {
-      changeVisibility: async (receiptHandle: string, seconds: number) => {
-        visibilities.push({ receiptHandle, seconds });
-      },
+    keepMessage: async (seconds: number) => {
+      visibilities.push({ receiptHandle: 'rh-1', seconds });
     },
     store: {
       updateClaim: async (jobId: string, attempt: number, patch: { leaseUntil?: string }) => {
@@ -25,11 +23,11 @@ function recorders() {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('holdLease (a running attempt holds its message and its claim)', () => {
-  const base = { jobId: 'job-1', attempt: 2, receiptHandle: 'rh-1', logger: silentLogger };
+  const base = { jobId: 'job-1', attempt: 2, logger: silentLogger };
 
   it('costs a short attempt no visibility call: one that ends within the grace never cuts it', async () => {
-    const { queue, store, visibilities, claims } = recorders();
-    const lease = holdLease({ ...base, queue, store: store as never, leaseMs: 30_000, graceMs: 200 });
+    const { keepMessage, store, visibilities, claims } = recorders();
+    const lease = holdLease({ ...base, keepMessage, store: store as never, leaseMs: 30_000, graceMs: 200 });
     await sleep(20);
     await lease.stop();
     await sleep(250);
@@ -38,8 +36,8 @@ describe('holdLease (a running attempt holds its message and its claim)', () => 
   });
 
   it('cuts the visibility to the lease once the attempt has run for the grace, then renews it with the claim', async () => {
-    const { queue, store, visibilities, claims } = recorders();
-    const lease = holdLease({ ...base, queue, store: store as never, leaseMs: 3000, graceMs: 50 });
+    const { keepMessage, store, visibilities, claims } = recorders();
+    const lease = holdLease({ ...base, keepMessage, store: store as never, leaseMs: 3000, graceMs: 50 });
     await sleep(150);
     expect(visibilities).toEqual([{ receiptHandle: 'rh-1', seconds: 3 }]);
     expect(claims).toEqual([]);

@@ -1,0 +1,41 @@
+import { adoptJob } from '../job-lifecycle';
+import type { AttemptDependencies, AttemptLog, Delivery, DeliveryOutcome } from './delivery';
+import { openAttempt } from './open-attempt';
+import { runAttempt } from './run-attempt';
+
+/**
+ * A job's delivery, decided by the job's domain: what its attempt does (open it, then run it) and
+ * what becomes of the message. Idempotent: a finished job is not run again, a job another runner is
+ * running is not started twice (run claims in the store), a cancelled job never starts; an attempt
+ * that fails runs again under its task's retry policy (back to `queued` with the reason and
+ * `nextAttemptAt`, the message back after the backoff).
+ */
+export async function deliverJob(
+  deps: AttemptDependencies,
+  log: AttemptLog,
+  delivery: Delivery,
+): Promise<DeliveryOutcome> {
+  const opened = await openAttempt(deps, log, delivery);
+  if (opened.kind !== 'claimed') return opened;
+  return runAttempt(deps, log, delivery, opened);
+}
+
+/**
+ * A message that breaks the message contract: the job it names (or the one its message id makes)
+ * ends `failed` with the reason, so its producer can read why; the message is done.
+ */
+export async function refuseMessage(
+  deps: Pick<AttemptDependencies, 'store'>,
+  log: AttemptLog,
+  refused: { jobId: string; task: string; input: Record<string, unknown>; reason: string },
+): Promise<DeliveryOutcome> {
+  const job =
+    (await deps.store.get(refused.jobId)) ??
+    (await adoptJob(
+      deps.store,
+      { id: refused.jobId, task: refused.task, input: refused.input },
+      refused.reason,
+    ));
+  log.warn({ event: 'rejected', status: job.status }, refused.reason);
+  return { kind: 'done' };
+}

@@ -1,0 +1,175 @@
+import shippedTasks from '../../../../config/tasks.json';
+import { deliverJob } from '../../../../lib/jobs/attempt/deliver-job';
+import type { AttemptDependencies, Delivery } from '../../../../lib/jobs/attempt/delivery';
+import { runsAgain } from '../../../../lib/jobs/attempt/end-attempt';
+import { newJobId } from '../../../../lib/jobs/job-id';
+import type { JobRecord } from '../../../../lib/jobs/job-record';
+import { DEFAULT_RETRY_POLICY } from '../../../../lib/jobs/retry-policy';
+import { SpawnError } from '../../../../lib/process/process-errors';
+import { runProcess } from '../../../../lib/process/run-process';
+import { createCatalogue } from '../../../../lib/tasks/catalogue';
+import type { TaskDefinition } from '../../../../lib/tasks/catalogue';
+import { testStore } from '../../../helpers/job-stores';
+import type { TestStore } from '../../../helpers/job-stores';
+import { silentLogger } from '../../../helpers/services';
+
+/**
+ * The attempt's decisions as the job's domain makes them, without SQS: each delivery answers what
+ * becomes of its message (done, hold for N s, send on later, return), and the record says what the
+ * attempt did. Real processes, a real store; the consumer's part (applying the outcome to SQS) is
+ * tested with the consumer.
+ */
+const catalogue = createCatalogue({
+  ...(shippedTasks as Record<string, TaskDefinition>),
+  flaky: {
+    description: 'Exits 3; its policy runs it again on 3.',
+    command: 'sh',
+    args: ['-c', 'exit 3'],
+    input: { type: 'object' },
+    timeoutSeconds: 5,
+    maxOutputBytes: 1024,
+    retry: { attempts: 3, backoff: { type: 'fixed', delaySeconds: 7 }, on: [3] },
+  } as TaskDefinition,
+});
+
+describe('deliverJob: what an attempt decides, and what becomes of its message', () => {
+  let subject: TestStore;
+  let deps: AttemptDependencies;
+  beforeEach(async () => {
+    subject = await testStore('sqlite');
+    deps = {
+      store: subject.store,
+      catalogue,
+      run: runProcess,
+      leaseMs: 30_000,
+      cancelPollMs: 50,
+      owner: 'test-runner',
+      random: () => 1,
+    };
+  });
+  afterEach(async () => {
+    await subject.cleanup();
+  });
+
+  async function stored(task: string, input: Record<string, unknown>, fields: Partial<JobRecord> = {}) {
+    const job: JobRecord = {
+      id: newJobId(),
+      task,
+      input,
+      status: 'queued',
+      attempts: 0,
+      queuedAt: new Date().toISOString(),
+      ...fields,
+    };
+    await subject.store.create(job);
+    return job;
+  }
+  const delivery = (
+    job: Pick<JobRecord, 'id' | 'task' | 'input'>,
+    fields: Partial<Delivery> = {},
+  ): Delivery => ({
+    jobId: job.id,
+    task: job.task,
+    input: job.input,
+    fromSubmit: true,
+    receiveCount: 1,
+    lastDelivery: false,
+    ...fields,
+  });
+
+  it('runs a queued job to its end: done, the record succeeded', async () => {
+    const job = await stored('echo', { text: 'hi' });
+    await expect(deliverJob(deps, silentLogger, delivery(job))).resolves.toEqual({ kind: 'done' });
+    await expect(subject.store.get(job.id)).resolves.toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      output: { stdout: 'hi\n' },
+    });
+  });
+
+  it('sends a delayed job on when its time is beyond the delivery: send-on with the rest of the delay', async () => {
+    const runAt = new Date(Date.now() + 3600_000).toISOString();
+    const job = await stored('echo', { text: 'later' }, { status: 'scheduled', runAt });
+    const outcome = await deliverJob(deps, silentLogger, delivery(job));
+    expect(outcome).toMatchObject({ kind: 'send-on', message: { jobId: job.id, task: 'echo' } });
+    expect(outcome.kind === 'send-on' && outcome.delaySeconds).toBeGreaterThan(3590);
+    await expect(subject.store.get(job.id)).resolves.toMatchObject({ status: 'scheduled', attempts: 0 });
+  });
+
+  it('runs a failed attempt again under its policy: hold for the backoff, the record queued with the reason', async () => {
+    const job = await stored('flaky', {});
+    await expect(deliverJob(deps, silentLogger, delivery(job))).resolves.toEqual({
+      kind: 'hold',
+      seconds: 7,
+    });
+    await expect(subject.store.get(job.id)).resolves.toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      error: expect.stringContaining('exited with code 3'),
+      nextAttemptAt: expect.any(String),
+    });
+  });
+
+  it('on the last delivery, fails it instead: done, the record failed with the task’s own end', async () => {
+    const job = await stored('flaky', {});
+    await expect(
+      deliverJob(deps, silentLogger, delivery(job, { receiveCount: 10, lastDelivery: true })),
+    ).resolves.toEqual({ kind: 'done' });
+    await expect(subject.store.get(job.id)).resolves.toMatchObject({ status: 'failed', exitCode: 3 });
+  });
+
+  it('gives up on a failure of the system’s own on the last delivery: hold 0 (to the dead-letter queue), failed saying so', async () => {
+    const job = await stored('echo', { text: 'x' });
+    const failing = {
+      ...deps,
+      run: async () => {
+        throw new SpawnError('the process spawner is gone', 'printf');
+      },
+    };
+    await expect(
+      deliverJob(failing, silentLogger, delivery(job, { receiveCount: 10, lastDelivery: true })),
+    ).resolves.toEqual({ kind: 'hold', seconds: 0 });
+    await expect(subject.store.get(job.id)).resolves.toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^gave up after 10 deliveries .*dead-letter queue$/),
+    });
+  });
+
+  it('answers a job held by a live runner elsewhere with hold for a lease, and a finished job with done', async () => {
+    const job = await stored('echo', { text: 'busy' });
+    await subject.store.claim(job.id, 1, {
+      owner: 'another',
+      kind: 'run',
+      claimedAt: new Date().toISOString(),
+      leaseUntil: new Date(Date.now() + 30_000).toISOString(),
+    });
+    await subject.store.transition(job.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
+    await expect(deliverJob(deps, silentLogger, delivery(job))).resolves.toEqual({
+      kind: 'hold',
+      seconds: 30,
+    });
+    await subject.store.transition(job.id, 'succeeded', { finishedAt: new Date().toISOString() });
+    await expect(deliverJob(deps, silentLogger, delivery(job))).resolves.toEqual({ kind: 'done' });
+  });
+
+  it('drops a message whose submit rolled its job back (no record), and adopts one without a job id', async () => {
+    const orphan = { id: newJobId(), task: 'echo', input: { text: 'x' } };
+    await expect(deliverJob(deps, silentLogger, delivery(orphan))).resolves.toEqual({ kind: 'done' });
+    await expect(subject.store.get(orphan.id)).resolves.toBeUndefined();
+    const adopted = { id: newJobId(), task: 'echo', input: { text: 'adopted' } };
+    await expect(deliverJob(deps, silentLogger, delivery(adopted, { fromSubmit: false }))).resolves.toEqual({
+      kind: 'done',
+    });
+    await expect(subject.store.get(adopted.id)).resolves.toMatchObject({ status: 'succeeded' });
+  });
+});
+
+describe('runsAgain: one rule for a task’s end and a failure of the system’s own', () => {
+  it('runs again what the policy names, never on the last delivery, never a success or a cancel', () => {
+    expect(runsAgain(DEFAULT_RETRY_POLICY, 1, { kind: 'error' }, false)).toBe(true);
+    expect(runsAgain(DEFAULT_RETRY_POLICY, 1, { kind: 'error' }, true)).toBe(false);
+    expect(runsAgain(DEFAULT_RETRY_POLICY, 3, { kind: 'error' }, false)).toBe(false);
+    expect(runsAgain(DEFAULT_RETRY_POLICY, 1, { kind: 'exit', exitCode: 1 }, false)).toBe(false);
+    expect(runsAgain(DEFAULT_RETRY_POLICY, 1, undefined, false)).toBe(false);
+  });
+});
