@@ -4,6 +4,8 @@ import { routeOutput, stdioFor, stopProcessGroup } from './child-processes';
 import type { ChildOutput } from './child-processes';
 import type { Bundles } from './bundles';
 import type { ConsumerHostSettings, HostedFunction, HostMessage, ParentMessage } from './consumer-protocol';
+import type { EventSourceSettings } from './event-source-mapping';
+import type { ConsumerSettings } from './serverless-settings';
 import { StackError } from './stack-errors';
 
 export interface ConsumerProcess {
@@ -102,6 +104,31 @@ export async function startConsumerProcess(options: ConsumerProcessOptions): Pro
         if (!done) await stopProcessGroup(child, 2000);
       })();
       return stopping;
+    },
+  };
+}
+
+/** A queue-triggered function of serverless.yml as the consumer host runs it, on its queue. */
+export function hostedFunction(
+  fn: ConsumerSettings,
+  queue: { url: string; arn: string },
+  region: string,
+  eventSource: Partial<EventSourceSettings> = {},
+): Omit<HostedFunction, 'handlerFile'> {
+  return {
+    handler: fn.handler,
+    functionName: fn.functionName,
+    timeoutSeconds: fn.timeoutSeconds,
+    memorySize: fn.memorySize,
+    region,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    eventSource: {
+      batchSize: fn.batchSize,
+      maximumBatchingWindow: fn.maximumBatchingWindow,
+      concurrency: fn.concurrency,
+      reportBatchItemFailures: fn.reportBatchItemFailures,
+      ...eventSource,
     },
   };
 }
