@@ -1,24 +1,32 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { BatchGetCommandOutput, DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
-import { FINAL_STATUSES, isFinal } from '../jobs/job-record';
+import { FINAL_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import { OUTPUT_CHUNK_BYTES } from '../process/run-process';
 import type { OutputChunk, OutputStream } from '../process/run-process';
-import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from '../jobs/job-statistics';
-import type { FinishedTotals } from '../jobs/job-statistics';
 import { withJobRules } from './job-store-rules';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from '../jobs/job-store';
-import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
-import { StoreUnavailableError } from './store-errors';
+import type { Claim, JobPage, JobStore, ListQuery } from '../jobs/job-store';
+import type { ReplaceEffects, StoreBackend } from './store-backend';
+import {
+  ALL,
+  cancelKey,
+  claimKey,
+  DAY_S,
+  guarded,
+  itemOfJob,
+  idempotencyKeyOf,
+  isConditionFailure,
+  jobKey,
+  metaKey,
+  outputKey,
+  outputPrefix,
+} from './dynamodb-items';
+import type { Item } from './dynamodb-items';
+import { dynamoDbStatistics } from './dynamodb-statistics';
+
+export { fitItemLimit, isStoreOutage, MAX_RECORD_BYTES } from './dynamodb-items';
+const checkId = assertJobId;
 
 /**
  * The DynamoDB adapter of the job store: one table (config/job-table.json, the same definition the
@@ -48,96 +56,6 @@ export interface DynamoDbJobStoreOptions {
   ownsClient?: boolean;
 }
 
-const ALL = 'all';
-const DAY_S = 86_400;
-
-type Item = Record<string, unknown>;
-
-const checkId = assertJobId;
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
-  );
-}
-
-const jobKey = (id: string) => ({ pk: `job#${id}`, sk: 'job' });
-const claimKey = (id: string, attempt: number) => ({ pk: `job#${id}`, sk: `claim#${attempt}` });
-const cancelKey = (id: string) => ({ pk: `job#${id}`, sk: 'cancel' });
-const idempotencyKeyOf = (hash: string) => ({ pk: `idempotency#${hash}`, sk: 'key' });
-/** Offsets padded so that the sort key orders pieces by where they start. */
-const outputPrefix = (attempt: number, stream: OutputStream) =>
-  `output#${String(attempt).padStart(4, '0')}#${stream}#`;
-const outputKey = (id: string, attempt: number, stream: OutputStream, offset: number) => ({
-  pk: `job#${id}`,
-  sk: `${outputPrefix(attempt, stream)}${String(offset).padStart(12, '0')}`,
-});
-const countsKey = { pk: 'counts', sk: 'final' };
-const minuteKey = (minuteMs: number) => ({ pk: `minute#${minuteMs}`, sk: 'stats' });
-const metaKey = (name: string) => ({ pk: `meta#${name}`, sk: 'meta' });
-
-/**
- * DynamoDB items end at 400 KB. The catalogue's output caps keep records far below that; output that
- * JSON escaping blows up past MAX_RECORD_BYTES anyway is cut (its end dropped, `truncated` set), so a
- * finish is always stored.
- */
-export const MAX_RECORD_BYTES = 350_000;
-
-export function fitItemLimit(record: JobRecord): JobRecord {
-  let size = Buffer.byteLength(JSON.stringify(record));
-  if (size <= MAX_RECORD_BYTES || !record.output) return record;
-  const output = { ...record.output, truncated: true };
-  while (size > MAX_RECORD_BYTES && (output.stdout.length > 0 || output.stderr.length > 0)) {
-    const keep = Math.max(0, MAX_RECORD_BYTES / size - 0.05);
-    output.stdout = output.stdout.slice(0, Math.floor(output.stdout.length * keep));
-    output.stderr = output.stderr.slice(0, Math.floor(output.stderr.length * keep));
-    size = Buffer.byteLength(JSON.stringify({ ...record, output }));
-  }
-  return { ...record, output };
-}
-
-/**
- * A failure of DynamoDB itself (not of the request): no answer (refused, reset, timed out),
- * throttling, or a 5xx. Those make the store unavailable; a 4xx such as a failed condition is the
- * request's own and is left as it is.
- */
-export function isStoreOutage(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
-  if (!e || typeof e !== 'object') return false;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined)
-    return status >= 500 || /Throttl|ProvisionedThroughputExceeded/.test(e.name ?? '');
-  const network = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/;
-  return (
-    /^(TimeoutError|AbortError|RequestTimeout)/.test(e.name ?? '') ||
-    network.test(e.code ?? '') ||
-    // The SDK wraps what it cannot recognise as an Error (one from another realm) and keeps only
-    // the message: "AWS SDK error wrapper for Error: connect ECONNREFUSED ...".
-    /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up)\b/.test(
-      (error as Error).message ?? '',
-    )
-  );
-}
-
-/** The client, with an outage turned into the store's own StoreUnavailableError (a 503 with Retry-After). */
-function guarded(client: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, 'send' | 'destroy'> {
-  return {
-    send: (async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-      try {
-        return await client.send(command as never);
-      } catch (error) {
-        if (isStoreOutage(error)) {
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new StoreUnavailableError(`DynamoDB did not answer: ${reason}`, { cause: error });
-        }
-        throw error;
-      }
-    }) as DynamoDBDocumentClient['send'],
-    destroy: () => client.destroy(),
-  };
-}
-
 export function createDynamoDbJobStore(options: DynamoDbJobStoreOptions): JobStore {
   return withJobRules(dynamoDbBackend(options));
 }
@@ -152,26 +70,12 @@ function dynamoDbBackend({
   const client = guarded(rawClient);
   const TableName = tableName;
   const retainUntil = (fromMs = Date.now()) => Math.floor(fromMs / 1000) + retentionDays * DAY_S;
+  const { recordFinished, uncount, readCounts, finishedTotals, finishedByMinute } = dynamoDbStatistics(
+    client,
+    TableName,
+  );
 
-  function jobItem(record: JobRecord): Item {
-    record = fitItemLimit(record);
-    return {
-      ...jobKey(record.id),
-      jobId: record.id,
-      jobStatus: record.status,
-      // Beside the status, so a transition's condition can fence the attempt that owns the job.
-      jobAttempts: record.attempts,
-      // Only while a queued job waits for a retry: what countRetrying counts.
-      ...(record.status === 'queued' && record.nextAttemptAt ? { retryAt: record.nextAttemptAt } : {}),
-      jobList: ALL,
-      record: JSON.stringify(record),
-      // Beside the record, so a callback's change can be a compare-and-set on the callback as read.
-      ...(record.callback ? { callbackState: JSON.stringify(record.callback) } : {}),
-      // Only on a final job whose callback is still to be delivered: what pendingCallbacks finds.
-      ...(isFinal(record.status) && record.callback?.status === 'pending' ? { callbackPending: true } : {}),
-      ...(isFinal(record.status) ? { expiresAt: retainUntil() } : {}),
-    };
-  }
+  const jobItem = (record: JobRecord) => itemOfJob(record, retainUntil());
 
   const recordOf = (item: Item | undefined): JobRecord | undefined =>
     item ? (JSON.parse(item.record as string) as JobRecord) : undefined;
@@ -241,64 +145,6 @@ function dynamoDbBackend({
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-  }
-
-  async function recordFinished(record: JobRecord, { shares, totals }: FinishEffects): Promise<void> {
-    const own = shares.minuteMs;
-    const busy = new Map(shares.busy);
-    const minutes = new Set([own, ...busy.keys()]);
-    const expiresAt = Math.floor(shares.finishedAtMs / 1000) + DAY_S;
-    const updates = [...minutes].map((minuteMs) => {
-      const add: string[] = [];
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':expiresAt': expiresAt };
-      if (minuteMs === own) {
-        values[':one'] = 1;
-        add.push('finished :one');
-        if (shares.waitBucket !== undefined) {
-          names['#w'] = `w_${shares.waitBucket}`;
-          add.push('#w :one');
-        }
-        if (shares.runBucket !== undefined) {
-          names['#r'] = `r_${shares.runBucket}`;
-          add.push('#r :one');
-        }
-      }
-      const busyMs = busy.get(minuteMs);
-      if (busyMs) {
-        values[':busy'] = busyMs;
-        add.push('busyMs :busy');
-      }
-      return client.send(
-        new UpdateCommand({
-          TableName,
-          Key: minuteKey(minuteMs),
-          UpdateExpression: `SET expiresAt = :expiresAt ADD ${add.join(', ')}`,
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-        }),
-      );
-    });
-    updates.push(
-      client.send(
-        new UpdateCommand({
-          TableName,
-          Key: countsKey,
-          // The final count and the all-time totals, in the one item: one update per finish.
-          UpdateExpression: `ADD #status :one, ${totals.map((_, i) => `#t${i} :t${i}`).join(', ')}`,
-          ExpressionAttributeNames: {
-            '#status': record.status,
-            ...Object.fromEntries(totals.map(([name], i) => [`#t${i}`, `total|${name}`])),
-          },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ...Object.fromEntries(totals.map(([, add], i) => [`:t${i}`, add])),
-          },
-        }),
-      ),
-      client.send(new DeleteCommand({ TableName, Key: cancelKey(record.id) })),
-    );
-    await Promise.all(updates);
   }
 
   async function replaceJob(
@@ -396,19 +242,6 @@ function dynamoDbBackend({
     return Items.length > limit && last ? { jobs, nextCursor: last.id } : { jobs };
   }
 
-  /** Index entries of one status, counted by DynamoDB (keys only, page by page). */
-  async function uncount(status: JobStatus): Promise<void> {
-    await client.send(
-      new UpdateCommand({
-        TableName,
-        Key: countsKey,
-        UpdateExpression: 'ADD #status :minus',
-        ExpressionAttributeNames: { '#status': status },
-        ExpressionAttributeValues: { ':minus': -1 },
-      }),
-    );
-  }
-
   /** Queued jobs are bounded (MAX_QUEUED_JOBS): their index is read, with the ones that wait counted. */
   const countRetrying = () => countIndex('queued', 'attribute_exists(retryAt)');
 
@@ -431,19 +264,6 @@ function dynamoDbBackend({
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return count;
-  }
-
-  /**
-   * The item of counters (the final statuses' counts and the all-time totals). Reads that overlap
-   * share one GetItem: GET /api/metrics asks for both at once.
-   */
-  let countsRead: Promise<Item | undefined> | undefined;
-  function readCounts(): Promise<Item | undefined> {
-    countsRead ??= client
-      .send(new GetCommand({ TableName, Key: countsKey, ConsistentRead: true }))
-      .then((out) => out.Item)
-      .finally(() => (countsRead = undefined));
-    return countsRead;
   }
 
   /**
@@ -556,46 +376,6 @@ function dynamoDbBackend({
       if (offset + Buffer.byteLength(data) > fromOffset) chunks.push({ stream, offset, data });
     }
     return chunks;
-  }
-
-  async function finishedTotals(): Promise<FinishedTotals> {
-    const item = await readCounts();
-    return totalsOf(
-      Object.entries(item ?? {})
-        .filter(([name]) => name.startsWith('total|'))
-        .map(([name, value]) => [name.slice('total|'.length), Number(value)]),
-    );
-  }
-
-  function minuteOf(minuteMs: number, item: Item | undefined): FinishedMinute {
-    const minute = emptyMinute(minuteMs);
-    for (const [name, value] of Object.entries(item ?? {})) {
-      if (name === 'finished') minute.finished = Number(value);
-      else if (name === 'busyMs') minute.busyMs = Number(value);
-      else if (name.startsWith('w_')) minute.waitMs[name.slice(2)] = Number(value);
-      else if (name.startsWith('r_')) minute.runMs[name.slice(2)] = Number(value);
-    }
-    return minute;
-  }
-
-  async function finishedByMinute(fromMs: number, toMs = Date.now()): Promise<FinishedMinute[]> {
-    const wanted: number[] = [];
-    for (let t = minuteStart(fromMs); t <= toMs; t += MINUTE_MS) wanted.push(t);
-    const found = new Map<string, Item>();
-    // BatchGetItem takes 100 keys; a window is 16 minutes.
-    for (let i = 0; i < wanted.length; i += 100) {
-      let keys: Item[] | undefined = wanted.slice(i, i + 100).map(minuteKey);
-      for (let round = 0; keys && keys.length > 0 && round < 5; round += 1) {
-        const result: BatchGetCommandOutput = await client.send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[TableName] ?? []) found.set(item.pk as string, item);
-        keys = result.UnprocessedKeys?.[TableName]?.Keys;
-      }
-    }
-    return wanted
-      .filter((minuteMs) => found.has(minuteKey(minuteMs).pk))
-      .map((minuteMs) => minuteOf(minuteMs, found.get(minuteKey(minuteMs).pk)));
   }
 
   /** A consistent read of one small item: the table exists and answers (health). */

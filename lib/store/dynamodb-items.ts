@@ -1,0 +1,120 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isFinal } from '../jobs/job-record';
+import type { JobRecord } from '../jobs/job-record';
+import type { OutputStream } from '../process/run-process';
+import { StoreUnavailableError } from './store-errors';
+
+/** The DynamoDB adapter's items (their keys, their size), and what a failed call means. */
+
+export const ALL = 'all';
+export const DAY_S = 86_400;
+
+export type Item = Record<string, unknown>;
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+export const jobKey = (id: string) => ({ pk: `job#${id}`, sk: 'job' });
+export const claimKey = (id: string, attempt: number) => ({ pk: `job#${id}`, sk: `claim#${attempt}` });
+export const cancelKey = (id: string) => ({ pk: `job#${id}`, sk: 'cancel' });
+export const idempotencyKeyOf = (hash: string) => ({ pk: `idempotency#${hash}`, sk: 'key' });
+/** Offsets padded so that the sort key orders pieces by where they start. */
+export const outputPrefix = (attempt: number, stream: OutputStream) =>
+  `output#${String(attempt).padStart(4, '0')}#${stream}#`;
+export const outputKey = (id: string, attempt: number, stream: OutputStream, offset: number) => ({
+  pk: `job#${id}`,
+  sk: `${outputPrefix(attempt, stream)}${String(offset).padStart(12, '0')}`,
+});
+export const countsKey = { pk: 'counts', sk: 'final' };
+export const minuteKey = (minuteMs: number) => ({ pk: `minute#${minuteMs}`, sk: 'stats' });
+export const metaKey = (name: string) => ({ pk: `meta#${name}`, sk: 'meta' });
+
+/**
+ * DynamoDB items end at 400 KB. The catalogue's output caps keep records far below that; output that
+ * JSON escaping blows up past MAX_RECORD_BYTES anyway is cut (its end dropped, `truncated` set), so a
+ * finish is always stored.
+ */
+export const MAX_RECORD_BYTES = 350_000;
+
+export function fitItemLimit(record: JobRecord): JobRecord {
+  let size = Buffer.byteLength(JSON.stringify(record));
+  if (size <= MAX_RECORD_BYTES || !record.output) return record;
+  const output = { ...record.output, truncated: true };
+  while (size > MAX_RECORD_BYTES && (output.stdout.length > 0 || output.stderr.length > 0)) {
+    const keep = Math.max(0, MAX_RECORD_BYTES / size - 0.05);
+    output.stdout = output.stdout.slice(0, Math.floor(output.stdout.length * keep));
+    output.stderr = output.stderr.slice(0, Math.floor(output.stderr.length * keep));
+    size = Buffer.byteLength(JSON.stringify({ ...record, output }));
+  }
+  return { ...record, output };
+}
+
+/**
+ * A failure of DynamoDB itself (not of the request): no answer (refused, reset, timed out),
+ * throttling, or a 5xx. Those make the store unavailable; a 4xx such as a failed condition is the
+ * request's own and is left as it is.
+ */
+export function isStoreOutage(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (!e || typeof e !== 'object') return false;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined)
+    return status >= 500 || /Throttl|ProvisionedThroughputExceeded/.test(e.name ?? '');
+  const network = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+  return (
+    /^(TimeoutError|AbortError|RequestTimeout)/.test(e.name ?? '') ||
+    network.test(e.code ?? '') ||
+    // The SDK wraps what it cannot recognise as an Error (one from another realm) and keeps only
+    // the message: "AWS SDK error wrapper for Error: connect ECONNREFUSED ...".
+    /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up)\b/.test(
+      (error as Error).message ?? '',
+    )
+  );
+}
+
+/** The client, with an outage turned into the store's own StoreUnavailableError (a 503 with Retry-After). */
+export function guarded(client: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient, 'send' | 'destroy'> {
+  return {
+    send: (async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+      try {
+        return await client.send(command as never);
+      } catch (error) {
+        if (isStoreOutage(error)) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new StoreUnavailableError(`DynamoDB did not answer: ${reason}`, { cause: error });
+        }
+        throw error;
+      }
+    }) as DynamoDBDocumentClient['send'],
+    destroy: () => client.destroy(),
+  };
+}
+
+/**
+ * A job's item: the record (a JSON string) and, beside it, what the indexes and the conditions read.
+ * `expiresAt` (TTL) is set on a final job only.
+ */
+export function itemOfJob(record: JobRecord, expiresAt: number): Item {
+  record = fitItemLimit(record);
+  return {
+    ...jobKey(record.id),
+    jobId: record.id,
+    jobStatus: record.status,
+    // Beside the status, so a transition's condition can fence the attempt that owns the job.
+    jobAttempts: record.attempts,
+    // Only while a queued job waits for a retry: what countRetrying counts.
+    ...(record.status === 'queued' && record.nextAttemptAt ? { retryAt: record.nextAttemptAt } : {}),
+    jobList: ALL,
+    record: JSON.stringify(record),
+    // Beside the record, so a callback's change can be a compare-and-set on the callback as read.
+    ...(record.callback ? { callbackState: JSON.stringify(record.callback) } : {}),
+    // Only on a final job whose callback is still to be delivered: what pendingCallbacks finds.
+    ...(isFinal(record.status) && record.callback?.status === 'pending' ? { callbackPending: true } : {}),
+    ...(isFinal(record.status) ? { expiresAt } : {}),
+  };
+}
