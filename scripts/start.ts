@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await stack?.stop();
     process.exit(code);
   };
-  // `on`, not `once`: Ctrl-C reaches every process of the terminal's group, and tsx relays it again;
+  // `on`, not `once`: Ctrl-C reaches every process of the terminal's group, and npm relays it again;
   // a second SIGINT must not kill this process halfway through the stop. SIGHUP: the terminal closed.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 

@@ -63,7 +63,7 @@ export async function bundleFunctions(options: {
   const dir = options.outDir ?? path.join(options.projectDir, '.cache', 'bundles');
   const entry = (module: string) => path.join(options.projectDir, `${module}.ts`);
   const httpModules = [...new Set(options.httpHandlers.map(moduleOf))];
-  const host = path.join(__dirname, 'consumer-host.ts');
+  const host = path.join(options.projectDir, 'lib', 'local', 'consumer-host.ts');
   const common = {
     outdir: dir,
     outbase: options.projectDir,

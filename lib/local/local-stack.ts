@@ -155,7 +155,7 @@ function consumerLauncher(
       },
       bundles,
       // What Lambda gives the function: its environment from serverless.yml, over the stack's.
-      env: withLoopDelay({ ...env, ...consumer.environment }),
+      env: withLoopDelay(options.projectDir, { ...env, ...consumer.environment }),
       output: options.offlineOutput,
       onExit: (code) => context.failed(`the consumer exited (code ${code})`),
     });

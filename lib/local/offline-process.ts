@@ -5,6 +5,9 @@ import { answers, waitUntil } from './ports';
 import { StackError } from './stack-errors';
 import type { Part } from './supervisor';
 
+/** A file of the local emulation, by the project's directory (this module may run bundled elsewhere). */
+const localFile = (projectDir: string, file: string) => path.join(projectDir, 'lib', 'local', file);
+
 /**
  * A V8 setting for serverless offline, which holds every HTTP function: a burst of 1,000 connections
  * and the polled loads left its heap ~200 MB larger until V8's memory reducer ran, a minute or more
@@ -24,11 +27,11 @@ export const OFFLINE_NODE_FLAGS = ['--heap-growing-percent=20'];
  * (gateway-errors.js), and the stack's doors (front-door.js: no foreign origin, no foreign Host
  * without tokens, the invoke port on loopback).
  */
-function withGatewayPreloads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function withGatewayPreloads(projectDir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const preloads = ['listen-backlog.js', 'gateway-errors.js', 'front-door.js'].map(
-    (file) => `--require ${JSON.stringify(path.join(__dirname, file))}`,
+    (file) => `--require ${JSON.stringify(localFile(projectDir, file))}`,
   );
-  return withLoopDelay({
+  return withLoopDelay(projectDir, {
     ...env,
     SPAWN_QUEUE_FRONT_DOOR: 'on',
     NODE_OPTIONS: [env.NODE_OPTIONS, ...preloads].filter(Boolean).join(' '),
@@ -36,9 +39,9 @@ function withGatewayPreloads(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** With SPAWN_QUEUE_LOOP_DELAY_DIR set (benchmarks): the preload that measures event-loop delay. */
-export function withLoopDelay(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withLoopDelay(projectDir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (!env.SPAWN_QUEUE_LOOP_DELAY_DIR) return env;
-  const preload = `--require ${JSON.stringify(path.join(__dirname, 'loop-delay.js'))}`;
+  const preload = `--require ${JSON.stringify(localFile(projectDir, 'loop-delay.js'))}`;
   return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
 }
 
@@ -61,7 +64,7 @@ export async function startServerlessOffline(options: {
       'offline',
       'start',
     ],
-    { cwd: projectDir, env: withGatewayPreloads(options.env), output: stdioFor(options.output) },
+    { cwd: projectDir, env: withGatewayPreloads(projectDir, options.env), output: stdioFor(options.output) },
   );
   routeOutput(child, options.output);
   let exited = false;

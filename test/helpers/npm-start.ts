@@ -23,7 +23,7 @@ export async function npmStart(
   // `npm start` or a service manager's does.
   const [command, args] = throughNpm
     ? ['npm', ['start']]
-    : [process.execPath, ['--require', 'tsx/cjs', path.join(projectDir, 'scripts', 'start.ts')]];
+    : [process.execPath, [path.join(projectDir, 'scripts', 'launch.js'), 'scripts/start.ts']];
   const start = spawn(command, args, {
     cwd: projectDir,
     env: { ...process.env, ...env },

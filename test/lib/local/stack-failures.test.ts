@@ -12,7 +12,7 @@ const projectDir = path.resolve(__dirname, '..', '..', '..');
 
 /** Runs `npm start`'s script in `cwd` and returns what it printed and its exit code. */
 function runStart(env: NodeJS.ProcessEnv, cwd = projectDir) {
-  return runCommand(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+  return runCommand(process.execPath, [path.join(cwd, 'scripts', 'launch.js'), 'scripts/start.ts'], {
     cwd,
     env: { ...process.env, ...env },
   });
