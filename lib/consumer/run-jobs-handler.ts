@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createJobRunner } from './run-job';
-import type { JobRunnerOptions } from './run-job';
+import { createMessageConsumer } from './message-consumer';
+import type { ConsumerOptions } from './message-consumer';
 
 /**
  * The consumer's handler. Runs the records of a batch one after another (so the function's reserved
@@ -9,8 +9,8 @@ import type { JobRunnerOptions } from './run-job';
  * (ReportBatchItemFailures): SQS deletes the rest.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
-export function createRunJobsHandler(options: JobRunnerOptions & { sampleQueue?: () => Promise<void> }) {
-  const runner = createJobRunner(options);
+export function createRunJobsHandler(options: ConsumerOptions & { sampleQueue?: () => Promise<void> }) {
+  const consumer = createMessageConsumer(options);
   return middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     // A statistic: sampled alongside the batch, never in the way of a job's start.
@@ -18,7 +18,7 @@ export function createRunJobsHandler(options: JobRunnerOptions & { sampleQueue?:
     for (const record of event.Records) {
       let outcome;
       try {
-        outcome = await runner.runMessage(record);
+        outcome = await consumer.handleMessage(record);
       } catch (error) {
         options.logger.error({ event: 'error', messageId: record.messageId, err: error }, 'record failed');
         outcome = 'retry';

@@ -14,7 +14,7 @@ import type { TaskDefinition } from '../../../lib/tasks/catalogue';
 import { context, sqsEvent, sqsRecord } from '../../helpers/events';
 import { STORE_KINDS, testStore } from '../../helpers/job-stores';
 import { recordingQueue, silentLogger } from '../../helpers/services';
-import type { JobRunnerOptions } from '../../../lib/consumer/run-job';
+import type { ConsumerOptions } from '../../../lib/consumer/message-consumer';
 
 describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
   let store: JobStore;
@@ -28,7 +28,7 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     await cleanup();
   });
 
-  function consumer(overrides: Partial<JobRunnerOptions> = {}) {
+  function consumer(overrides: Partial<ConsumerOptions> = {}) {
     return createRunJobsHandler({
       store,
       catalogue,

@@ -18,7 +18,7 @@ import { reasonOf } from '../reason-of';
 /** `done`: delete the message. `retry`: report it in batchItemFailures so SQS delivers it again. */
 export type Outcome = 'done' | 'retry';
 
-export interface JobRunnerOptions {
+export interface ConsumerOptions {
   store: JobStore;
   catalogue: Catalogue;
   logger: Logger;
@@ -57,7 +57,7 @@ export interface JobRunnerOptions {
  * decides and writes everything about the job), and applies the outcome to the message: delete it,
  * change its visibility, or send the job's message on.
  */
-export function createJobRunner(options: JobRunnerOptions) {
+export function createMessageConsumer(options: ConsumerOptions) {
   const { logger, maxReceiveCount, queue } = options;
   const deps: AttemptDependencies = {
     store: options.store,
@@ -125,7 +125,7 @@ export function createJobRunner(options: JobRunnerOptions) {
    * message comes back in seconds, doubling with each receive up to a minute, not after the queue's
    * visibility timeout.
    */
-  async function runMessage(message: SQSRecord): Promise<Outcome> {
+  async function handleMessage(message: SQSRecord): Promise<Outcome> {
     try {
       return await deliver(message);
     } catch (error) {
@@ -139,7 +139,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     }
   }
 
-  return { runMessage };
+  return { handleMessage };
 }
 
-export type JobRunner = ReturnType<typeof createJobRunner>;
+export type MessageConsumer = ReturnType<typeof createMessageConsumer>;
