@@ -264,7 +264,7 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     });
     const shown = await cli('get', jobs[0]!.jobId);
     expect(shown.stdout).toMatch(
-      /^used \d+ ms CPU, [\d.]+ MB peak memory, \d+ process(es)? at most \((the whole job|its first process)\)$/m,
+      /^used \d+ ms CPU, [\d.]+ MB peak memory, \d+ process(es)? started \((the whole job|its first process)\)$/m,
     );
     await expect(cli('get', '01a22357-c75e-7952-a5f3-52febc9b27c8')).resolves.toMatchObject({
       code: 1,
