@@ -24,7 +24,9 @@ const HELP: Record<string, string> = {
 Commands:
   tasks                                  the catalogue: what may run and the input each takes
   submit <task> [--input JSON | --<field> value ...] [--wait] [--follow] [--delay s | --at time]
-                                         submit a job; --wait waits for it and exits with its exit code
+         [--start-by time] [--deadline time]
+                                         submit a job (it prints its ETA); --wait waits for it and
+                                         exits with its exit code
   get <id>                               a job
   ls [--status s] [--limit n]            jobs, newest first
   cancel <id>                            cancel a job
@@ -39,10 +41,12 @@ Exit codes: 0 done, the job's exit code (submit --wait), 1 failed or refused, 64
             69 unreachable, 77 unauthorized, 124 timed out, 130 cancelled.`,
   tasks: 'spawn-queue tasks [--json]\n  The catalogue: each task, whether it can run here, and its input.',
   submit: `spawn-queue submit <task> [--input JSON | --<field> value ...] [--wait] [--follow]
-                 [--delay seconds | --at time] [--json]
+                 [--delay seconds | --at time] [--start-by time] [--deadline time] [--json]
   Submits a job. Input fields come from --input '{"text":"hi"}' or one --<field> value each
   (a value that reads as JSON, such as 3 or true, is taken as such).
   --delay   run it no earlier than this many seconds from now (at most 86400); --at: at this ISO time
+  --start-by  not started by this ISO time, it ends expired and never runs
+  --deadline  finish by this ISO time, or the submit is refused (exit 1, with the ETA)
   --wait    wait until it ends; print its output; exit with its exit code (124 timed out, 130 cancelled)
   --follow  the same, printing its output as it is written`,
   get: 'spawn-queue get <id> [--json]\n  A job: status, attempts, exit code and output.',
@@ -79,6 +83,7 @@ const STATUS_COLOURS: Partial<Record<JobStatus, number>> = {
   failed: 31,
   timed_out: 33,
   cancelled: 90,
+  expired: 90,
   running: 36,
   scheduled: 35,
 };
@@ -96,6 +101,8 @@ const OPTIONS = {
   limit: { type: 'string' },
   delay: { type: 'string' },
   at: { type: 'string' },
+  'start-by': { type: 'string' },
+  deadline: { type: 'string' },
 } as const;
 
 /**
@@ -159,6 +166,13 @@ function usageLine(usage: NonNullable<Job['usage']>): string {
   const processes = `${usage.processes} process${usage.processes === 1 ? '' : 'es'}`;
   const scope = usage.scope === 'job' ? 'the whole job' : 'its first process';
   return `used ${usage.cpuMs} ms CPU, ${mb} MB peak memory, ${processes} started (${scope})`;
+}
+
+/** A waiting job's ETA: `eta: starts 12:00:03, done 12:00:04 (in 4 s)`. */
+function etaLine(eta: { startAt: string; finishAt: string }): string {
+  const clock = (iso: string) => new Date(iso).toISOString().slice(11, 19);
+  const inSeconds = Math.max(0, Math.round((Date.parse(eta.finishAt) - Date.now()) / 1000));
+  return `eta: starts ${clock(eta.startAt)}, done ${clock(eta.finishAt)} (in ${inSeconds} s, UTC)`;
 }
 
 function exitCodeOf(job: Job): number {
@@ -269,9 +283,15 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         const accepted = await client.submit(task, inputFrom(split.fields, values.input), {
           delaySeconds,
           runAt: values.at,
+          startBy: values['start-by'],
+          deadline: values.deadline,
         });
         if (!values.wait && !values.follow) {
-          print(accepted, () => jobLine(accepted));
+          print(
+            accepted,
+            () =>
+              `${jobLine(accepted)}${'eta' in accepted && accepted.eta ? `\n${etaLine(accepted.eta)}` : ''}`,
+          );
           return EXIT.ok;
         }
         if (values.follow && !values.json) {
@@ -287,6 +307,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           [
             jobLine(job),
             `attempts ${job.attempts}${job.exitCode === null ? '' : `, exit ${job.exitCode}`}${job.error ? `, ${job.error}` : ''}`,
+            ...(job.eta ? [etaLine(job.eta)] : []),
+            ...(job.startBy ? [`start by ${job.startBy}, or it expires`] : []),
             ...(job.usage ? [usageLine(job.usage)] : []),
             ...(job.stdout ? [`stdout:\n${job.stdout.trimEnd()}`] : []),
             ...(job.stderr ? [`stderr:\n${job.stderr.trimEnd()}`] : []),

@@ -408,7 +408,11 @@ export interface components {
             callback: components["schemas"]["Callback"] | null;
             /** @constant */
             cancelRequested: true;
+            /** @description the finish-by time its submit gave */
+            deadline: string | null;
             error: string | null;
+            /** @description a waiting job: when it should start and finish, as the queue stands; null otherwise */
+            eta: components["schemas"]["Eta"] | null;
             exitCode: number | null;
             finishedAt: string | null;
             input: Record<string, never>;
@@ -424,6 +428,8 @@ export interface components {
             runAt: string | null;
             runMs: number | null;
             signal: string | null;
+            /** @description not started by this time, the job ends `expired` */
+            startBy: string | null;
             startedAt: string | null;
             status: components["schemas"]["JobStatus"];
             stderr: string;
@@ -433,6 +439,14 @@ export interface components {
             /** @description what the last attempt used; null before it ended */
             usage: components["schemas"]["Usage"] | null;
             waitMs: number | null;
+        };
+        DeadlineUnreachable: {
+            error: {
+                /** @constant */
+                code: "deadline_unreachable";
+                eta: components["schemas"]["Eta"];
+                message: string;
+            };
         };
         /**
          * @example {
@@ -449,6 +463,18 @@ export interface components {
                 message: string;
             };
         };
+        Eta: {
+            /**
+             * Format: date-time
+             * @description when it should finish: its start and its task’s mean run time
+             */
+            finishAt: string;
+            /**
+             * Format: date-time
+             * @description when it should start: the running jobs and the jobs ahead of it served by the slots, each task’s mean run time
+             */
+            startAt: string;
+        };
         Health: {
             /** @enum {unknown} */
             sqs: "ok";
@@ -459,7 +485,11 @@ export interface components {
             attemptHistory: components["schemas"]["Attempt"][];
             attempts: number;
             callback: components["schemas"]["Callback"] | null;
+            /** @description the finish-by time its submit gave */
+            deadline: string | null;
             error: string | null;
+            /** @description a waiting job: when it should start and finish, as the queue stands; null otherwise */
+            eta: components["schemas"]["Eta"] | null;
             exitCode: number | null;
             finishedAt: string | null;
             input: Record<string, never>;
@@ -475,6 +505,8 @@ export interface components {
             runAt: string | null;
             runMs: number | null;
             signal: string | null;
+            /** @description not started by this time, the job ends `expired` */
+            startBy: string | null;
             startedAt: string | null;
             status: components["schemas"]["JobStatus"];
             stderr: string;
@@ -486,6 +518,8 @@ export interface components {
             waitMs: number | null;
         };
         JobAccepted: {
+            /** @description while it waits (queued or scheduled) */
+            eta?: components["schemas"]["Eta"];
             /** Format: uuid */
             jobId: string;
             links: components["schemas"]["JobLinks"];
@@ -513,7 +547,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @enum {string} */
-        JobStatus: "scheduled" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+        JobStatus: "scheduled" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "expired";
         LimitsHeld: {
             /**
              * @description job: for the whole job (a cgroup); process: for each process (rlimits); sampled: the job’s processes read every 250 ms and the job stopped over it; none: not held here
@@ -556,6 +590,7 @@ export interface components {
             generatedAt: string;
             jobs: {
                 cancelled: number;
+                expired: number;
                 failed: number;
                 queued: number;
                 running: number;
@@ -1511,6 +1546,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1521,6 +1561,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -1598,6 +1643,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -1668,6 +1722,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1678,6 +1737,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -1755,6 +1819,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -1825,6 +1898,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -1835,6 +1913,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -1912,6 +1995,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -1980,6 +2072,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: Record<string, never>;
@@ -1988,6 +2085,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -2065,6 +2167,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -2135,6 +2246,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2145,6 +2261,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -2222,6 +2343,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -2292,6 +2422,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2302,6 +2437,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -2379,6 +2519,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -2449,6 +2598,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2461,6 +2615,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -2538,6 +2697,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -2606,6 +2774,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: Record<string, never>;
@@ -2614,6 +2787,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -2691,6 +2869,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -2762,6 +2949,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2773,6 +2965,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -2850,6 +3047,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */
@@ -2920,6 +3126,11 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /**
+                     * Format: date-time
+                     * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
+                     */
+                    deadline?: string;
                     /** @description run it no earlier than this many seconds from now (the job is `scheduled` until then) */
                     delaySeconds?: number;
                     input?: {
@@ -2930,6 +3141,11 @@ export interface operations {
                      * @description run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)
                      */
                     runAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description not started by this time, the job ends `expired` and never runs (later than now and than runAt)
+                     */
+                    startBy?: string;
                 };
             };
         };
@@ -3007,6 +3223,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineUnreachable"];
                 };
             };
             /** @description the queue holds the most jobs it takes (`queue_full`) */

@@ -84,14 +84,18 @@ export function createClient(options: ClientOptions) {
     );
   }
 
+  const iso = (time: string | Date) => (time instanceof Date ? time.toISOString() : time);
+
   const client = {
     /** The catalogue: what may run, and the input each task takes. */
     tasks: async (): Promise<Task[]> => (await call(() => api.GET('/api/tasks'))).tasks,
 
     /**
      * Submits a job. With `wait` (seconds, at most 25) the answer is the finished job if it finishes
-     * in time; otherwise the job as accepted (`{ jobId, status, links }`). `delaySeconds` (at most a
-     * day) or `runAt` (at most 24 hours ahead) run it later: it is `scheduled` until then.
+     * in time; otherwise the job as accepted (`{ jobId, status, eta, links }`). `delaySeconds` (at
+     * most a day) or `runAt` (at most 24 hours ahead) run it later: it is `scheduled` until then.
+     * `startBy`: not started by then, it ends `expired` and never runs. `deadline`: finish by then, or
+     * the submit is refused (ApiError `deadline_unreachable`, its body with the ETA) and nothing queued.
      */
     submit<Name extends TaskName>(
       task: Name | (string & {}),
@@ -101,6 +105,8 @@ export function createClient(options: ClientOptions) {
         idempotencyKey?: string;
         delaySeconds?: number;
         runAt?: string | Date;
+        startBy?: string | Date;
+        deadline?: string | Date;
         /** POST the job, signed, to this URL once it is final. */
         callbackUrl?: string;
       } = {},
@@ -110,6 +116,8 @@ export function createClient(options: ClientOptions) {
         ...(opts.runAt === undefined
           ? {}
           : { runAt: opts.runAt instanceof Date ? opts.runAt.toISOString() : opts.runAt }),
+        ...(opts.startBy === undefined ? {} : { startBy: iso(opts.startBy) }),
+        ...(opts.deadline === undefined ? {} : { deadline: iso(opts.deadline) }),
         ...(opts.callbackUrl === undefined ? {} : { callback: { url: opts.callbackUrl } }),
       };
       return call(

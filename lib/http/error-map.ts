@@ -1,6 +1,11 @@
 import { AuthUnavailableError, UnauthorizedError } from '../auth/auth-errors';
 import { CallbackRefusedError } from '../callbacks/callback-target';
-import { JobFinishedError, JobNotFoundError, JobNotRetryableError } from '../jobs/job-errors';
+import {
+  DeadlineUnreachableError,
+  JobFinishedError,
+  JobNotFoundError,
+  JobNotRetryableError,
+} from '../jobs/job-errors';
 import { QueueFullError } from '../queue/backlog-limit';
 import { QueueUnavailableError } from '../queue/queue-errors';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from '../store/store-errors';
@@ -12,6 +17,8 @@ export interface ErrorAnswer {
   code: string;
   message: string;
   headers?: Record<string, string>;
+  /** More fields of the error object, beside code and message (a refused deadline's ETA). */
+  details?: Record<string, unknown>;
 }
 
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
@@ -47,6 +54,12 @@ export const ERROR_MAP: readonly Mapping<Error>[] = [
   map(JobNotFoundError, (e) => ({ status: 404, code: 'job_not_found', message: `no job ${e.jobId}` })),
   map(JobFinishedError, (e) => ({ status: 409, code: 'job_finished', message: e.message })),
   map(JobNotRetryableError, (e) => ({ status: 409, code: 'job_not_retryable', message: e.message })),
+  map(DeadlineUnreachableError, (e) => ({
+    status: 422,
+    code: 'deadline_unreachable',
+    message: e.message,
+    details: { eta: e.eta },
+  })),
   map(QueueFullError, (e) => ({
     status: 429,
     code: 'queue_full',

@@ -36,7 +36,7 @@ export function errorResponse(opts: ErrorResponseOptions = {}): middy.Middleware
         options.logger.error({ err: request.error, status: mapped.status }, mapped.message);
       request.response = json(
         mapped.status,
-        { error: { code: mapped.code, message: mapped.message } },
+        { error: { code: mapped.code, message: mapped.message, ...mapped.details } },
         mapped.headers,
       );
       return;

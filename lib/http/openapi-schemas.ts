@@ -30,6 +30,12 @@ const JOB_PROPERTIES: Record<string, Schema> = {
   error: nullable(string),
   nextAttemptAt: nullable(time),
   runAt: { ...nullable(time), description: 'a delayed job: not started before this time' },
+  startBy: { ...nullable(time), description: 'not started by this time, the job ends `expired`' },
+  deadline: { ...nullable(time), description: 'the finish-by time its submit gave' },
+  eta: {
+    ...nullable(ref('Eta')),
+    description: 'a waiting job: when it should start and finish, as the queue stands; null otherwise',
+  },
   attemptHistory: { type: 'array', items: ref('Attempt') },
   callback: nullable(ref('Callback')),
   queuedAt: time,
@@ -102,10 +108,29 @@ export const SCHEMAS: Record<string, Schema> = {
   TaskLimits: object(LIMIT_FIGURES, []),
   LimitsHeld: object({ memoryMb: HELD, cpuSeconds: HELD, processes: HELD }),
   JobLimits: object({ ...LIMIT_FIGURES, held: ref('LimitsHeld') }, ['held']),
-  JobAccepted: object({
-    jobId: { type: 'string', format: 'uuid' },
-    status: ref('JobStatus'),
-    links: ref('JobLinks'),
+  Eta: object({
+    startAt: {
+      ...time,
+      description:
+        'when it should start: the running jobs and the jobs ahead of it served by the slots, each task’s mean run time',
+    },
+    finishAt: { ...time, description: 'when it should finish: its start and its task’s mean run time' },
+  }),
+  JobAccepted: object(
+    {
+      jobId: { type: 'string', format: 'uuid' },
+      status: ref('JobStatus'),
+      eta: { ...ref('Eta'), description: 'while it waits (queued or scheduled)' },
+      links: ref('JobLinks'),
+    },
+    ['jobId', 'status', 'links'],
+  ),
+  DeadlineUnreachable: object({
+    error: object({
+      code: { const: 'deadline_unreachable' },
+      message: string,
+      eta: ref('Eta'),
+    }),
   }),
   CancelRequested: object({ ...JOB_PROPERTIES, cancelRequested: { const: true } }),
   JobPage: object({

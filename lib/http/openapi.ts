@@ -228,6 +228,18 @@ function submitOperation(task: { name: string; description: string; inputSchema:
                 description:
                   'run it no earlier than this time, at most 24 hours ahead (not with delaySeconds)',
               },
+              startBy: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  'not started by this time, the job ends `expired` and never runs (later than now and than runAt)',
+              },
+              deadline: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  'finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued',
+              },
               callback: {
                 type: 'object',
                 description: 'POST the job, signed (`Spawn-Queue-Signature`), to this URL once it is final',
@@ -253,6 +265,10 @@ function submitOperation(task: { name: string; description: string; inputSchema:
         'not JSON, not `{ "input": {...} }`, input the schema refuses, a bad query, delay or callback (`invalid_callback`, `callbacks_unavailable`)',
       ),
       '409': errorAnswer('an Idempotency-Key used before for another task or input'),
+      '422': {
+        description: 'the ETA finishes after the deadline (`deadline_unreachable`): nothing was queued',
+        schema: ref('DeadlineUnreachable'),
+      },
       '413': errorAnswer('a body over the limit (`body_too_large`)'),
       '415': errorAnswer('a content type other than application/json'),
       '429': errorAnswer('the queue holds the most jobs it takes (`queue_full`)', ['Retry-After']),

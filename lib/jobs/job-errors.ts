@@ -72,3 +72,16 @@ export class CallbackUnsentError extends JobError {
     super(`the completion callback of job ${jobId} could not be queued${reason}`, jobId, options);
   }
 }
+
+/** A submit whose deadline falls before the finish its ETA promises: nothing was written. */
+export class DeadlineUnreachableError extends Error {
+  override name = 'DeadlineUnreachableError';
+  constructor(
+    readonly deadline: string,
+    readonly eta: { startAt: string; finishAt: string },
+  ) {
+    super(
+      `the job would finish about ${eta.finishAt} (it would start about ${eta.startAt}), after its deadline ${deadline}; nothing was queued`,
+    );
+  }
+}

@@ -30,6 +30,9 @@ import { isAnnounced, isFinal, RETRYABLE_STATUSES } from './job-record';
  *              │ │                     with nextAttemptAt (an attempt's end, attempt/end-attempt.ts)
  *              │ └─ cancel (claims the next attempt, so no worker ever starts it)
  *              └─── retry on demand (failed, timed_out, cancelled): queued again as the next attempt
+ *
+ * A waiting job (scheduled, queued) that was not started by its `startBy` ends `expired` when its
+ * delivery comes, its next attempt claimed first so it never runs (attempt/open-attempt.ts).
  */
 
 /** Seconds until a job's `runAt` (0 when it has none or its time has come). */

@@ -9,16 +9,24 @@ export const JOB_STATUSES = [
   'failed',
   'timed_out',
   'cancelled',
+  'expired',
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];
+export const FINAL_STATUSES: readonly JobStatus[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'expired',
+];
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   // scheduled → queued once its time has come; failed: a delivery that can no longer run it.
-  scheduled: ['queued', 'cancelled', 'failed'],
+  // scheduled | queued → expired: not started by its startBy (it never runs).
+  scheduled: ['queued', 'cancelled', 'failed', 'expired'],
   // queued → timed_out only undoes a retry on demand whose message could not be sent.
-  queued: ['running', 'failed', 'cancelled', 'timed_out'],
+  queued: ['running', 'failed', 'cancelled', 'timed_out', 'expired'],
   // running → running: a crashed attempt is taken over by the next delivery.
   // running → queued: a failed attempt waits for its next one (the retry policy's backoff).
   running: ['running', 'queued', 'succeeded', 'failed', 'timed_out', 'cancelled'],
@@ -27,6 +35,7 @@ const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   failed: ['queued'],
   timed_out: ['queued'],
   cancelled: ['queued'],
+  expired: [],
 };
 
 /** Ended jobs that a retry on demand may queue again. */
@@ -80,6 +89,10 @@ export interface JobRecord {
   queuedAt: string;
   /** A delayed job: not started before this time (it is `scheduled` until then). */
   runAt?: string;
+  /** Not started by this time, the job ends `expired` and never runs. */
+  startBy?: string;
+  /** The finish-by time its submit asked for (checked against the ETA at submit). */
+  deadline?: string;
   startedAt?: string;
   finishedAt?: string;
   /** Time from queued to the start of the last attempt. */

@@ -103,6 +103,8 @@ export interface FinishedTotals {
   cpuMsByTask: Record<string, number>;
   /** Peak memory of the finished jobs of each task that ran. */
   peakMemoryByTask: Record<string, BytesHistogram>;
+  /** Run time of the finished jobs of each task that ran: its sum and count (the ETA's mean). */
+  runMsByTask: Record<string, { sumMs: number; count: number }>;
 }
 
 /**
@@ -123,6 +125,8 @@ export function totalsShareOf(record: JobRecord): Array<[name: string, add: numb
       [`run|${totalBucketOf(record.runMs)}`, 1],
       ['run|sum', Math.round(record.runMs)],
       ['run|count', 1],
+      [`taskrun|${record.task}|sum`, Math.round(record.runMs)],
+      [`taskrun|${record.task}|count`, 1],
     );
   }
   if (record.usage) {
@@ -145,13 +149,18 @@ export function totalsOf(counters: Iterable<[string, number]>): FinishedTotals {
     runMs: { buckets: {}, sumMs: 0, count: 0 },
     cpuMsByTask: {},
     peakMemoryByTask: {},
+    runMsByTask: {},
   };
   for (const [name, value] of counters) {
     const [kind, a, b] = name.split('|');
     if (kind === 'task' && a !== undefined && b !== undefined)
       totals.byTask.push({ task: a, status: b, count: value });
     else if (kind === 'cpu' && a !== undefined) totals.cpuMsByTask[a] = value;
-    else if (kind === 'mem' && a !== undefined && b !== undefined) {
+    else if (kind === 'taskrun' && a !== undefined) {
+      const run = (totals.runMsByTask[a] ??= { sumMs: 0, count: 0 });
+      if (b === 'sum') run.sumMs = value;
+      else if (b === 'count') run.count = value;
+    } else if (kind === 'mem' && a !== undefined && b !== undefined) {
       const histogram = (totals.peakMemoryByTask[a] ??= { buckets: {}, sum: 0, count: 0 });
       if (b === 'sum') histogram.sum = value;
       else if (b === 'count') histogram.count = value;

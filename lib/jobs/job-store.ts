@@ -75,6 +75,8 @@ export interface JobStore {
   pendingCallbacks(): AsyncIterable<JobRecord>;
   /** Queued jobs waiting for the next attempt of a retry (they carry `nextAttemptAt`). */
   countRetrying(): Promise<number>;
+  /** Queued jobs submitted before job `id` (ids order by creation): the jobs ahead of it (its ETA). */
+  countQueuedBefore(id: string): Promise<number>;
   /** Claims attempt `attempt` of a job; true for exactly one caller. */
   claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
   readClaim(id: string, attempt: number): Promise<Claim | undefined>;

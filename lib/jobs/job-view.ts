@@ -1,7 +1,9 @@
+import type { Eta } from './eta';
 import type { JobRecord } from './job-record';
 
 /** A job as the HTTP API shows it. */
-export function jobView(job: JobRecord) {
+/** A job as the API shows it; `eta` for a waiting job (lib/jobs/eta.ts), null otherwise. */
+export function jobView(job: JobRecord, eta?: Eta) {
   return {
     jobId: job.id,
     task: job.task,
@@ -16,6 +18,9 @@ export function jobView(job: JobRecord) {
     error: job.error ?? null,
     nextAttemptAt: job.nextAttemptAt ?? null,
     runAt: job.runAt ?? null,
+    startBy: job.startBy ?? null,
+    deadline: job.deadline ?? null,
+    eta: eta ?? null,
     callback: job.callback
       ? {
           url: job.callback.url,

@@ -113,7 +113,7 @@ export function renderPrometheus(stats: QueueStats, totals?: FinishedTotals): st
     family(
       'spawn_queue_jobs_finished_total',
       'counter',
-      'Stored jobs that reached a final status (succeeded, failed, timed_out, cancelled).',
+      'Stored jobs that reached a final status (succeeded, failed, timed_out, cancelled, expired).',
       [[{}, stats.processPool.totalProcessed]],
     ),
     family('spawn_queue_jobs_retrying', 'gauge', 'Jobs waiting for their next attempt after a failed one.', [

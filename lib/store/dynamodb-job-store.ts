@@ -244,8 +244,9 @@ function dynamoDbBackend({
 
   /** Queued jobs are bounded (MAX_QUEUED_JOBS): their index is read, with the ones that wait counted. */
   const countRetrying = () => countIndex('queued', 'attribute_exists(retryAt)');
+  const countQueuedBefore = (id: string) => (checkId(id), countIndex('queued', undefined, id));
 
-  async function countIndex(status: JobStatus, filter?: string): Promise<number> {
+  async function countIndex(status: JobStatus, filter?: string, beforeId?: string): Promise<number> {
     let count = 0;
     let ExclusiveStartKey: Item | undefined;
     do {
@@ -253,9 +254,9 @@ function dynamoDbBackend({
         new QueryCommand({
           TableName,
           IndexName: 'byStatus',
-          KeyConditionExpression: 'jobStatus = :s',
+          KeyConditionExpression: beforeId ? 'jobStatus = :s AND jobId < :id' : 'jobStatus = :s',
           ...(filter ? { FilterExpression: filter } : {}),
-          ExpressionAttributeValues: { ':s': status },
+          ExpressionAttributeValues: { ':s': status, ...(beforeId ? { ':id': beforeId } : {}) },
           Select: 'COUNT',
           ExclusiveStartKey,
         }),
@@ -417,6 +418,7 @@ function dynamoDbBackend({
     pruneFinished: async () => 0,
     pendingCallbacks,
     countRetrying,
+    countQueuedBefore,
     claim,
     readClaim,
     updateClaim,

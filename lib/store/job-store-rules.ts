@@ -132,6 +132,7 @@ export function withJobRules(backend: StoreBackend): JobStore {
     pruneFinished: backend.pruneFinished,
     pendingCallbacks: backend.pendingCallbacks,
     countRetrying: backend.countRetrying,
+    countQueuedBefore: backend.countQueuedBefore,
     claim: backend.claim,
     readClaim: backend.readClaim,
     updateClaim: backend.updateClaim,

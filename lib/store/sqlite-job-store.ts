@@ -305,6 +305,11 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     return use((_, sql) => Number((sql.retrying.get() as Row).n));
   }
 
+  async function countQueuedBefore(id: string): Promise<number> {
+    checkId(id);
+    return use((_, sql) => Number((sql.queuedBefore.get(id) as Row).n));
+  }
+
   async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
     checkId(id);
     return use((_, sql) => sql.claim.run(id, attempt, JSON.stringify(value)).changes === 1);
@@ -411,6 +416,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     pruneFinished,
     pendingCallbacks,
     countRetrying,
+    countQueuedBefore,
     claim,
     readClaim,
     updateClaim,

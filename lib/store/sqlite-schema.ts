@@ -17,14 +17,14 @@ function loadLibsql(): typeof Database {
 const BUSY_TIMEOUT_MS = 5000;
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * A final job whose callback is pending (the partial index's condition, and its query's). A record
  * that is not JSON (damaged) is simply not one: json_extract alone would fail every write of it,
  * and the migration that builds the index.
  */
-export const FINAL_LIST = "'succeeded', 'failed', 'timed_out', 'cancelled'";
+export const FINAL_LIST = "'succeeded', 'failed', 'timed_out', 'cancelled', 'expired'";
 export const PENDING_CALLBACK = `status IN (${FINAL_LIST})
   AND CASE WHEN json_valid(record) THEN json_extract(record, '$.callback.status') END = 'pending'`;
 
@@ -95,6 +95,18 @@ export const MIGRATIONS: Record<number, string> = {
   // A cancel request names the attempt it was made for (older ones, without, stop any attempt).
   6: `
     ALTER TABLE cancel_requests ADD COLUMN attempt INTEGER;
+  `,
+  // A new final status (expired): the column of when a job finished and the index of pending
+  // callbacks name the final statuses, so both are made again with it.
+  7: `
+    DROP INDEX jobs_finished;
+    ALTER TABLE jobs DROP COLUMN finished_at;
+    ALTER TABLE jobs ADD COLUMN finished_at TEXT GENERATED ALWAYS AS (
+      CASE WHEN status IN (${FINAL_LIST}) AND json_valid(record) THEN json_extract(record, '$.finishedAt') END
+    ) VIRTUAL;
+    CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+    DROP INDEX jobs_callback_pending;
+    CREATE INDEX jobs_callback_pending ON jobs (id) WHERE ${PENDING_CALLBACK};
   `,
 };
 

@@ -45,6 +45,7 @@ export function prepare(database: Database.Database) {
       `SELECT id, record FROM jobs INDEXED BY jobs_callback_pending
        WHERE ${PENDING_CALLBACK} AND id > ? ORDER BY id LIMIT ?`,
     ),
+    queuedBefore: database.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND id < ?"),
     retrying: database.prepare(
       "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND next_attempt_at IS NOT NULL",
     ),

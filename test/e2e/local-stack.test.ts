@@ -749,6 +749,47 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     }
   }, 90_000);
 
+  it('promises an ETA, refuses a deadline it cannot meet, and expires a job not started by its startBy', async () => {
+    // One sleep finished first: its task's mean run time (1 s) is known.
+    await expect(api('POST', '/api/tasks/sleep?wait=10', { input: { seconds: 1 } })).resolves.toMatchObject({
+      status: 200,
+      body: { status: 'succeeded' },
+    });
+    const backlog = await Promise.all(
+      Array.from({ length: 8 }, () => api('POST', '/api/tasks/sleep', { input: { seconds: 1 } })),
+    );
+    expect(backlog.map((answer) => answer.status)).toEqual(Array(8).fill(202));
+    const submittedAt = Date.now();
+    const refused = await api('POST', '/api/tasks/echo', {
+      input: { text: 'in time?' },
+      deadline: new Date(submittedAt + 300).toISOString(),
+    });
+    expect(refused).toMatchObject({ status: 422, body: { error: { code: 'deadline_unreachable' } } });
+    const refusedEta = (refused.body.error as { eta: { finishAt: string } }).eta;
+    expect(Date.parse(refusedEta.finishAt)).toBeGreaterThan(submittedAt + 300);
+    const late = await api('POST', '/api/tasks/echo', {
+      input: { text: 'too late' },
+      startBy: new Date(Date.now() + 500).toISOString(),
+    });
+    expect(late.status).toBe(202);
+    const eta = late.body.eta as { startAt: string; finishAt: string };
+    // Eight 1-s jobs on 4 slots ahead of it: about 2 s (the running ones may have begun).
+    expect(Date.parse(eta.startAt) - submittedAt).toBeGreaterThan(800);
+    expect(Date.parse(eta.startAt) - submittedAt).toBeLessThan(4000);
+    const waiting = await api('GET', `/api/jobs/${String(late.body.jobId)}`);
+    expect(waiting.body).toMatchObject({ status: 'queued', eta: { startAt: expect.any(String) } });
+    const ended = await api('GET', `/api/jobs/${String(late.body.jobId)}?wait=15`);
+    expect(ended.body).toMatchObject({
+      status: 'expired',
+      startedAt: null,
+      stdout: '',
+      eta: null,
+      error: expect.stringContaining('not started by'),
+    });
+    const stats = await api('GET', '/api/queue-stats');
+    expect((stats.body.jobs as Record<string, number>).expired).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it('retries an ended job on demand, and moves the dead-letter queue back', async () => {
     const failed = await api('POST', '/api/tasks/fail?wait=20', { input: { code: 3 } });
     expect(failed.body).toMatchObject({ status: 'failed', exitCode: 3, attempts: 1 });

@@ -4,6 +4,7 @@ import { httpHandler } from '../http-handler';
 import { json } from '../json-response';
 import { intQuery, jobIdParam } from '../params';
 import { isFinal } from '../../jobs/job-record';
+import { etaOf } from '../../jobs/eta';
 import { jobView } from '../../jobs/job-view';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
 import type { Services } from '../../services';
@@ -12,7 +13,12 @@ import type { Services } from '../../services';
  * GET /api/jobs/{id}. With `?wait=N` (N ≤ 25) it answers when the job finishes or after N seconds,
  * whichever comes first, so a client need not poll hard; the wait costs the server no reads.
  */
-export function createGetJobHandler({ store, logger, auth }: Pick<Services, 'store' | 'logger' | 'auth'>) {
+export function createGetJobHandler({
+  store,
+  logger,
+  auth,
+  config,
+}: Pick<Services, 'store' | 'logger' | 'auth' | 'config'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
@@ -22,7 +28,10 @@ export function createGetJobHandler({ store, logger, auth }: Pick<Services, 'sto
       if (waitSeconds > 0 && !isFinal(job.status)) {
         job = (await waitForJob(store, id, waitSeconds * 1000)) ?? job;
       }
-      return json(200, jobView(job));
+      // A waiting job's ETA, as the queue stands now (the jobs still ahead of it).
+      const waiting = job.status === 'queued' || job.status === 'scheduled';
+      const eta = waiting ? await etaOf({ store, slots: config.consumerConcurrency }, job) : undefined;
+      return json(200, jobView(job, eta));
     },
     { logger, auth },
   );

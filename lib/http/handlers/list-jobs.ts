@@ -25,7 +25,7 @@ export function createListJobsHandler({ store, logger, auth }: Pick<Services, 's
         ? `/api/jobs?${new URLSearchParams({ ...(status ? { status } : {}), limit: String(limit), cursor: page.nextCursor })}`
         : null;
       return json(200, {
-        jobs: page.jobs.map(jobView),
+        jobs: page.jobs.map((job) => jobView(job)),
         nextCursor: page.nextCursor ?? null,
         links: { next },
       });

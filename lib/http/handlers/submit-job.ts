@@ -10,13 +10,15 @@ import type { CallbackState, JobRecord } from '../../jobs/job-record';
 import { isFinal } from '../../jobs/job-record';
 import { jobLinks, jobView } from '../../jobs/job-view';
 import { submitJob } from '../../jobs/job-lifecycle';
+import { etaOf } from '../../jobs/eta';
+import { DeadlineUnreachableError } from '../../jobs/job-errors';
 import { callbacksEnabled } from '../../config';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
 import type { Services } from '../../services';
 
 /** A job may be delayed by at most a day (`delaySeconds`, or a `runAt` at most this far ahead). */
 export const MAX_JOB_DELAY_SECONDS = 86_400;
-const BODY_FIELDS = ['input', 'delaySeconds', 'runAt', 'callback'];
+const BODY_FIELDS = ['input', 'delaySeconds', 'runAt', 'callback', 'startBy', 'deadline'];
 /** An ISO 8601 time with its zone (Z or ±hh:mm), as JSON Schema's date-time. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -24,10 +26,53 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
  * The submit body: the task's input, when to run it (undefined: as soon as a slot is free), and the
  * completion callback's URL, if any (checked by the handler).
  */
+/** A time field of the body (ISO 8601 with its zone), as ms; undefined when absent. */
+function timeField(fields: Record<string, unknown>, name: string): number | undefined {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) {
+    throw badRequest(
+      'invalid_body',
+      `${name} must be an ISO 8601 time with its zone, such as 2026-12-02T10:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * The times a submit may set besides when to run it: `startBy` (not started by then, the job ends
+ * `expired` and never runs) and `deadline` (finish-by, held against the ETA). Both ahead of now,
+ * and `startBy` not before the job's own time.
+ */
+function readLimits(
+  fields: Record<string, unknown>,
+  now: number,
+  runAtMs: number | undefined,
+): { startBy?: string; deadline?: string } {
+  const startBy = timeField(fields, 'startBy');
+  const deadline = timeField(fields, 'deadline');
+  if (startBy !== undefined && startBy <= Math.max(now, runAtMs ?? now)) {
+    throw badRequest('invalid_body', 'startBy must be later than now and than the job’s runAt');
+  }
+  if (deadline !== undefined && deadline <= now)
+    throw badRequest('invalid_body', 'deadline must be later than now');
+  return {
+    ...(startBy !== undefined ? { startBy: new Date(startBy).toISOString() } : {}),
+    ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
+  };
+}
+
 function readBody(
   body: unknown,
   now: number,
-): { input: Record<string, unknown>; runAt?: string; callbackUrl?: unknown } {
+): {
+  input: Record<string, unknown>;
+  runAt?: string;
+  callbackUrl?: unknown;
+  startBy?: string;
+  deadline?: string;
+} {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('invalid_body', 'body must be a JSON object such as { "input": { ... } }');
   }
@@ -38,7 +83,7 @@ function readBody(
       `body.${extra.slice(0, 40)} is not allowed; send { "input": { ... } }, with delaySeconds or runAt to run it later`,
     );
   }
-  const fields = body as { input?: unknown; delaySeconds?: unknown; runAt?: unknown; callback?: unknown };
+  const fields = body as Record<string, unknown>;
   const { callback } = fields;
   if (
     callback !== undefined &&
@@ -69,13 +114,7 @@ function readBody(
     runAtMs = now + (delaySeconds as number) * 1000;
   }
   if (runAt !== undefined) {
-    runAtMs = typeof runAt === 'string' && ISO_TIME.test(runAt) ? Date.parse(runAt) : NaN;
-    if (!Number.isFinite(runAtMs)) {
-      throw badRequest(
-        'invalid_body',
-        'runAt must be an ISO 8601 time with its zone, such as 2026-12-02T10:00:00Z',
-      );
-    }
+    runAtMs = timeField(fields, 'runAt')!;
     if (runAtMs > now + MAX_JOB_DELAY_SECONDS * 1000) {
       throw badRequest('invalid_body', 'runAt must be at most 24 hours ahead');
     }
@@ -83,6 +122,7 @@ function readBody(
   // A time that has come (delaySeconds 0, a runAt in the past) runs as soon as a slot is free.
   return {
     input: input as Record<string, unknown>,
+    ...readLimits(fields, now, runAtMs),
     ...(runAtMs !== undefined && runAtMs > now ? { runAt: new Date(runAtMs).toISOString() } : {}),
     ...(callback === undefined ? {} : { callbackUrl: (callback as { url?: unknown }).url }),
   };
@@ -99,7 +139,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       if (!catalogue.get(taskName))
         throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
       const now = Date.now();
-      const { input, runAt, callbackUrl } = readBody(event.parsedBody, now);
+      const { input, runAt, callbackUrl, startBy, deadline } = readBody(event.parsedBody, now);
       const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
       const idempotencyKey = idempotencyKeyHeader(event);
       catalogue.prepare(taskName, input);
@@ -116,6 +156,18 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         callback = { url: url.href, status: 'pending', attempts: 0, lastError: null };
       }
       await backlog.check();
+      // The ETA as the queue stands: every queued job is ahead of a new one (a delayed one waits
+      // for its time). A deadline it cannot meet is refused before anything is written.
+      const slots = config.consumerConcurrency;
+      const queued = runAt ? 0 : (await store.countByStatus()).queued;
+      const eta = await etaOf(
+        { store, slots },
+        { id: '', task: taskName, status: 'queued', runAt },
+        { ahead: queued, now },
+      );
+      if (deadline && Date.parse(eta.finishAt) > Date.parse(deadline)) {
+        throw new DeadlineUnreachableError(deadline, eta);
+      }
 
       const record: JobRecord = {
         id: newJobId(),
@@ -125,6 +177,8 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         attempts: 0,
         queuedAt: new Date(now).toISOString(),
         ...(runAt ? { runAt } : {}),
+        ...(startBy ? { startBy } : {}),
+        ...(deadline ? { deadline } : {}),
         ...(callback ? { callback } : {}),
       };
       const { job, created } = await submitJob({ store, queue }, record, { idempotencyKey });
@@ -149,9 +203,18 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         location: jobLinks(job.id).self,
         ...(created ? {} : { 'idempotent-replayed': 'true' }),
       };
+      const current = latest ?? job;
+      // A replay's job has moved on since: its ETA as it stands now (none once it runs).
+      const waiting = current.status === 'queued' || current.status === 'scheduled';
+      const answerEta = !waiting ? undefined : created ? eta : await etaOf({ store, slots }, current);
       return json(
         202,
-        { jobId: job.id, status: latest?.status ?? job.status, links: jobLinks(job.id) },
+        {
+          jobId: job.id,
+          status: current.status,
+          ...(answerEta ? { eta: answerEta } : {}),
+          links: jobLinks(job.id),
+        },
         headers,
       );
     },

@@ -197,5 +197,18 @@ async function claimNext(
     await finishAttempt(deps, log, job.id, 'cancelled', { attempts: attempt, error });
     return DONE;
   }
+  if (job.status === 'queued' && job.attempts === 0 && job.startBy && Date.parse(job.startBy) <= Date.now()) {
+    // Its next attempt is claimed by this delivery: nobody else starts it meanwhile.
+    const error = `not started by ${job.startBy} (its startBy): it never ran`;
+    await finishAttempt(
+      deps,
+      log,
+      job.id,
+      'expired',
+      { attempts: attempt, error },
+      { attempt: job.attempts },
+    );
+    return DONE;
+  }
   return { kind: 'claimed', job, attempt, policy, history };
 }

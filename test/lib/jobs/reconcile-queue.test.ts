@@ -7,7 +7,16 @@ import { queuedJob } from '../../helpers/jobs';
 /** The lost-message check, against a store and a queue that say what is there. */
 function subject(jobs: JobRecord[], depth: Partial<QueueDepth>) {
   const sent: Array<{ jobId?: string; delaySeconds?: number }> = [];
-  const counts = { scheduled: 0, queued: 0, running: 0, succeeded: 0, failed: 0, timed_out: 0, cancelled: 0 };
+  const counts = {
+    scheduled: 0,
+    queued: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    timed_out: 0,
+    cancelled: 0,
+    expired: 0,
+  };
   for (const job of jobs) counts[job.status] += 1;
   return {
     sent,

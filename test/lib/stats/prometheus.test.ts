@@ -16,7 +16,7 @@ const stats: QueueStats = {
   throughput: { lastMinute: 10, last5Minutes: 9.5, last15Minutes: 8.25, perMinute: [] },
   waitMs: { p50: 12, p95: 250, p99: 1200 },
   runMs: { p50: null, p95: null, p99: null },
-  jobs: { scheduled: 0, queued: 8, running: 3, succeeded: 100, failed: 15, timed_out: 3, cancelled: 2 },
+  jobs: { scheduled: 0, queued: 8, running: 3, succeeded: 100, failed: 15, timed_out: 3, cancelled: 2, expired: 0 },
   running: [],
   generatedAt: '2026-12-02T00:00:00.000Z',
 };
@@ -81,6 +81,7 @@ describe('renderPrometheus', () => {
           count: 90,
         },
       },
+      runMsByTask: {},
     });
     const parsed = parsePrometheus(text) as Array<Family & { metrics: Array<Record<string, unknown>> }>;
     const byName = (name: string) => parsed.find((f) => f.name === name)!;

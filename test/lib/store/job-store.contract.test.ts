@@ -265,6 +265,7 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
       failed: 0,
       timed_out: 0,
       cancelled: 1,
+      expired: 0,
     });
     // Another worker on the same store counts the same.
     await expect(subject.open().countByStatus()).resolves.toMatchObject({ queued: 5, cancelled: 1 });
@@ -397,6 +398,7 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
       runMs: { buckets: {}, sumMs: 0, count: 0 },
       cpuMsByTask: {},
       peakMemoryByTask: {},
+      runMsByTask: {},
     });
     const finish = async (task: string, status: 'succeeded' | 'failed', waitMs: number, runMs: number) => {
       const job = queuedJob({ task });
@@ -428,6 +430,7 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
         echo: { buckets: { [String(4 * 1024 * 1024)]: 2 }, sum: 6 * 1024 * 1024, count: 2 },
         fail: { buckets: { [String(4 * 1024 * 1024)]: 1 }, sum: 3 * 1024 * 1024, count: 1 },
       },
+      runMsByTask: { echo: { sumMs: 2_040, count: 2 }, fail: { sumMs: 40, count: 1 } },
     });
   });
 

@@ -109,6 +109,38 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       'invalid_body',
       /runAt must be an ISO 8601 time/,
     ]),
+    ...['soon', '2026-12-02T10:00:00'].map((startBy): Refusal => [
+      `startBy ${JSON.stringify(startBy)}`,
+      submit('echo', { input: { text: 'a' }, startBy }),
+      400,
+      'invalid_body',
+      /startBy must be an ISO 8601 time/,
+    ]),
+    [
+      'a startBy that has passed',
+      submit('echo', { input: { text: 'a' }, startBy: new Date(Date.now() - 1000).toISOString() }),
+      400,
+      'invalid_body',
+      /startBy must be later than now/,
+    ],
+    [
+      'a startBy before the job’s runAt',
+      submit('echo', {
+        input: { text: 'a' },
+        runAt: new Date(Date.now() + 60_000).toISOString(),
+        startBy: new Date(Date.now() + 30_000).toISOString(),
+      }),
+      400,
+      'invalid_body',
+      /than the job’s runAt/,
+    ],
+    [
+      'a deadline that has passed',
+      submit('echo', { input: { text: 'a' }, deadline: new Date(Date.now() - 1000).toISOString() }),
+      400,
+      'invalid_body',
+      /deadline must be later than now/,
+    ],
     [
       'runAt more than 24 hours ahead',
       submit('echo', { input: { text: 'a' }, runAt: new Date(Date.now() + 86_460_000).toISOString() }),
@@ -143,6 +175,47 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_body' } });
     },
   );
+
+  it('answers with an ETA, and keeps startBy and deadline on the job', async () => {
+    const startBy = new Date(Date.now() + 60_000).toISOString();
+    const deadline = new Date(Date.now() + 120_000).toISOString();
+    const response = await handler(submit('echo', { input: { text: 'eta' }, startBy, deadline }), context);
+    expect(response.statusCode).toBe(202);
+    const body = bodyOf(response) as { jobId: string; eta: { startAt: string; finishAt: string } };
+    expect(Date.parse(body.eta.startAt)).toBeLessThanOrEqual(Date.parse(body.eta.finishAt));
+    expect(Date.parse(body.eta.finishAt)).toBeLessThan(Date.now() + 60_000);
+    await expect(services.store.get(body.jobId)).resolves.toMatchObject({ startBy, deadline });
+  });
+
+  it('refuses a deadline its ETA cannot meet with 422 deadline_unreachable and the ETA, and writes nothing', async () => {
+    // Eight jobs of a task that takes 10 s on average ahead of it, on 4 slots: it cannot finish in 5 s.
+    for (let i = 0; i < 8; i += 1) {
+      await handler(submit('sleep', { input: { seconds: 10 } }), context);
+    }
+    const stored = await jobCount();
+    const finished = await services.store.create({
+      id: '01a2e000-0000-7000-8000-000000000001',
+      task: 'sleep',
+      input: { seconds: 10 },
+      status: 'queued',
+      attempts: 0,
+      queuedAt: new Date().toISOString(),
+    });
+    const now = new Date().toISOString();
+    await services.store.transition(finished.job.id, 'running', { attempts: 1, startedAt: now });
+    await services.store.transition(finished.job.id, 'succeeded', { runMs: 10_000, finishedAt: now });
+    const deadline = new Date(Date.now() + 5000).toISOString();
+    const response = await handler(submit('sleep', { input: { seconds: 10 }, deadline }), context);
+    expect(response.statusCode).toBe(422);
+    expect(bodyOf(response)).toEqual({
+      error: {
+        code: 'deadline_unreachable',
+        message: expect.stringMatching(/would finish about .* after its deadline .*nothing was queued/),
+        eta: { startAt: expect.any(String), finishAt: expect.any(String) },
+      },
+    });
+    expect(await jobCount()).toBe(stored + 1);
+  });
 
   it('writes a delayed job as scheduled until its time, and sends its message delayed (SQS: 15 minutes at most)', async () => {
     const before = Date.now();

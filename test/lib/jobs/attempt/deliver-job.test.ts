@@ -152,6 +152,23 @@ describe('deliverJob: what an attempt decides, and what becomes of its message',
     await expect(deliverJob(deps, silentLogger, delivery(job))).resolves.toEqual({ kind: 'done' });
   });
 
+  it('ends a job not started by its startBy as expired: done, it never runs', async () => {
+    const startBy = new Date(Date.now() - 1000).toISOString();
+    const job = await stored('echo', { text: 'too late' }, { startBy });
+    let ran = false;
+    const watching = {
+      ...deps,
+      run: (options: Parameters<typeof runProcess>[0]) => ((ran = true), runProcess(options)),
+    };
+    await expect(deliverJob(watching, silentLogger, delivery(job))).resolves.toEqual({ kind: 'done' });
+    expect(ran).toBe(false);
+    await expect(subject.store.get(job.id)).resolves.toMatchObject({
+      status: 'expired',
+      error: expect.stringContaining(`not started by ${startBy}`),
+      finishedAt: expect.any(String),
+    });
+  });
+
   it('drops a message whose submit rolled its job back (no record), and adopts one without a job id', async () => {
     const orphan = { id: newJobId(), task: 'echo', input: { text: 'x' } };
     await expect(deliverJob(deps, silentLogger, delivery(orphan))).resolves.toEqual({ kind: 'done' });
