@@ -188,6 +188,25 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'a submit promises an ETA; a deadline it cannot meet is refused with it, and nothing queued',
+      async () => {
+        const submitted = await call('POST', '/api/tasks/echo', { body: { input: { text: 'eta' } } });
+        const eta = submitted.body.eta as { startAt?: string; finishAt?: string } | undefined;
+        expectThat(submitted.status === 202 && Boolean(eta?.startAt && eta.finishAt), summary(submitted));
+        // A sleep of 1 s first, so the task's mean run time is known: 1 s at least.
+        const known = await call('POST', '/api/tasks/sleep?wait=20', { body: { input: { seconds: 1 } } });
+        expectThat(known.status === 200, summary(known));
+        const refused = await call('POST', '/api/tasks/sleep', {
+          body: { input: { seconds: 1 }, deadline: new Date(Date.now() + 500).toISOString() },
+        });
+        expectThat(
+          refused.status === 422 && refused.body.error?.code === 'deadline_unreachable',
+          summary(refused),
+        );
+        return `eta ${String(eta?.startAt)} → ${String(eta?.finishAt)}; a 0.5 s deadline for a 1 s task refused`;
+      },
+    ],
+    [
       'a callback that is not an http(s) URL is refused',
       async () => {
         const refused = await call('POST', '/api/tasks/echo', {

@@ -130,13 +130,14 @@ describe('the deployed template', () => {
     expect(actionsOf('listTasks')).toEqual(tokenRead);
     expect(actionsOf('openApi')).toEqual(tokenRead);
     expect(actionsOf('noRoute')).toEqual(tokenRead);
-    expect(actionsOf('getJob')).toEqual(['dynamodb:GetItem', ...tokenRead]);
+    expect(actionsOf('getJob')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', ...tokenRead]);
     expect(actionsOf('getJobOutput')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', ...tokenRead]);
     expect(actionsOf('listJobs')).toEqual(['dynamodb:Query', ...tokenRead]);
     expect(actionsOf('submitJob')).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:SendMessage',

@@ -240,7 +240,10 @@ describe('the packaged functions, run as Lambda runs them', () => {
 
   it('submit, then the consumer runs it from the queue: get, list and output say succeeded', async () => {
     const submitted = await submit('echo', { input: { text: 'deployed hello' } });
-    expect(submitted).toMatchObject({ status: 202, body: { status: 'queued' } });
+    expect(submitted).toMatchObject({
+      status: 202,
+      body: { status: 'queued', eta: { startAt: expect.any(String), finishAt: expect.any(String) } },
+    });
     const job = await jobUntil(submitted.body.jobId, final);
     expect(job).toMatchObject({
       status: 'succeeded',

@@ -776,6 +776,16 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     // Eight 1-s jobs on 4 slots ahead of it: about 2 s (the running ones may have begun).
     expect(Date.parse(eta.startAt) - submittedAt).toBeGreaterThan(800);
     expect(Date.parse(eta.startAt) - submittedAt).toBeLessThan(4000);
+    // The CLI says the ETA, and a deadline it cannot meet in one line (exit 1).
+    const viaCli = await cli('submit', 'echo', '--text', 'eta from the cli');
+    expect(viaCli).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^eta: starts \d\d:\d\d:\d\d, done/m),
+    });
+    const tooSoon = new Date(Date.now() + 300).toISOString();
+    const refusedCli = await cli('submit', 'echo', '--text', 'in time?', '--deadline', tooSoon);
+    expect(refusedCli.code).toBe(1);
+    expect(refusedCli.stderr).toMatch(/after its deadline/);
     const waiting = await api('GET', `/api/jobs/${String(late.body.jobId)}`);
     expect(waiting.body).toMatchObject({ status: 'queued', eta: { startAt: expect.any(String) } });
     const ended = await api('GET', `/api/jobs/${String(late.body.jobId)}?wait=15`);
@@ -942,8 +952,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     );
     const lines = stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 16 : 15);
-    expect(lines.at(-1)).toBe('16 of 16 checks passed or skipped, 0 failed');
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 17 : 16);
+    expect(lines.at(-1)).toBe('17 of 17 checks passed or skipped, 0 failed');
   }, 100_000);
 
   it('answers 300 requests generated from its OpenAPI document with no 5xx, each as the document says', async () => {

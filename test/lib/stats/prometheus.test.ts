@@ -16,7 +16,16 @@ const stats: QueueStats = {
   throughput: { lastMinute: 10, last5Minutes: 9.5, last15Minutes: 8.25, perMinute: [] },
   waitMs: { p50: 12, p95: 250, p99: 1200 },
   runMs: { p50: null, p95: null, p99: null },
-  jobs: { scheduled: 0, queued: 8, running: 3, succeeded: 100, failed: 15, timed_out: 3, cancelled: 2, expired: 0 },
+  jobs: {
+    scheduled: 0,
+    queued: 8,
+    running: 3,
+    succeeded: 100,
+    failed: 15,
+    timed_out: 3,
+    cancelled: 2,
+    expired: 0,
+  },
   running: [],
   generatedAt: '2026-12-02T00:00:00.000Z',
 };
