@@ -6,6 +6,7 @@
  *  2. Submit latency p50/p99 at 100 and 1,000 concurrent connections (autocannon).
  *  3. HTTP-side RSS idle vs with 10,000 jobs queued (the consumer paused).
  *  4. GET /api/queue-stats p95 with 10,000 jobs stored.
+ *  5. The ETA of a submit against the job's actual start: median and p90 of the error (part `eta`).
  *
  *  0. Side by side (part `side-by-side`): spawn-queue as `npm start`, the reference of the original
  *     Express design (bench/reference) and BullMQ + Redis (bench/peers, when redis-server is on the
@@ -16,7 +17,7 @@
  *     the latency of each endpoint (submit, get, list, queue-stats, metrics) with BENCH_HISTORY
  *     (10,000 then 1,000,000) finished jobs in the store, median of BENCH_HISTORY_RUNS (3) runs each.
  *
- * BENCH_PARTS=side-by-side,history,throughput,latency,memory,stats picks parts (`bursts`, `polled`
+ * BENCH_PARTS=side-by-side,history,throughput,latency,memory,eta,stats picks parts (`bursts`, `polled`
  * or `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
  * the runs per mix; BENCH_MIX=echo only the throughput mixes named so; BENCH_URL measures a stack
  * already running there instead of a private one.
@@ -30,6 +31,7 @@ import autocannon from 'autocannon';
 import { createCatalogue } from '../lib/tasks/catalogue';
 import { runCeiling } from './lib/ceiling';
 import { seedFinishedJobs, seedFinishedJobsApart } from './lib/seed-store';
+import { etaAccuracy } from './lib/eta-accuracy';
 import { burst, timedAutocannon } from './lib/hostile-clients';
 import {
   burstRows,
@@ -443,7 +445,7 @@ async function sideBySide(report: Record<string, unknown>): Promise<void> {
 
 async function main(): Promise<void> {
   const parts = new Set(
-    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,stats').split(','),
+    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,eta,stats').split(','),
   );
   const report: Record<string, unknown> = {
     machine: {
@@ -501,6 +503,10 @@ async function main(): Promise<void> {
     if (parts.has('memory')) {
       console.log('\n3. HTTP-side memory, idle vs 10,000 more jobs queued');
       report.memory = await memoryWithBacklog(target);
+    }
+    if (parts.has('eta')) {
+      console.log('\n5. how near the ETA of a submit comes to the start');
+      report.eta = await etaAccuracy(target.httpUrl);
     }
     if (parts.has('stats')) {
       console.log('\n4. queue-stats latency');

@@ -77,6 +77,8 @@ export interface JobStore {
   countRetrying(): Promise<number>;
   /** Queued jobs submitted before job `id` (ids order by creation): the jobs ahead of it (its ETA). */
   countQueuedBefore(id: string): Promise<number>;
+  /** The queued jobs by task (the mix of the queue, for the ETA): bounded by MAX_QUEUED_JOBS. */
+  queuedByTask(): Promise<Record<string, number>>;
   /** Claims attempt `attempt` of a job; true for exactly one caller. */
   claim(id: string, attempt: number, claim: Claim): Promise<boolean>;
   readClaim(id: string, attempt: number): Promise<Claim | undefined>;

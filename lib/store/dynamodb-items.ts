@@ -105,6 +105,8 @@ export function itemOfJob(record: JobRecord, expiresAt: number): Item {
     ...jobKey(record.id),
     jobId: record.id,
     jobStatus: record.status,
+    // Beside the record, so the queue's mix by task is read without the records (queuedByTask).
+    jobTask: record.task,
     // Beside the status, so a transition's condition can fence the attempt that owns the job.
     jobAttempts: record.attempts,
     // Only while a queued job waits for a retry: what countRetrying counts.

@@ -246,6 +246,22 @@ function dynamoDbBackend({
   const countRetrying = () => countIndex('queued', 'attribute_exists(retryAt)');
   const countQueuedBefore = (id: string) => (checkId(id), countIndex('queued', undefined, id));
 
+  /** The queued jobs' tasks, page by page (their jobTask only; items written before it: not counted). */
+  async function queuedByTask(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const items = queryItems({
+      TableName,
+      IndexName: 'byStatus',
+      KeyConditionExpression: 'jobStatus = :s',
+      ExpressionAttributeValues: { ':s': 'queued' },
+      ProjectionExpression: 'jobTask',
+    });
+    for await (const item of items) {
+      if (typeof item.jobTask === 'string') counts[item.jobTask] = (counts[item.jobTask] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   async function countIndex(status: JobStatus, filter?: string, beforeId?: string): Promise<number> {
     let count = 0;
     let ExclusiveStartKey: Item | undefined;
@@ -419,6 +435,7 @@ function dynamoDbBackend({
     pendingCallbacks,
     countRetrying,
     countQueuedBefore,
+    queuedByTask,
     claim,
     readClaim,
     updateClaim,

@@ -133,6 +133,7 @@ export function withJobRules(backend: StoreBackend): JobStore {
     pendingCallbacks: backend.pendingCallbacks,
     countRetrying: backend.countRetrying,
     countQueuedBefore: backend.countQueuedBefore,
+    queuedByTask: backend.queuedByTask,
     claim: backend.claim,
     readClaim: backend.readClaim,
     updateClaim: backend.updateClaim,

@@ -305,6 +305,13 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     return use((_, sql) => Number((sql.retrying.get() as Row).n));
   }
 
+  async function queuedByTask(): Promise<Record<string, number>> {
+    const rows = use((_, sql) => sql.queuedByTask.all() as Row[]);
+    return Object.fromEntries(
+      rows.filter((row) => row.task !== null).map((row) => [String(row.task), Number(row.n)]),
+    );
+  }
+
   async function countQueuedBefore(id: string): Promise<number> {
     checkId(id);
     return use((_, sql) => Number((sql.queuedBefore.get(id) as Row).n));
@@ -417,6 +424,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     pendingCallbacks,
     countRetrying,
     countQueuedBefore,
+    queuedByTask,
     claim,
     readClaim,
     updateClaim,

@@ -46,6 +46,10 @@ export function prepare(database: Database.Database) {
        WHERE ${PENDING_CALLBACK} AND id > ? ORDER BY id LIMIT ?`,
     ),
     queuedBefore: database.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND id < ?"),
+    queuedByTask: database.prepare(
+      `SELECT CASE WHEN json_valid(record) THEN json_extract(record, '$.task') END AS task, COUNT(*) AS n
+       FROM jobs WHERE status = 'queued' GROUP BY 1`,
+    ),
     retrying: database.prepare(
       "SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND next_attempt_at IS NOT NULL",
     ),

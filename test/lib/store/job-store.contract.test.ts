@@ -229,6 +229,21 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     expect(rest.jobs).toHaveLength(5);
   }, 60_000);
 
+  it('counts the queued jobs ahead of one, and the queue by task (the ETA)', async () => {
+    const now = Date.now();
+    const jobs = [
+      queuedJob({ id: newJobId(now - 3000), task: 'echo' }),
+      queuedJob({ id: newJobId(now - 2000), task: 'sleep', input: { seconds: 1 } }),
+      queuedJob({ id: newJobId(now - 1000), task: 'echo' }),
+      queuedJob({ id: newJobId(now), task: 'echo' }),
+    ];
+    for (const job of jobs) await store.create(job);
+    await store.transition(jobs[0]!.id, 'running', { attempts: 1, startedAt: new Date().toISOString() });
+    await expect(store.countQueuedBefore(jobs[3]!.id)).resolves.toBe(2);
+    await expect(store.countQueuedBefore(jobs[1]!.id)).resolves.toBe(0);
+    await expect(store.queuedByTask()).resolves.toEqual({ echo: 2, sleep: 1 });
+  });
+
   it('lists newest first, page by page, filters by status, and counts', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i += 1) {
