@@ -24,6 +24,7 @@ import {
 } from './dynamodb-items';
 import type { Item } from './dynamodb-items';
 import { dynamoDbStatistics } from './dynamodb-statistics';
+import { dynamoDbIndexCounts } from './dynamodb-index-counts';
 
 export { fitItemLimit, isStoreOutage, MAX_RECORD_BYTES } from './dynamodb-items';
 const checkId = assertJobId;
@@ -242,46 +243,10 @@ function dynamoDbBackend({
     return Items.length > limit && last ? { jobs, nextCursor: last.id } : { jobs };
   }
 
-  /** Queued jobs are bounded (MAX_QUEUED_JOBS): their index is read, with the ones that wait counted. */
-  const countRetrying = () => countIndex('queued', 'attribute_exists(retryAt)');
-  const countQueuedBefore = (id: string) => (checkId(id), countIndex('queued', undefined, id));
-
-  /** The queued jobs' tasks, page by page (their jobTask only; items written before it: not counted). */
-  async function queuedByTask(): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    const items = queryItems({
-      TableName,
-      IndexName: 'byStatus',
-      KeyConditionExpression: 'jobStatus = :s',
-      ExpressionAttributeValues: { ':s': 'queued' },
-      ProjectionExpression: 'jobTask',
-    });
-    for await (const item of items) {
-      if (typeof item.jobTask === 'string') counts[item.jobTask] = (counts[item.jobTask] ?? 0) + 1;
-    }
-    return counts;
-  }
-
-  async function countIndex(status: JobStatus, filter?: string, beforeId?: string): Promise<number> {
-    let count = 0;
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'byStatus',
-          KeyConditionExpression: beforeId ? 'jobStatus = :s AND jobId < :id' : 'jobStatus = :s',
-          ...(filter ? { FilterExpression: filter } : {}),
-          ExpressionAttributeValues: { ':s': status, ...(beforeId ? { ':id': beforeId } : {}) },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
-  }
+  const { countIndex, countRetrying, countQueuedBefore, queuedByTask } = dynamoDbIndexCounts(
+    client,
+    TableName,
+  );
 
   /**
    * Scheduled, queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the

@@ -50,8 +50,8 @@ export async function finishAttempt(
 
 /**
  * The attempt failed and the policy runs the job again: back to `queued` with the reason and the
- * time of the next attempt; the message comes back after the backoff. A write that fails leaves the
- * record `running` until its lease runs out: the next delivery then takes it over.
+ * time of the next attempt; the message comes back after the backoff. A write that fails throws:
+ * the message comes back in seconds, and its delivery takes the attempt over once its lease ends.
  */
 export async function retryLater(
   deps: Pick<AttemptDependencies, 'store' | 'random'>,
@@ -65,8 +65,11 @@ export async function retryLater(
   try {
     await deps.store.transition(jobId, 'queued', { ...patch, nextAttemptAt }, fence);
   } catch (error) {
+    if (error instanceof StaleAttemptError) throw error;
+    // The message comes back in seconds (the consumer's pause after a failed delivery), not after
+    // the queue's visibility timeout: the next delivery finds the claim and takes it over.
     log.error({ event: 'retry-unrecorded', err: error }, 'could not record the failed attempt');
-    return RETURN;
+    throw error;
   }
   log.warn(
     { event: 'retry', attempt, delaySeconds, reason: patch.error },

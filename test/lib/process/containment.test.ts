@@ -157,7 +157,8 @@ describe('limits of a whole job (a cgroup per job)', () => {
         sh('for i in $(seq 200); do sleep 2 & done; wait', { limits: { processes: 50 } }),
       );
       expect(result.stderr).toMatch(/fork/i);
-      expect(result.usage!.processes).toBeLessThanOrEqual(50);
+      // Started: the 50 at once and the short-lived ones before them (`$(seq 200)`), not the 150 refused.
+      expect(result.usage!.processes).toBeLessThanOrEqual(55);
       expect(result.usage!.processes).toBeGreaterThan(10);
     },
   );

@@ -9,8 +9,10 @@ import { SpawnError } from '../../../../lib/process/process-errors';
 import { runProcess } from '../../../../lib/process/run-process';
 import { createCatalogue } from '../../../../lib/tasks/catalogue';
 import type { TaskDefinition } from '../../../../lib/tasks/catalogue';
+import { StoreUnavailableError } from '../../../../lib/store/store-errors';
 import { testStore } from '../../../helpers/job-stores';
 import type { TestStore } from '../../../helpers/job-stores';
+import { queuedJob } from '../../../helpers/jobs';
 import { silentLogger } from '../../../helpers/services';
 
 /**
@@ -52,15 +54,7 @@ describe('deliverJob: what an attempt decides, and what becomes of its message',
   });
 
   async function stored(task: string, input: Record<string, unknown>, fields: Partial<JobRecord> = {}) {
-    const job: JobRecord = {
-      id: newJobId(),
-      task,
-      input,
-      status: 'queued',
-      attempts: 0,
-      queuedAt: new Date().toISOString(),
-      ...fields,
-    };
+    const job = queuedJob({ task, input, ...fields });
     await subject.store.create(job);
     return job;
   }
@@ -108,6 +102,20 @@ describe('deliverJob: what an attempt decides, and what becomes of its message',
       error: expect.stringContaining('exited with code 3'),
       nextAttemptAt: expect.any(String),
     });
+  });
+
+  it('throws when the store cannot record a retry, so the message comes back in seconds, not after the visibility timeout', async () => {
+    const job = await stored('flaky', {});
+    const store = Object.create(subject.store) as typeof subject.store;
+    store.transition = (id, to, patch, options) =>
+      to === 'queued'
+        ? Promise.reject(new StoreUnavailableError('the job store cannot be used (SQLITE_BUSY)'))
+        : subject.store.transition(id, to, patch, options);
+    await expect(deliverJob({ ...deps, store }, silentLogger, delivery(job))).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    // Its attempt stays claimed: the next delivery takes it over once the lease ends.
+    await expect(subject.store.readClaim(job.id, 1)).resolves.toMatchObject({ kind: 'run' });
   });
 
   it('on the last delivery, fails it instead: done, the record failed with the task’s own end', async () => {
