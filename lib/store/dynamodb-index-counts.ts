@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { JobStatus } from '../jobs/job-record';
+import { queryAll } from './dynamodb-items';
 import type { Item } from './dynamodb-items';
 
 /**
@@ -10,14 +11,7 @@ import type { Item } from './dynamodb-items';
  * page by page (LastEvaluatedKey followed).
  */
 export function dynamoDbIndexCounts(client: Pick<DynamoDBDocumentClient, 'send'>, TableName: string) {
-  async function* queryItems(input: QueryCommandInput): AsyncIterable<Item> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-      yield* page.Items ?? [];
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
+  const queryItems = (input: QueryCommandInput) => queryAll(client, input);
 
   /** Queued jobs are bounded (MAX_QUEUED_JOBS): their index is read, with the ones that wait counted. */
   const countRetrying = () => countIndex('queued', 'attribute_exists(retryAt)');

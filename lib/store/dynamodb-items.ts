@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isFinal } from '../jobs/job-record';
 import type { JobRecord } from '../jobs/job-record';
 import type { OutputStream } from '../process/run-process';
@@ -119,4 +120,17 @@ export function itemOfJob(record: JobRecord, expiresAt: number): Item {
     ...(isFinal(record.status) && record.callback?.status === 'pending' ? { callbackPending: true } : {}),
     ...(isFinal(record.status) ? { expiresAt } : {}),
   };
+}
+
+/** Every item a query matches, page after page (DynamoDB answers at most 1 MB per call). */
+export async function* queryAll(
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  input: QueryCommandInput,
+): AsyncIterable<Item> {
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    yield* page.Items ?? [];
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
 }

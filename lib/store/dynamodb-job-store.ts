@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import { FINAL_STATUSES } from '../jobs/job-record';
@@ -14,6 +14,7 @@ import {
   claimKey,
   DAY_S,
   guarded,
+  queryAll,
   itemOfJob,
   idempotencyKeyOf,
   isConditionFailure,
@@ -204,15 +205,7 @@ function dynamoDbBackend({
     }
   }
 
-  /** Every item a query matches, page after page (DynamoDB answers at most 1 MB per call). */
-  async function* queryItems(input: QueryCommandInput): AsyncIterable<Item> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-      yield* page.Items ?? [];
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
+  const queryItems = (input: QueryCommandInput) => queryAll(client, input);
 
   async function list(query: ListQuery = {}): Promise<JobPage> {
     const limit = query.limit ?? 20;
