@@ -1,4 +1,5 @@
 import type { JobRecord } from './job-record';
+import type { FinishedTotals } from './job-statistics';
 import type { JobStore } from './job-store';
 
 /** When a waiting job should start and finish (ISO times): the 202 of a submit, a waiting job's view. */
@@ -51,55 +52,71 @@ export function estimateEta(facts: EtaFacts): { startAtMs: number; finishAtMs: n
   return { startAtMs, finishAtMs: startAtMs + facts.runMs(facts.task) };
 }
 
-/** How long the queue's mix by task is reused: a read of every queued job's task, not per submit. */
-const MIX_TTL_MS = 2000;
-interface Mix {
+/**
+ * How long one read of the ETA's inputs serves (per process and store): a burst of submits shares
+ * one read of the running jobs, the totals, the queued count and the queue's mix by task, instead of
+ * four reads each on the API's one event loop.
+ */
+const SNAPSHOT_TTL_MS = 500;
+
+interface Snapshot {
   readAt: number;
-  /** The queued jobs by task, as read. */
-  read: Promise<Record<string, number>>;
-  /** The jobs this process submitted since, by task: queued after the read. */
+  read: Promise<{
+    running: Array<Pick<JobRecord, 'task' | 'startedAt'>>;
+    totals: FinishedTotals;
+    queued: number;
+    mix: Record<string, number>;
+  }>;
+  /** The jobs this process submitted since the read, by task: queued after it. */
   since: Record<string, number>;
 }
-const mixes = new WeakMap<object, Mix>();
-
-/**
- * The queue's mix by task: read at most every MIX_TTL_MS per store (a burst of submits shares one
- * read), with the jobs this process submitted since added to it.
- */
-function queueMix(store: Pick<JobStore, 'queuedByTask'>, now: number): Mix {
-  const cached = mixes.get(store);
-  if (cached && now - cached.readAt < MIX_TTL_MS) return cached;
-  const fresh: Mix = { readAt: now, read: store.queuedByTask().catch(() => ({})), since: {} };
-  mixes.set(store, fresh);
-  return fresh;
-}
+const snapshots = new WeakMap<object, Snapshot>();
 
 type EtaStore = Pick<
   JobStore,
   'list' | 'countQueuedBefore' | 'finishedTotals' | 'countByStatus' | 'queuedByTask'
 >;
 
+function snapshotOf(store: EtaStore, slots: number, now: number): Snapshot {
+  const cached = snapshots.get(store);
+  if (cached && now - cached.readAt < SNAPSHOT_TTL_MS) return cached;
+  const read = Promise.all([
+    store.list({ status: 'running', limit: Math.max(slots, 10) }),
+    store.finishedTotals(),
+    store.countByStatus(),
+    store.queuedByTask().catch(() => ({})),
+  ]).then(([running, totals, counts, mix]) => ({
+    running: running.jobs,
+    totals,
+    queued: counts.queued,
+    mix,
+  }));
+  const fresh: Snapshot = { readAt: now, read, since: {} };
+  // A failed read is not kept: the next call reads again.
+  read.catch(() => snapshots.delete(store));
+  snapshots.set(store, fresh);
+  return fresh;
+}
+
 /**
  * The ETA of a waiting job from what the store knows: the running jobs, the queued jobs before it,
- * each task's mean run time over every finished job (all-time totals: one read), and the queue's
- * mix by task (a job ahead takes the mix's mean time). `ahead`, when given, is the jobs before it
- * already known (a submit: every queued job is).
+ * each task's mean run time over every finished job (all-time totals), and the queue's mix by task
+ * (a job ahead takes the mix's mean time), read at most every SNAPSHOT_TTL_MS. `submitting`: a job
+ * about to be queued, behind every queued job (the count as read and the submits since); otherwise a
+ * queued job's own place is counted (`countQueuedBefore`).
  */
 export async function etaOf(
   { store, slots }: { store: EtaStore; slots: number },
   job: Pick<JobRecord, 'id' | 'task' | 'status' | 'runAt'>,
-  { ahead, now = Date.now() }: { ahead?: number; now?: number } = {},
+  { submitting = false, now = Date.now() }: { submitting?: boolean; now?: number } = {},
 ): Promise<Eta> {
-  const mix = queueMix(store, now);
-  const [running, before, totals, read] = await Promise.all([
-    store.list({ status: 'running', limit: Math.max(slots, 10) }),
-    ahead ??
-      (job.status === 'queued'
-        ? store.countQueuedBefore(job.id)
-        : store.countByStatus().then((counts) => counts.queued)),
-    store.finishedTotals(),
-    mix.read,
+  const snapshot = snapshotOf(store, slots, now);
+  const sinceCount = () => Object.values(snapshot.since).reduce((sum, n) => sum + n, 0);
+  const [{ running, totals, queued: queuedAtRead, mix }, place] = await Promise.all([
+    snapshot.read,
+    !submitting && job.status === 'queued' ? store.countQueuedBefore(job.id) : undefined,
   ]);
+  const before = job.runAt ? 0 : (place ?? queuedAtRead + sinceCount());
   const overall = totals.runMs.count > 0 ? totals.runMs.sumMs / totals.runMs.count : UNKNOWN_RUN_MS;
   const meanOf = (task: string) => {
     const own = totals.runMsByTask[task];
@@ -107,7 +124,7 @@ export async function etaOf(
   };
   // The jobs ahead take the mix's mean: the queue as read and what this process submitted since;
   // others queued since (by other processes) are taken to be of this job's task.
-  const queued = [...Object.entries(read), ...Object.entries(mix.since)];
+  const queued = [...Object.entries(mix), ...Object.entries(snapshot.since)];
   const known = queued.reduce((sum, [, n]) => sum + n, 0);
   const unknown = Math.max(0, before - known);
   const count = known + unknown;
@@ -115,12 +132,12 @@ export async function etaOf(
     count > 0
       ? (queued.reduce((sum, [task, n]) => sum + n * meanOf(task), 0) + unknown * meanOf(job.task)) / count
       : overall;
-  // A submit's job is queued after this: it is in the mix of the submits that follow.
-  if (ahead !== undefined) mix.since[job.task] = (mix.since[job.task] ?? 0) + 1;
+  // A submitted job is queued after this: it is ahead of the submits that follow.
+  if (submitting) snapshot.since[job.task] = (snapshot.since[job.task] ?? 0) + 1;
   const { startAtMs, finishAtMs } = estimateEta({
     now,
     slots,
-    running: running.jobs,
+    running,
     ahead: before,
     runMs: (task) => (task === undefined ? mixMean : meanOf(task)),
     task: job.task,

@@ -159,11 +159,10 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       // The ETA as the queue stands: every queued job is ahead of a new one (a delayed one waits
       // for its time). A deadline it cannot meet is refused before anything is written.
       const slots = config.consumerConcurrency;
-      const queued = runAt ? 0 : (await store.countByStatus()).queued;
       const eta = await etaOf(
         { store, slots },
         { id: '', task: taskName, status: 'queued', runAt },
-        { ahead: queued, now },
+        { submitting: true, now },
       );
       if (deadline && Date.parse(eta.finishAt) > Date.parse(deadline)) {
         throw new DeadlineUnreachableError(deadline, eta);
