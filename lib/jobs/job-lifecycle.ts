@@ -54,10 +54,7 @@ export async function submitJob(
   const { job, created } = await store.create(record, options);
   if (!created) return { job, created };
   try {
-    await queue.send(
-      { task: job.task, input: job.input, jobId: job.id },
-      { delaySeconds: secondsUntilDue(job) },
-    );
+    await sendJobMessage(queue, job);
   } catch (error) {
     if (error instanceof QueueUnavailableError) await store.remove(job.id, options);
     throw error;
@@ -94,16 +91,10 @@ export async function cancelJob(
   if (!job) throw new JobNotFoundError(id);
   if (isFinal(job.status)) throw new JobFinishedError(id, job.status);
   if (job.status === 'queued' || job.status === 'scheduled') {
-    const now = new Date();
     // The claim is the cancel's intent, made durable before the status changes: a delivery that
     // comes in between finds the attempt claimed by a cancel and never runs it (it waits out this
     // lease, then records the cancel itself if this request stopped before it could).
-    const claimed = await store.claim(id, job.attempts + 1, {
-      owner,
-      kind: 'cancel',
-      claimedAt: now.toISOString(),
-      leaseUntil: new Date(now.getTime() + CANCEL_CLAIM_MS).toISOString(),
-    });
+    const claimed = await claimBeforeStart(store, job, owner);
     if (claimed) return { outcome: 'cancelled', ...(await recordCancelBeforeStart(store, id)) };
     // A worker claimed its next attempt a moment ago: stop that attempt like a running one.
     await store.requestCancel(id, job.attempts + 1);
@@ -115,6 +106,25 @@ export async function cancelJob(
 
 /** How long a cancel's claim on a waiting job's next attempt holds off a delivery (see cancelJob). */
 export const CANCEL_CLAIM_MS = 10_000;
+
+/**
+ * Claims a waiting job's next attempt for an end without a run (a cancel, a dead-lettered job's
+ * failure): a delivery that comes meanwhile finds the attempt claimed and never starts it. True for
+ * exactly one caller.
+ */
+export function claimBeforeStart(
+  store: Pick<JobStore, 'claim'>,
+  job: Pick<JobRecord, 'id' | 'attempts'>,
+  owner: string,
+): Promise<boolean> {
+  const now = Date.now();
+  return store.claim(job.id, job.attempts + 1, {
+    owner,
+    kind: 'cancel',
+    claimedAt: new Date(now).toISOString(),
+    leaseUntil: new Date(now + CANCEL_CLAIM_MS).toISOString(),
+  });
+}
 
 /**
  * Ends a waiting job whose next attempt a cancel claimed: `cancelled`, by the cancel request or by
@@ -279,22 +289,39 @@ export async function resendUnfinished(
   { releaseRunning = true }: { releaseRunning?: boolean } = {},
 ): Promise<number> {
   let count = 0;
-  for (const status of ['scheduled', 'queued', 'running'] as const) {
+  for await (const job of jobsWithStatus(store, ['scheduled', 'queued', 'running'])) {
+    if (releaseRunning && job.status === 'running') await releaseAttempt(store, job.id, job.attempts);
+    await sendJobMessage(queue, job);
+    count += 1;
+  }
+  return count;
+}
+
+/** Every job of these statuses, a page of 100 at a time (statuses bounded by MAX_QUEUED_JOBS and the slots). */
+export async function* jobsWithStatus(
+  store: Pick<JobStore, 'list'>,
+  statuses: readonly JobStatus[],
+): AsyncIterable<JobRecord> {
+  for (const status of statuses) {
     let cursor: string | undefined;
     do {
       const page = await store.list({ status, limit: 100, cursor });
-      for (const job of page.jobs) {
-        if (releaseRunning && job.status === 'running') await releaseAttempt(store, job.id, job.attempts);
-        await queue.send(
-          { task: job.task, input: job.input, jobId: job.id },
-          { delaySeconds: secondsUntilDue(job) },
-        );
-        count += 1;
-      }
+      yield* page.jobs;
       cursor = page.nextCursor;
     } while (cursor);
   }
-  return count;
+}
+
+/** A waiting job's message (its task, input and id), delayed until its time: its submit, or a send again. */
+export function sendJobMessage(
+  queue: Pick<JobQueue, 'send'>,
+  job: Pick<JobRecord, 'id' | 'task' | 'input' | 'runAt'>,
+  now = Date.now(),
+): Promise<void> {
+  return queue.send(
+    { task: job.task, input: job.input, jobId: job.id },
+    { delaySeconds: secondsUntilDue(job, now) },
+  );
 }
 
 /**

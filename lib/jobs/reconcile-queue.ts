@@ -3,7 +3,7 @@ import type { CallbackQueue } from '../queue/callback-queue';
 import type { JobQueue } from '../queue/job-queue';
 import type { JobStore } from './job-store';
 import type { JobRecord } from './job-record';
-import { CANCEL_CLAIM_MS, finishJob, secondsUntilDue, tellFinished } from './job-lifecycle';
+import { claimBeforeStart, finishJob, jobsWithStatus, sendJobMessage, tellFinished } from './job-lifecycle';
 import { InvalidTransitionError, StaleAttemptError } from './job-errors';
 
 /** Since when a waiting job has waited for a delivery: its retry's time, its own time, or its submit. */
@@ -50,24 +50,14 @@ export async function reconcileQueue(
   const messages = depth.visible + depth.inFlight + depth.delayed;
   if (messages >= counts.queued + counts.scheduled + counts.running) return done;
   const deadLettered = depth.deadLetter > 0 ? await queue.deadLetteredJobIds() : new Set<string>();
-  for (const status of ['queued', 'scheduled'] as const) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.list({ status, limit: 100, cursor });
-      for (const job of page.jobs) {
-        if (now - waitingSince(job) < graceMs) continue;
-        if (deadLettered.has(job.id)) {
-          if (await failDeadLettered({ store, callbacks, log }, job)) done.deadLettered += 1;
-          continue;
-        }
-        await queue.send(
-          { task: job.task, input: job.input, jobId: job.id },
-          { delaySeconds: secondsUntilDue(job, now) },
-        );
-        done.sent += 1;
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
+  for await (const job of jobsWithStatus(store, ['queued', 'scheduled'])) {
+    if (now - waitingSince(job) < graceMs) continue;
+    if (deadLettered.has(job.id)) {
+      if (await failDeadLettered({ store, callbacks, log }, job)) done.deadLettered += 1;
+      continue;
+    }
+    await sendJobMessage(queue, job, now);
+    done.sent += 1;
   }
   return done;
 }
@@ -81,14 +71,7 @@ async function failDeadLettered(
   { store, callbacks, log }: Pick<ReconcileDependencies, 'store' | 'callbacks' | 'log'>,
   job: JobRecord,
 ): Promise<boolean> {
-  const now = Date.now();
-  const claimed = await store.claim(job.id, job.attempts + 1, {
-    owner: 'reconciler',
-    kind: 'cancel',
-    claimedAt: new Date(now).toISOString(),
-    leaseUntil: new Date(now + CANCEL_CLAIM_MS).toISOString(),
-  });
-  if (!claimed) return false;
+  if (!(await claimBeforeStart(store, job, 'reconciler'))) return false;
   let failed: JobRecord;
   try {
     failed = await finishJob(
