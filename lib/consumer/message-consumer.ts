@@ -13,6 +13,7 @@ import { runProcess } from '../process/run-process';
 import type { RunOptions, RunResult } from '../process/run-process';
 import type { Catalogue } from '../tasks/catalogue';
 import { parseMessage } from './parse-message';
+import { keyLoadReader } from '../jobs/concurrency-keys';
 import { reasonOf } from '../reason-of';
 
 /** `done`: delete the message. `retry`: report it in batchItemFailures so SQS delivers it again. */
@@ -70,6 +71,7 @@ export function createMessageConsumer(options: ConsumerOptions) {
     workRoot: options.workRoot,
     owner: options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     random: options.random ?? Math.random,
+    keyLoad: keyLoadReader(() => options.store.keyLoad()),
   };
 
   /** Leaves the message invisible for `seconds` more and returns it to the queue. */
@@ -112,6 +114,7 @@ export function createMessageConsumer(options: ConsumerOptions) {
       jobId: parsed.jobId,
       task: parsed.task,
       input: parsed.input,
+      ...(parsed.concurrencyKey !== undefined ? { concurrencyKey: parsed.concurrencyKey } : {}),
       fromSubmit: parsed.fromSubmit,
       receiveCount,
       lastDelivery: receiveCount >= maxReceiveCount,

@@ -1,9 +1,17 @@
 import type { SQSRecord } from 'aws-lambda';
 import { isJobId, jobIdForMessage } from '../jobs/job-id';
+import { concurrencyKeyProblem } from '../jobs/concurrency-keys';
 
-/** A message body read against the contract `{ task, input, jobId? }`. */
+/** A message body read against the contract `{ task, input, jobId?, concurrencyKey? }`. */
 export type ParsedMessage =
-  | { kind: 'job'; jobId: string; fromSubmit: boolean; task: string; input: Record<string, unknown> }
+  | {
+      kind: 'job';
+      jobId: string;
+      fromSubmit: boolean;
+      task: string;
+      input: Record<string, unknown>;
+      concurrencyKey?: string;
+    }
   | { kind: 'invalid'; jobId: string; task: string; input: Record<string, unknown>; reason: string }
   | { kind: 'unreadable'; reason: string };
 
@@ -40,9 +48,13 @@ export function parseMessage(record: Pick<SQSRecord, 'body' | 'messageId' | 'att
   });
   if (typeof body.task !== 'string' || body.task === '') return fail('message field "task" must be a string');
   if (!isPlainObject(body.input)) return fail('message field "input" must be an object');
+  const keyProblem =
+    body.concurrencyKey === undefined ? undefined : concurrencyKeyProblem(body.concurrencyKey);
+  if (keyProblem) return fail(`message field ${keyProblem}`);
+  const key = body.concurrencyKey === undefined ? {} : { concurrencyKey: body.concurrencyKey as string };
   if (body.jobId !== undefined) {
     if (!isJobId(body.jobId)) return fail('message field "jobId" must be a job id made by this service');
-    return { kind: 'job', jobId: body.jobId, fromSubmit: true, task, input };
+    return { kind: 'job', jobId: body.jobId, fromSubmit: true, task, input, ...key };
   }
-  return { kind: 'job', jobId: derivedId, fromSubmit: false, task, input };
+  return { kind: 'job', jobId: derivedId, fromSubmit: false, task, input, ...key };
 }

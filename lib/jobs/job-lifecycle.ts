@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { CallbackQueue } from '../queue/callback-queue';
-import type { JobQueue } from '../queue/job-queue';
+import type { JobMessage, JobQueue } from '../queue/job-queue';
 import { QueueUnavailableError } from '../queue/queue-errors';
 import type { JobStore, TransitionOptions } from './job-store';
 import { createHash } from 'node:crypto';
@@ -68,11 +68,19 @@ export async function submitJob(
  */
 export async function adoptJob(
   store: JobStore,
-  { id, task, input }: Pick<JobRecord, 'id' | 'task' | 'input'>,
+  { id, task, input, concurrencyKey }: Pick<JobRecord, 'id' | 'task' | 'input' | 'concurrencyKey'>,
   refusal?: string,
 ): Promise<JobRecord> {
   const now = new Date().toISOString();
-  const record: JobRecord = { id, task, input, status: 'queued', attempts: 0, queuedAt: now };
+  const record: JobRecord = {
+    id,
+    task,
+    input,
+    status: 'queued',
+    attempts: 0,
+    queuedAt: now,
+    ...(concurrencyKey !== undefined ? { concurrencyKey } : {}),
+  };
   const { job, created } = await store.create(record);
   if (created && refusal) return store.transition(id, 'failed', { finishedAt: now, error: refusal });
   return job;
@@ -313,15 +321,18 @@ export async function* jobsWithStatus(
 }
 
 /** A waiting job's message (its task, input and id), delayed until its time: its submit, or a send again. */
+/** A job's message: what the consumer needs of it (the message contract), its record aside. */
+export function jobMessage(job: Pick<JobRecord, 'id' | 'task' | 'input' | 'concurrencyKey'>): JobMessage {
+  const { id: jobId, task, input, concurrencyKey } = job;
+  return { task, input, jobId, ...(concurrencyKey !== undefined ? { concurrencyKey } : {}) };
+}
+
 export function sendJobMessage(
   queue: Pick<JobQueue, 'send'>,
-  job: Pick<JobRecord, 'id' | 'task' | 'input' | 'runAt'>,
+  job: Pick<JobRecord, 'id' | 'task' | 'input' | 'runAt' | 'concurrencyKey'>,
   now = Date.now(),
 ): Promise<void> {
-  return queue.send(
-    { task: job.task, input: job.input, jobId: job.id },
-    { delaySeconds: secondsUntilDue(job, now) },
-  );
+  return queue.send(jobMessage(job), { delaySeconds: secondsUntilDue(job, now) });
 }
 
 /**

@@ -91,6 +91,8 @@ export interface JobRecord {
   runAt?: string;
   /** Not started by this time, the job ends `expired` and never runs. */
   startBy?: string;
+  /** Who the job belongs to, for the fair share of the slots and its task's perKey (concurrency-keys.ts). */
+  concurrencyKey?: string;
   /** The finish-by time its submit asked for (checked against the ETA at submit). */
   deadline?: string;
   startedAt?: string;

@@ -1,6 +1,7 @@
 import type { CallbackState, JobRecord, JobStatus } from './job-record';
 import type { OutputChunk, OutputStream } from '../process/run-process';
 import type { FinishedTotals, Histogram } from './job-statistics';
+import type { KeyLoad, SlotHolder } from './concurrency-keys';
 
 /**
  * The job store: the one place job state lives, shared by every function (the HTTP handlers, the
@@ -75,8 +76,25 @@ export interface JobStore {
   pendingCallbacks(): AsyncIterable<JobRecord>;
   /** Queued jobs waiting for the next attempt of a retry (they carry `nextAttemptAt`). */
   countRetrying(): Promise<number>;
-  /** Queued jobs submitted before job `id` (ids order by creation): the jobs ahead of it (its ETA). */
-  countQueuedBefore(id: string): Promise<number>;
+  /**
+   * Queued jobs submitted before job `id` (ids order by creation): the jobs ahead of it (its ETA);
+   * with `concurrencyKey`, only that key's.
+   */
+  countQueuedBefore(id: string, concurrencyKey?: string): Promise<number>;
+  /** The live jobs by concurrency key and task (bounded by MAX_QUEUED_JOBS and the slots). */
+  keyLoad(): Promise<KeyLoad[]>;
+  /** The key slots of a scope that are held, by index (concurrency-keys.ts). */
+  keySlots(scope: string): Promise<Array<{ index: number; holder: SlotHolder }>>;
+  /**
+   * Compare-and-set of one key slot: sets its holder to `next` (null: frees it) while it is still
+   * held by `expected` (null: while it is free); false when it is not.
+   */
+  setKeySlot(
+    scope: string,
+    index: number,
+    next: SlotHolder | null,
+    expected: SlotHolder | null,
+  ): Promise<boolean>;
   /** The queued jobs by task (the mix of the queue, for the ETA): bounded by MAX_QUEUED_JOBS. */
   queuedByTask(): Promise<Record<string, number>>;
   /** Claims attempt `attempt` of a job; true for exactly one caller. */
@@ -122,10 +140,14 @@ export interface Claim {
   claimedAt: string;
   /** After this time a run claim is presumed dead (its worker crashed) and may be taken over. */
   leaseUntil: string;
+  /** Given back before its attempt started (its key's slots were all held): the next delivery takes it. */
+  released?: boolean;
 }
 
 export interface ListQuery {
   status?: JobStatus;
+  /** Only the jobs of this concurrency key. */
+  concurrencyKey?: string;
   limit?: number;
   /** The id of the last job of the previous page. */
   cursor?: string;

@@ -1,7 +1,6 @@
 import type { Eta } from './eta';
 import type { JobRecord } from './job-record';
 
-/** A job as the HTTP API shows it. */
 /** A job as the API shows it; `eta` for a waiting job (lib/jobs/eta.ts), null otherwise. */
 export function jobView(job: JobRecord, eta?: Eta) {
   return {
@@ -10,6 +9,7 @@ export function jobView(job: JobRecord, eta?: Eta) {
     status: job.status,
     attempts: job.attempts,
     input: job.input,
+    concurrencyKey: job.concurrencyKey ?? null,
     exitCode: job.exitCode ?? null,
     signal: job.signal ?? null,
     stdout: job.output?.stdout ?? '',

@@ -14,6 +14,8 @@ export interface JobMessage {
   task: string;
   input: Record<string, unknown>;
   jobId?: string;
+  /** The job's concurrency key (lib/jobs/concurrency-keys.ts), for a producer that sends without a record. */
+  concurrencyKey?: string;
 }
 
 export interface QueueDepth {

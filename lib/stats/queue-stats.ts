@@ -2,6 +2,7 @@ import { isFinal, JOB_STATUSES } from '../jobs/job-record';
 import type { JobRecord, JobStatus } from '../jobs/job-record';
 import type { JobQueue, QueueDepth } from '../queue/job-queue';
 import type { FinishedMinute, JobStore } from '../jobs/job-store';
+import type { KeyLoad } from '../jobs/concurrency-keys';
 import { MINUTE_MS as MINUTE, mergeHistograms } from '../jobs/job-statistics';
 import { histogramPercentiles } from './histogram';
 import type { Percentiles } from './percentiles';
@@ -34,8 +35,37 @@ export interface QueueStats {
   runMs: Percentiles;
   jobs: Record<JobStatus, number>;
   /** Running jobs with a live attempt (its runner renewed its lease); at most `maxConcurrency`. */
-  running: Array<{ jobId: string; task: string; startedAt: string | null; elapsedMs: number }>;
+  running: Array<{
+    jobId: string;
+    task: string;
+    concurrencyKey: string | null;
+    startedAt: string | null;
+    elapsedMs: number;
+  }>;
+  /**
+   * The live jobs by concurrency key (keyed jobs only): running, and queued and due; the
+   * {@link MAX_KEYS_SHOWN} keys with the most jobs queued.
+   */
+  concurrencyKeys: Array<{ concurrencyKey: string; running: number; queued: number }>;
+  /** How many keys have live jobs (all of them, however many are shown). */
+  concurrencyKeyCount: number;
   generatedAt: string;
+}
+
+const MAX_KEYS_SHOWN = 50;
+
+/** The load by key and task, summed by key: the most queued first. */
+function keysOf(load: KeyLoad[]): Pick<QueueStats, 'concurrencyKeys' | 'concurrencyKeyCount'> {
+  const byKey = new Map<string, { concurrencyKey: string; running: number; queued: number }>();
+  for (const row of load) {
+    if (row.key === null) continue;
+    const entry = byKey.get(row.key) ?? { concurrencyKey: row.key, running: 0, queued: 0 };
+    entry.running += row.running;
+    entry.queued += row.waiting;
+    byKey.set(row.key, entry);
+  }
+  const keys = [...byKey.values()].sort((a, b) => b.queued - a.queued || b.running - a.running);
+  return { concurrencyKeys: keys.slice(0, MAX_KEYS_SHOWN), concurrencyKeyCount: keys.length };
 }
 
 export interface QueueStatsOptions {
@@ -101,12 +131,13 @@ export async function computeQueueStats({
   now = Date.now(),
 }: QueueStatsOptions): Promise<QueueStats> {
   const windowStart = now - WINDOW_MINUTES * MINUTE;
-  const [depth, counts, minutes, running, retrying] = await Promise.all([
+  const [depth, counts, minutes, running, retrying, load] = await Promise.all([
     queue.depth(),
     store.countByStatus(),
     store.finishedByMinute(windowStart, now),
     liveAttempts(store, now),
     store.countRetrying(),
+    store.keyLoad(),
   ]);
   const peakQueueSize = await observePeak(store, depth.visible);
   const currentMinute = now - (now % MINUTE);
@@ -148,9 +179,11 @@ export async function computeQueueStats({
     running: running.map((job) => ({
       jobId: job.id,
       task: job.task,
+      concurrencyKey: job.concurrencyKey ?? null,
       startedAt: job.startedAt ?? null,
       elapsedMs: job.startedAt ? Math.max(0, now - Date.parse(job.startedAt)) : 0,
     })),
+    ...keysOf(load),
     generatedAt: new Date(now).toISOString(),
   };
 }

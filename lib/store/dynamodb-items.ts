@@ -32,6 +32,7 @@ export const outputKey = (id: string, attempt: number, stream: OutputStream, off
   sk: `${outputPrefix(attempt, stream)}${String(offset).padStart(12, '0')}`,
 });
 export const countsKey = { pk: 'counts', sk: 'final' };
+export const keySlotKey = (scope: string, index: number) => ({ pk: `keyslot#${scope}`, sk: `slot#${index}` });
 export const minuteKey = (minuteMs: number) => ({ pk: `minute#${minuteMs}`, sk: 'stats' });
 export const metaKey = (name: string) => ({ pk: `meta#${name}`, sk: 'meta' });
 
@@ -108,6 +109,8 @@ export function itemOfJob(record: JobRecord, expiresAt: number): Item {
     jobStatus: record.status,
     // Beside the record, so the queue's mix by task is read without the records (queuedByTask).
     jobTask: record.task,
+    // Only on a job with a concurrency key: the byKey index (its list) and the load by key.
+    ...(record.concurrencyKey !== undefined ? { jobKey: record.concurrencyKey } : {}),
     // Beside the status, so a transition's condition can fence the attempt that owns the job.
     jobAttempts: record.attempts,
     // Only while a queued job waits for a retry: what countRetrying counts.

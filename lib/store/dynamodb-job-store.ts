@@ -26,6 +26,7 @@ import {
 import type { Item } from './dynamodb-items';
 import { dynamoDbStatistics } from './dynamodb-statistics';
 import { dynamoDbIndexCounts } from './dynamodb-index-counts';
+import { dynamoDbKeys } from './dynamodb-keys';
 
 export { fitItemLimit, isStoreOutage, MAX_RECORD_BYTES } from './dynamodb-items';
 const checkId = assertJobId;
@@ -39,13 +40,15 @@ const checkId = assertJobId;
  *   job#<id>             claim#<n>    who runs (or cancelled) attempt n: put-if-absent, so one wins
  *   job#<id>             cancel       a cancel asked for while the job runs
  *   job#<id>             output#<n>#<stream>#<offset>  a piece of attempt n's output while it runs
+ *   keyslot#<scope>      slot#<n>     the attempt holding a key slot (dynamodb-keys.ts)
  *   idempotency#<sha256> key          the job made for an Idempotency-Key: put-if-absent
  *   counts               final        jobs per final status (ADD on every finish)
  *   minute#<ms>          stats        finished, busyMs and w_<bucket> / r_<bucket> histogram counts
  *   meta#<name>          meta         small shared values (the peak queue size)
  *
  * Indexes: byStatus (jobStatus, jobId) for a status's pages, the running jobs and the queued and
- * running counts; byCreation (jobList = "all", jobId) for the newest-first list. Job ids are UUID v7,
+ * running counts; byCreation (jobList = "all", jobId) for the newest-first list; byKey (jobKey, jobId)
+ * for a concurrency key's list (sparse: keyed jobs only). Job ids are UUID v7,
  * so the sort key orders by creation. Finished jobs, their claims and keys expire `retentionDays`
  * after they end (TTL on expiresAt); minute statistics and output pieces after a day or two (the
  * finished record keeps the whole output).
@@ -210,9 +213,15 @@ function dynamoDbBackend({
   async function list(query: ListQuery = {}): Promise<JobPage> {
     const limit = query.limit ?? 20;
     if (query.cursor !== undefined) checkId(query.cursor);
-    const partition = query.status
-      ? { IndexName: 'byStatus', name: 'jobStatus', value: query.status }
-      : { IndexName: 'byCreation', name: 'jobList', value: ALL };
+    const { status, concurrencyKey: key } = query;
+    // A key's jobs: its own partition (byKey), a status among them filtered.
+    const partition =
+      key !== undefined
+        ? { IndexName: 'byKey', name: 'jobKey', value: key }
+        : status
+          ? { IndexName: 'byStatus', name: 'jobStatus', value: status }
+          : { IndexName: 'byCreation', name: 'jobList', value: ALL };
+    const statusFilter = key !== undefined && status !== undefined;
     // One more than asked: whether there is a next page. A query answers at most 1 MB, whatever its
     // Limit: large records take several pages, followed by LastEvaluatedKey until the page is full.
     const Items: Item[] = [];
@@ -220,10 +229,12 @@ function dynamoDbBackend({
       TableName,
       IndexName: partition.IndexName,
       KeyConditionExpression: `#p = :p${query.cursor ? ' AND jobId < :cursor' : ''}`,
+      ...(statusFilter ? { FilterExpression: 'jobStatus = :s' } : {}),
       ExpressionAttributeNames: { '#p': partition.name },
       ExpressionAttributeValues: {
         ':p': partition.value,
         ...(query.cursor ? { ':cursor': query.cursor } : {}),
+        ...(statusFilter ? { ':s': status } : {}),
       },
       ScanIndexForward: false,
       Limit: limit + 1,
@@ -236,10 +247,15 @@ function dynamoDbBackend({
     return Items.length > limit && last ? { jobs, nextCursor: last.id } : { jobs };
   }
 
-  const { countIndex, countRetrying, countQueuedBefore, queuedByTask } = dynamoDbIndexCounts(
-    client,
-    TableName,
-  );
+  const {
+    countIndex,
+    countRetrying,
+    countQueuedBefore: queuedBefore,
+    queuedByTask,
+  } = dynamoDbIndexCounts(client, TableName);
+  const { keyLoad, countKeyQueuedBefore, keySlots, setKeySlot } = dynamoDbKeys(client, TableName);
+  const countQueuedBefore = (id: string, key?: string) =>
+    key === undefined ? queuedBefore(id) : countKeyQueuedBefore(id, key);
 
   /**
    * Scheduled, queued and running are bounded (by MAX_QUEUED_JOBS and the slots): counted from the
@@ -394,6 +410,9 @@ function dynamoDbBackend({
     countRetrying,
     countQueuedBefore,
     queuedByTask,
+    keyLoad,
+    keySlots,
+    setKeySlot,
     claim,
     readClaim,
     updateClaim,

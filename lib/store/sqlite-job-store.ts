@@ -15,6 +15,7 @@ import { translate } from './sqlite-errors';
 import { inTransaction, openDatabase } from './sqlite-schema';
 import { prepare } from './sqlite-statements';
 import { createFinishWatch, minutesOf } from './sqlite-finish-watch';
+import { sqliteKeys } from './sqlite-keys';
 import type { Statements } from './sqlite-statements';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema';
@@ -237,10 +238,16 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     if (query.cursor !== undefined) checkId(query.cursor);
     // Ids are UUID v7: their order is their creation order. 'g' sorts after every id.
     const cursor = query.cursor ?? 'g';
-    const rows = use((_, sql) =>
-      query.status
-        ? (sql.listStatus.all(query.status, cursor, limit + 1) as Row[])
-        : (sql.listAll.all(cursor, limit + 1) as Row[]),
+    const { status, concurrencyKey: key } = query;
+    const rows = use(
+      (_, sql) =>
+        (key !== undefined
+          ? status
+            ? sql.listKeyStatus.all(key, status, cursor, limit + 1)
+            : sql.listKey.all(key, cursor, limit + 1)
+          : status
+            ? sql.listStatus.all(status, cursor, limit + 1)
+            : sql.listAll.all(cursor, limit + 1)) as Row[],
     );
     const jobs: JobRecord[] = [];
     for (const row of rows.slice(0, limit)) {
@@ -312,10 +319,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     );
   }
 
-  async function countQueuedBefore(id: string): Promise<number> {
-    checkId(id);
-    return use((_, sql) => Number((sql.queuedBefore.get(id) as Row).n));
-  }
+  const { countQueuedBefore, keyLoad, keySlots, setKeySlot } = sqliteKeys(use);
 
   async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
     checkId(id);
@@ -425,6 +429,9 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     countRetrying,
     countQueuedBefore,
     queuedByTask,
+    keyLoad,
+    keySlots,
+    setKeySlot,
     claim,
     readClaim,
     updateClaim,

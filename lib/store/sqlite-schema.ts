@@ -17,7 +17,7 @@ function loadLibsql(): typeof Database {
 const BUSY_TIMEOUT_MS = 5000;
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /**
  * A final job whose callback is pending (the partial index's condition, and its query's). A record
@@ -107,6 +107,27 @@ export const MIGRATIONS: Record<number, string> = {
     CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
     DROP INDEX jobs_callback_pending;
     CREATE INDEX jobs_callback_pending ON jobs (id) WHERE ${PENDING_CALLBACK};
+  `,
+  // Concurrency keys: a job's key and task as columns computed from its record, indexed for the
+  // live jobs by key (the fair share: the index alone answers) and a key's jobs (its list, its
+  // queue); the key slots, one row per slot held.
+  8: `
+    ALTER TABLE jobs ADD COLUMN concurrency_key TEXT GENERATED ALWAYS AS (
+      CASE WHEN json_valid(record) THEN json_extract(record, '$.concurrencyKey') END
+    ) VIRTUAL;
+    ALTER TABLE jobs ADD COLUMN task TEXT GENERATED ALWAYS AS (
+      CASE WHEN json_valid(record) THEN json_extract(record, '$.task') END
+    ) VIRTUAL;
+    CREATE INDEX jobs_live_by_key ON jobs (status, concurrency_key, task, next_attempt_at)
+      WHERE status IN ('queued', 'running');
+    CREATE INDEX jobs_by_key ON jobs (concurrency_key, status, id) WHERE concurrency_key IS NOT NULL;
+    CREATE TABLE key_slots (
+      scope TEXT NOT NULL,
+      slot INTEGER NOT NULL,
+      job_id TEXT NOT NULL,
+      attempt INTEGER NOT NULL,
+      PRIMARY KEY (scope, slot)
+    ) WITHOUT ROWID;
   `,
 };
 

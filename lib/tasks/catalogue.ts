@@ -4,6 +4,8 @@ import defaultDefinitions from '../../config/tasks.json';
 import { parseRetryPolicy, RetryPolicyError } from '../jobs/retry-policy';
 import type { RetryPolicy } from '../jobs/retry-policy';
 import { parseTaskLimits, TaskLimitsError } from '../process/task-limits';
+import { ConcurrencyPolicyError, parseConcurrencyPolicy } from '../jobs/concurrency-keys';
+import type { ConcurrencyPolicy } from '../jobs/concurrency-keys';
 import type { TaskLimits } from '../process/task-limits';
 import { checkCommandLine } from './command-line';
 import { renderArgs, renderText, templateFields } from './render-template';
@@ -26,6 +28,8 @@ export interface TaskDefinition {
   retry?: unknown;
   /** `{ memoryMb?, cpuSeconds?, processes? }`: bounds of each job (lib/process/task-limits.ts). */
   limits?: unknown;
+  /** `{ perKey }`: at most this many jobs of the task with one concurrencyKey run at once. */
+  concurrency?: unknown;
 }
 
 /** A validated task, ready to run. */
@@ -46,6 +50,7 @@ export interface Task {
   env: readonly string[];
   retry: RetryPolicy;
   limits: TaskLimits;
+  concurrency: ConcurrencyPolicy;
 }
 
 /** What one job runs: the task's executable with the input rendered into its argument template. */
@@ -88,7 +93,11 @@ function entryField<T>(task: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (!(error instanceof RetryPolicyError || error instanceof TaskLimitsError)) throw error;
+    const known =
+      error instanceof RetryPolicyError ||
+      error instanceof TaskLimitsError ||
+      error instanceof ConcurrencyPolicyError;
+    if (!known) throw error;
     throw new CatalogueError(error.message, task, error.field, { cause: error });
   }
 }
@@ -170,6 +179,7 @@ export function createCatalogue(
     }
     const retry: RetryPolicy = entryField(name, () => parseRetryPolicy(def.retry));
     const limits: TaskLimits = entryField(name, () => parseTaskLimits(def.limits));
+    const concurrency = entryField(name, () => parseConcurrencyPolicy(def.concurrency));
     tasks.set(name, {
       name,
       description: def.description,
@@ -186,6 +196,7 @@ export function createCatalogue(
       env,
       retry,
       limits,
+      concurrency,
     });
   }
 

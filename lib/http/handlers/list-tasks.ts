@@ -20,6 +20,7 @@ export function createListTasksHandler({
     maxOutputBytes: task.maxOutputBytes,
     limits: task.limits,
     limitsHeld: held,
+    concurrency: task.concurrency,
     available: task.available,
     ...(task.available ? {} : { unavailableReason: task.unavailableReason }),
     links: { submit: `/api/tasks/${task.name}` },

@@ -13,12 +13,13 @@ import { submitJob } from '../../jobs/job-lifecycle';
 import { etaOf } from '../../jobs/eta';
 import { DeadlineUnreachableError } from '../../jobs/job-errors';
 import { callbacksEnabled } from '../../config';
+import { concurrencyKeyProblem } from '../../jobs/concurrency-keys';
 import { MAX_WAIT_SECONDS, waitForJob } from '../../jobs/wait-for-job';
 import type { Services } from '../../services';
 
 /** A job may be delayed by at most a day (`delaySeconds`, or a `runAt` at most this far ahead). */
 export const MAX_JOB_DELAY_SECONDS = 86_400;
-const BODY_FIELDS = ['input', 'delaySeconds', 'runAt', 'callback', 'startBy', 'deadline'];
+const BODY_FIELDS = ['input', 'delaySeconds', 'runAt', 'callback', 'startBy', 'deadline', 'concurrencyKey'];
 /** An ISO 8601 time with its zone (Z or ±hh:mm), as JSON Schema's date-time. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -72,6 +73,7 @@ function readBody(
   callbackUrl?: unknown;
   startBy?: string;
   deadline?: string;
+  concurrencyKey?: string;
 } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('invalid_body', 'body must be a JSON object such as { "input": { ... } }');
@@ -98,7 +100,9 @@ function readBody(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw badRequest('invalid_input', 'input must be a JSON object');
   }
-  const { delaySeconds, runAt } = fields;
+  const { delaySeconds, runAt, concurrencyKey } = fields;
+  const keyProblem = concurrencyKey === undefined ? undefined : concurrencyKeyProblem(concurrencyKey);
+  if (keyProblem) throw badRequest('invalid_body', keyProblem);
   if (delaySeconds !== undefined && runAt !== undefined) {
     throw badRequest('invalid_body', 'give delaySeconds or runAt, not both');
   }
@@ -125,6 +129,7 @@ function readBody(
     ...readLimits(fields, now, runAtMs),
     ...(runAtMs !== undefined && runAtMs > now ? { runAt: new Date(runAtMs).toISOString() } : {}),
     ...(callback === undefined ? {} : { callbackUrl: (callback as { url?: unknown }).url }),
+    ...(concurrencyKey === undefined ? {} : { concurrencyKey: concurrencyKey as string }),
   };
 }
 
@@ -139,7 +144,10 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       if (!catalogue.get(taskName))
         throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
       const now = Date.now();
-      const { input, runAt, callbackUrl, startBy, deadline } = readBody(event.parsedBody, now);
+      const { input, runAt, callbackUrl, startBy, deadline, concurrencyKey } = readBody(
+        event.parsedBody,
+        now,
+      );
       const waitSeconds = intQuery(event, 'wait', 0, MAX_WAIT_SECONDS) ?? 0;
       const idempotencyKey = idempotencyKeyHeader(event);
       catalogue.prepare(taskName, input);
@@ -178,15 +186,20 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
         ...(runAt ? { runAt } : {}),
         ...(startBy ? { startBy } : {}),
         ...(deadline ? { deadline } : {}),
+        ...(concurrencyKey !== undefined ? { concurrencyKey } : {}),
         ...(callback ? { callback } : {}),
       };
       const { job, created } = await submitJob({ store, queue }, record, { idempotencyKey });
       const log = logger.child({ jobId: job.id });
       if (!created) {
-        if (job.task !== taskName || !isDeepStrictEqual(job.input, input)) {
+        if (
+          job.task !== taskName ||
+          !isDeepStrictEqual(job.input, input) ||
+          job.concurrencyKey !== concurrencyKey
+        ) {
           throw conflict(
             'idempotency_key_reused',
-            'this Idempotency-Key was used for a different task or input',
+            'this Idempotency-Key was used for a different task, input or concurrencyKey',
           );
         }
         log.info({ event: 'submit', replay: true }, 'repeated submit answered with the existing job');

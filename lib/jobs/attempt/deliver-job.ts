@@ -2,11 +2,13 @@ import { adoptJob } from '../job-lifecycle';
 import type { AttemptDependencies, AttemptLog, Delivery, DeliveryOutcome } from './delivery';
 import { openAttempt } from './open-attempt';
 import { runAttempt } from './run-attempt';
+import { takeKeySlot } from './key-share';
 
 /**
  * A job's delivery, decided by the job's domain: what its attempt does (open it, then run it) and
  * what becomes of the message. Idempotent: a finished job is not run again, a job another runner is
- * running is not started twice (run claims in the store), a cancelled job never starts; an attempt
+ * running is not started twice (run claims in the store), a cancelled job never starts, a keyed job
+ * waits for its task's perKey (a key slot) and its key's fair share; an attempt
  * that fails runs again under its task's retry policy (back to `queued` with the reason and
  * `nextAttemptAt`, the message back after the backoff).
  */
@@ -17,7 +19,16 @@ export async function deliverJob(
 ): Promise<DeliveryOutcome> {
   const opened = await openAttempt(deps, log, delivery);
   if (opened.kind !== 'claimed') return opened;
-  return runAttempt(deps, log, delivery, opened);
+  const slot = await takeKeySlot(deps, log, delivery, opened);
+  if (slot.kind !== 'slot') return slot;
+  try {
+    return await runAttempt(deps, log, delivery, opened);
+  } finally {
+    // Best effort: a slot left held is freed by the next one who finds its holder ended.
+    await slot.release().catch((error: unknown) => {
+      log.warn({ event: 'key-slot-release-failed', err: error }, 'could not free the key slot');
+    });
+  }
 }
 
 /**

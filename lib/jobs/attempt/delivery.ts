@@ -5,6 +5,7 @@ import type { RunOptions, RunResult } from '../../process/run-process';
 import type { Catalogue } from '../../tasks/catalogue';
 import type { JobMetrics } from '../job-metrics';
 import type { JobStore } from '../job-store';
+import type { KeyLoad } from '../concurrency-keys';
 
 /**
  * One delivery of a job's message, as the job domain sees it: which job, and what the queue says of
@@ -15,6 +16,8 @@ export interface Delivery {
   jobId: string;
   task: string;
   input: Record<string, unknown>;
+  /** The message's concurrency key: a job adopted from it keeps it. */
+  concurrencyKey?: string;
   /** The message named its job (a submit made both); a message without one is adopted. */
   fromSubmit: boolean;
   receiveCount: number;
@@ -62,6 +65,8 @@ export interface AttemptDependencies {
   owner: string;
   /** Draws the jitter of retry pauses. */
   random: () => number;
+  /** The live jobs by concurrency key, as recently read (default: the store read each time). */
+  keyLoad?: () => Promise<KeyLoad[]>;
 }
 
 /** A delivery's log: the runner's logger with the job's id. */

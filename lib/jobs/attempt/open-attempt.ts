@@ -5,6 +5,7 @@ import {
   announceFinished,
   claimAttempt,
   isHeldElsewhere,
+  jobMessage,
   recordCancelBeforeStart,
   releaseScheduled,
   secondsUntilDue,
@@ -16,6 +17,7 @@ import { isTaskRefusal } from '../../tasks/task-errors';
 import { DONE, hold } from './delivery';
 import type { AttemptDependencies, AttemptLog, Delivery, DeliveryOutcome } from './delivery';
 import { finishAttempt } from './end-attempt';
+import { fairShareWait } from './key-share';
 
 /** An attempt this delivery may run: claimed for it, not cancelled, its job read as it is now. */
 export interface ClaimedAttempt {
@@ -33,7 +35,8 @@ type Step = DeliveryOutcome | ClaimedAttempt;
 /**
  * The attempt's decisions before any process starts, in order: the job's record (adopted when the
  * message came without one), a delayed job not due yet, a final job, a retry not due yet, a job
- * running elsewhere or abandoned, the claim of the next attempt, a cancel that came first. Each
+ * running elsewhere or abandoned, another key's turn (the fair share), the claim of the next
+ * attempt, a cancel that came first. Each
  * answers what becomes of the message, or the claimed attempt to run.
  */
 export async function openAttempt(
@@ -49,7 +52,7 @@ export async function openAttempt(
       log.info({ event: 'not-due', dueInSeconds }, 'scheduled job not due yet; its message sent on');
       return {
         kind: 'send-on',
-        message: { task: job.task, input: job.input, jobId: job.id },
+        message: jobMessage(job),
         delaySeconds: dueInSeconds,
       };
     }
@@ -69,6 +72,9 @@ export async function openAttempt(
   if (job.status === 'running') {
     const takeover = await takeOverRunning(deps, log, job, policy, history);
     if (takeover) return takeover;
+  } else {
+    const wait = await fairShareWait(deps, log, delivery, job);
+    if (wait) return wait;
   }
   return claimNext(deps, log, job, { policy, history });
 }
@@ -86,16 +92,17 @@ async function findJob(
     log.warn({ event: 'orphan' }, 'no record for this job id; dropped');
     return undefined;
   }
-  const { jobId: id, task, input } = delivery;
+  const { jobId: id, task, input, concurrencyKey } = delivery;
+  const key = concurrencyKey !== undefined ? { concurrencyKey } : {};
   try {
     deps.catalogue.prepare(task, input);
   } catch (error) {
     if (!isTaskRefusal(error)) throw error;
-    const refused = await adoptJob(deps.store, { id, task, input }, error.message);
+    const refused = await adoptJob(deps.store, { id, task, input, ...key }, error.message);
     log.warn({ event: 'rejected', status: refused.status }, error.message);
     return undefined;
   }
-  const adopted = await adoptJob(deps.store, { id, task, input });
+  const adopted = await adoptJob(deps.store, { id, task, input, ...key });
   log.info({ event: 'enqueue', task, source: 'queue' }, 'job adopted from the queue');
   return adopted;
 }
@@ -189,8 +196,10 @@ async function claimNext(
       owner,
       claimedAt: new Date().toISOString(),
       leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+      released: false,
     });
-    log.warn({ event: 'takeover', attempt }, 'attempt was claimed but never started; running it');
+    if (!claim?.released)
+      log.warn({ event: 'takeover', attempt }, 'attempt was claimed but never started; running it');
   }
   if (cancelRequested) {
     const error = 'cancelled before it started';

@@ -27,6 +27,8 @@ const stats: QueueStats = {
     expired: 0,
   },
   running: [],
+  concurrencyKeys: [],
+  concurrencyKeyCount: 0,
   generatedAt: '2026-12-02T00:00:00.000Z',
 };
 

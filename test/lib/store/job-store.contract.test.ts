@@ -7,6 +7,7 @@ import {
   StaleAttemptError,
 } from '../../../lib/jobs/job-errors';
 import { newJobId } from '../../../lib/jobs/job-id';
+import type { JobRecord } from '../../../lib/jobs/job-record';
 import type { JobStore } from '../../../lib/jobs/job-store';
 import { queuedJob } from '../../helpers/jobs';
 import { STORE_KINDS, testStore } from '../../helpers/job-stores';
@@ -242,6 +243,73 @@ describe.each(STORE_KINDS)('job store contract (%s)', (kind) => {
     await expect(store.countQueuedBefore(jobs[3]!.id)).resolves.toBe(2);
     await expect(store.countQueuedBefore(jobs[1]!.id)).resolves.toBe(0);
     await expect(store.queuedByTask()).resolves.toEqual({ echo: 2, sleep: 1 });
+  });
+
+  describe('concurrency keys', () => {
+    it("lists a key's jobs (with a status among them) and counts its queued jobs ahead of one", async () => {
+      // Ids made in one millisecond need not order by creation: the order is the ids'.
+      const [a1, a2, a3] = [0, 1, 2]
+        .map(() => queuedJob({ concurrencyKey: 'tenant-a' }))
+        .sort((x, y) => x.id.localeCompare(y.id)) as [JobRecord, JobRecord, JobRecord];
+      for (const job of [a1, queuedJob({ concurrencyKey: 'tenant-b' }), a2, a3]) await store.create(job);
+      await store.transition(a2.id, 'running', { attempts: 1 });
+      const page = await store.list({ concurrencyKey: 'tenant-a', limit: 2 });
+      expect(page.jobs.map((job) => job.id)).toEqual([a3.id, a2.id]);
+      const rest = await store.list({ concurrencyKey: 'tenant-a', limit: 2, cursor: page.nextCursor });
+      expect(rest).toEqual({ jobs: [expect.objectContaining({ id: a1.id })] });
+      const queued = await store.list({ concurrencyKey: 'tenant-a', status: 'queued' });
+      expect(queued.jobs.map((job) => job.id)).toEqual([a3.id, a1.id]);
+      await expect(store.list({ concurrencyKey: 'nobody' })).resolves.toEqual({ jobs: [] });
+      await expect(store.countQueuedBefore(a3.id, 'tenant-a')).resolves.toBe(1);
+      await expect(store.countQueuedBefore(a3.id)).resolves.toBeGreaterThanOrEqual(1);
+    });
+
+    it('reads the live jobs by key and task: running, and queued and due (a retry that waits is not)', async () => {
+      const later = new Date(Date.now() + 60_000).toISOString();
+      const jobs = [
+        queuedJob({ task: 'echo', concurrencyKey: 'a' }),
+        queuedJob({ task: 'echo', concurrencyKey: 'a' }),
+        queuedJob({ task: 'sleep', concurrencyKey: 'a' }),
+        queuedJob({ task: 'echo', concurrencyKey: 'b', nextAttemptAt: later }),
+        queuedJob({ task: 'echo' }),
+      ];
+      for (const job of jobs) await store.create(job);
+      await store.transition(jobs[0]!.id, 'running', { attempts: 1 });
+      const load = await store.keyLoad();
+      const sorted = [...load].sort((x, y) => `${x.key}${x.task}`.localeCompare(`${y.key}${y.task}`));
+      expect(sorted).toEqual([
+        { key: 'a', task: 'echo', running: 1, waiting: 1 },
+        { key: 'a', task: 'sleep', running: 0, waiting: 1 },
+        { key: 'b', task: 'echo', running: 0, waiting: 0 },
+        { key: null, task: 'echo', running: 0, waiting: 1 },
+      ]);
+    });
+
+    it('holds key slots as compare-and-sets: taken once, moved or freed only by the holder named', async () => {
+      const one = { jobId: newJobId(), attempt: 1 };
+      const two = { jobId: newJobId(), attempt: 1 };
+      await expect(store.keySlots('echo:a')).resolves.toEqual([]);
+      const races = await Promise.all([
+        store.setKeySlot('echo:a', 0, one, null),
+        subject.open().setKeySlot('echo:a', 0, two, null),
+      ]);
+      expect(races.filter(Boolean)).toHaveLength(1);
+      const [held] = await store.keySlots('echo:a');
+      const other = held!.holder.jobId === one.jobId ? two : one;
+      await expect(store.setKeySlot('echo:a', 0, other, other)).resolves.toBe(false);
+      await expect(store.setKeySlot('echo:a', 0, other, held!.holder)).resolves.toBe(true);
+      await expect(store.setKeySlot('echo:a', 1, one, null)).resolves.toBe(true);
+      await expect(store.keySlots('echo:a')).resolves.toEqual(
+        expect.arrayContaining([
+          { index: 0, holder: other },
+          { index: 1, holder: one },
+        ]),
+      );
+      await expect(store.keySlots('echo:b')).resolves.toEqual([]);
+      await expect(store.setKeySlot('echo:a', 0, null, one)).resolves.toBe(false);
+      await expect(store.setKeySlot('echo:a', 0, null, other)).resolves.toBe(true);
+      await expect(store.keySlots('echo:a')).resolves.toEqual([{ index: 1, holder: one }]);
+    });
   });
 
   it('lists newest first, page by page, filters by status, and counts', async () => {
