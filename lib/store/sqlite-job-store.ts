@@ -8,7 +8,7 @@ import type { OutputChunk, OutputStream } from '../process/run-process';
 import { withJobRules } from './job-store-rules';
 import { MINUTE_MS, minuteStart, totalsOf } from '../jobs/job-statistics';
 import type { FinishedTotals } from '../jobs/job-statistics';
-import type { Claim, FinishedMinute, JobPage, JobStore, ListQuery } from '../jobs/job-store';
+import type { Claim, FinishedMinute, JobStore } from '../jobs/job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
 import { translate } from './sqlite-errors';
@@ -16,6 +16,7 @@ import { inTransaction, openDatabase } from './sqlite-schema';
 import { prepare } from './sqlite-statements';
 import { createFinishWatch, minutesOf } from './sqlite-finish-watch';
 import { sqliteKeys } from './sqlite-keys';
+import { sqlitePages } from './sqlite-pages';
 import type { Statements } from './sqlite-statements';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema';
@@ -233,48 +234,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     use((_, sql) => sql.keyRemove.run(hash, jobId));
   }
 
-  async function list(query: ListQuery = {}): Promise<JobPage> {
-    const limit = query.limit ?? 20;
-    if (query.cursor !== undefined) checkId(query.cursor);
-    // Ids are UUID v7: their order is their creation order. 'g' sorts after every id.
-    const cursor = query.cursor ?? 'g';
-    const { status, concurrencyKey: key } = query;
-    const rows = use(
-      (_, sql) =>
-        (key !== undefined
-          ? status
-            ? sql.listKeyStatus.all(key, status, cursor, limit + 1)
-            : sql.listKey.all(key, cursor, limit + 1)
-          : status
-            ? sql.listStatus.all(status, cursor, limit + 1)
-            : sql.listAll.all(cursor, limit + 1)) as Row[],
-    );
-    const jobs: JobRecord[] = [];
-    for (const row of rows.slice(0, limit)) {
-      // A damaged record is left out, so one bad row never breaks a page.
-      try {
-        jobs.push(JSON.parse(String(row.record)) as JobRecord);
-      } catch {
-        // skipped
-      }
-    }
-    // The cursor is the last row's id, read from its column: the row may be the damaged one.
-    const last = rows[Math.min(rows.length, limit) - 1];
-    const lastId = last ? String(last.id) : undefined;
-    return rows.length > limit && lastId ? { jobs, nextCursor: lastId } : { jobs };
-  }
-
-  async function* pendingCallbacks(): AsyncIterable<JobRecord> {
-    const page = 100;
-    let after = '';
-    for (;;) {
-      const rows = use((_, sql) => sql.pendingCallbacks.all(after, page) as Row[]);
-      // Every row is valid JSON: the index's condition checks it.
-      for (const row of rows) yield JSON.parse(String(row.record)) as JobRecord;
-      if (rows.length < page) return;
-      after = String(rows.at(-1)!.id);
-    }
-  }
+  const { list, pendingCallbacks } = sqlitePages(use);
 
   async function countByStatus(): Promise<Record<JobStatus, number>> {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;

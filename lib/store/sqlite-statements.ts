@@ -46,30 +46,6 @@ export function prepare(database: Database.Database) {
        WHERE ${PENDING_CALLBACK} AND id > ? ORDER BY id LIMIT ?`,
     ),
     queuedBefore: database.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND id < ?"),
-    keyQueuedBefore: database.prepare(
-      "SELECT COUNT(*) AS n FROM jobs WHERE concurrency_key = ? AND status = 'queued' AND id < ?",
-    ),
-    listKey: database.prepare(
-      'SELECT id, record FROM jobs WHERE concurrency_key = ? AND id < ? ORDER BY id DESC LIMIT ?',
-    ),
-    listKeyStatus: database.prepare(
-      'SELECT id, record FROM jobs WHERE concurrency_key = ? AND status = ? AND id < ? ORDER BY id DESC LIMIT ?',
-    ),
-    keyLoad: database.prepare(
-      `SELECT concurrency_key AS key, task, SUM(status = 'running') AS running,
-         SUM(status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) AS waiting
-       FROM jobs INDEXED BY jobs_live_by_key WHERE status IN ('queued', 'running') GROUP BY 1, 2`,
-    ),
-    keySlots: database.prepare('SELECT slot, job_id, attempt FROM key_slots WHERE scope = ?'),
-    keySlotTake: database.prepare(
-      'INSERT OR IGNORE INTO key_slots (scope, slot, job_id, attempt) VALUES (?, ?, ?, ?)',
-    ),
-    keySlotMove: database.prepare(
-      'UPDATE key_slots SET job_id = ?, attempt = ? WHERE scope = ? AND slot = ? AND job_id = ? AND attempt = ?',
-    ),
-    keySlotFree: database.prepare(
-      'DELETE FROM key_slots WHERE scope = ? AND slot = ? AND job_id = ? AND attempt = ?',
-    ),
     queuedByTask: database.prepare(
       `SELECT CASE WHEN json_valid(record) THEN json_extract(record, '$.task') END AS task, COUNT(*) AS n
        FROM jobs WHERE status = 'queued' GROUP BY 1`,
@@ -125,6 +101,37 @@ export function prepare(database: Database.Database) {
     metaGet: database.prepare('SELECT value FROM meta WHERE name = ?'),
     metaPut: database.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)'),
     dataVersion: database.prepare('PRAGMA data_version'),
+    ...keyStatements(database),
+  };
+}
+
+/** The statements of concurrency keys (sqlite-keys.ts): a key's jobs, the load by key, the key slots. */
+function keyStatements(database: Database.Database) {
+  return {
+    keyQueuedBefore: database.prepare(
+      "SELECT COUNT(*) AS n FROM jobs WHERE concurrency_key = ? AND status = 'queued' AND id < ?",
+    ),
+    listKey: database.prepare(
+      'SELECT id, record FROM jobs WHERE concurrency_key = ? AND id < ? ORDER BY id DESC LIMIT ?',
+    ),
+    listKeyStatus: database.prepare(
+      'SELECT id, record FROM jobs WHERE concurrency_key = ? AND status = ? AND id < ? ORDER BY id DESC LIMIT ?',
+    ),
+    keyLoad: database.prepare(
+      `SELECT concurrency_key AS key, task, SUM(status = 'running') AS running,
+         SUM(status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) AS waiting
+       FROM jobs INDEXED BY jobs_live_by_key WHERE status IN ('queued', 'running') GROUP BY 1, 2`,
+    ),
+    keySlots: database.prepare('SELECT slot, job_id, attempt FROM key_slots WHERE scope = ?'),
+    keySlotTake: database.prepare(
+      'INSERT OR IGNORE INTO key_slots (scope, slot, job_id, attempt) VALUES (?, ?, ?, ?)',
+    ),
+    keySlotMove: database.prepare(
+      'UPDATE key_slots SET job_id = ?, attempt = ? WHERE scope = ? AND slot = ? AND job_id = ? AND attempt = ?',
+    ),
+    keySlotFree: database.prepare(
+      'DELETE FROM key_slots WHERE scope = ? AND slot = ? AND job_id = ? AND attempt = ?',
+    ),
   };
 }
 
