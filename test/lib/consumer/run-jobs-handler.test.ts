@@ -459,6 +459,22 @@ describe.each(STORE_KINDS)('consumer (SQS handler, %s store)', (kind) => {
     });
   });
 
+  it('keeps the concurrency key of a message sent without a job id, and fails one whose key breaks the contract', async () => {
+    const keyed = sqsRecord({ body: { task: 'echo', input: { text: 'k' }, concurrencyKey: 'tenant-9' } });
+    const bad = sqsRecord({ body: { task: 'echo', input: { text: 'k' }, concurrencyKey: '' } });
+    await expect(consumer()(sqsEvent(keyed, bad), context)).resolves.toEqual({ batchItemFailures: [] });
+    const idOf = (record: typeof keyed) =>
+      jobIdForMessage(record.messageId, Number(record.attributes.SentTimestamp));
+    await expect(store.get(idOf(keyed))).resolves.toMatchObject({
+      status: 'succeeded',
+      concurrencyKey: 'tenant-9',
+    });
+    await expect(store.get(idOf(bad))).resolves.toMatchObject({
+      status: 'failed',
+      error: 'message field concurrencyKey must be a string of 1 to 128 characters',
+    });
+  });
+
   it('records a message that fails validation as a failed job and does not retry it', async () => {
     const record = sqsRecord({ body: { task: 'sleep', input: { seconds: -1 } } });
     const result = await consumer()(sqsEvent(record), context);

@@ -149,6 +149,20 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       /at most 24 hours ahead/,
     ],
     [
+      'a concurrencyKey over 128 characters',
+      submit('echo', { input: { text: 'a' }, concurrencyKey: 'k'.repeat(129) }),
+      400,
+      'invalid_body',
+      /concurrencyKey must be a string of 1 to 128 characters/,
+    ],
+    [
+      'a concurrencyKey that is not a string',
+      submit('echo', { input: { text: 'a' }, concurrencyKey: 7 }),
+      400,
+      'invalid_body',
+      /concurrencyKey must be a string/,
+    ],
+    [
       'wait above 25 s',
       submit('echo', { input: { text: 'a' } }, { query: { wait: '26' } }),
       400,
@@ -175,6 +189,28 @@ describe.each(STORE_KINDS)('POST /api/tasks/{task} (%s store)', (kind) => {
       expect(bodyOf(response)).toMatchObject({ error: { code: 'invalid_body' } });
     },
   );
+
+  it('keeps a concurrencyKey on the job and in its message; a repeated key with another one is a conflict', async () => {
+    const headers = { 'idempotency-key': 'with-a-key' };
+    const body = { input: { text: 'k' }, concurrencyKey: 'tenant-1' };
+    const response = await handler(submit('echo', body, { headers }), context);
+    expect(response.statusCode).toBe(202);
+    const { jobId } = bodyOf(response) as { jobId: string };
+    await expect(services.store.get(jobId)).resolves.toMatchObject({ concurrencyKey: 'tenant-1' });
+    const command = send.mock.calls[0]?.[0] as SendMessageBatchCommand;
+    expect(JSON.parse(command.input.Entries?.[0]?.MessageBody ?? '')).toEqual({
+      task: 'echo',
+      input: { text: 'k' },
+      jobId,
+      concurrencyKey: 'tenant-1',
+    });
+    const other = await handler(
+      submit('echo', { ...body, concurrencyKey: 'tenant-2' }, { headers }),
+      context,
+    );
+    expect(other.statusCode).toBe(409);
+    expect(bodyOf(other)).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+  });
 
   it('answers with an ETA, and keeps startBy and deadline on the job', async () => {
     const startBy = new Date(Date.now() + 60_000).toISOString();

@@ -14,6 +14,7 @@ import { testStore } from '../../../helpers/job-stores';
 import type { TestStore } from '../../../helpers/job-stores';
 import { queuedJob } from '../../../helpers/jobs';
 import { silentLogger } from '../../../helpers/services';
+import { eventually } from '../../../helpers/elasticmq';
 
 /**
  * The attempt's decisions as the job's domain makes them, without SQS: each delivery answers what
@@ -31,6 +32,15 @@ const catalogue = createCatalogue({
     timeoutSeconds: 5,
     maxOutputBytes: 1024,
     retry: { attempts: 3, backoff: { type: 'fixed', delaySeconds: 7 }, on: [3] },
+  } as TaskDefinition,
+  'one-per-key': {
+    description: 'Sleeps; one job per key at once.',
+    command: 'sleep',
+    args: ['{{seconds}}'],
+    input: { type: 'object', properties: { seconds: { type: 'number' } }, required: ['seconds'] },
+    timeoutSeconds: 5,
+    maxOutputBytes: 1024,
+    concurrency: { perKey: 1 },
   } as TaskDefinition,
 });
 
@@ -174,6 +184,71 @@ describe('deliverJob: what an attempt decides, and what becomes of its message',
       status: 'expired',
       error: expect.stringContaining(`not started by ${startBy}`),
       finishedAt: expect.any(String),
+    });
+  });
+
+  describe('concurrency keys', () => {
+    it("runs one job of a key at once under its task's perKey: the other waits, its claim given back", async () => {
+      const first = await stored('one-per-key', { seconds: 1.5 }, { concurrencyKey: 'tenant-a' });
+      const second = await stored('one-per-key', { seconds: 0.1 }, { concurrencyKey: 'tenant-a' });
+      const other = await stored('one-per-key', { seconds: 0.1 }, { concurrencyKey: 'tenant-b' });
+      const running = deliverJob(deps, silentLogger, delivery(first));
+      await eventually(
+        () => subject.store.get(first.id),
+        (job) => job?.status === 'running',
+      );
+      // Another key runs meanwhile (its first job: the fair share lets it go first, too).
+      await expect(deliverJob(deps, silentLogger, delivery(other))).resolves.toEqual({ kind: 'done' });
+      const waited = await deliverJob(deps, silentLogger, delivery(second));
+      expect(waited).toEqual({ kind: 'hold', seconds: expect.any(Number) });
+      await expect(subject.store.get(second.id)).resolves.toMatchObject({ status: 'queued', attempts: 0 });
+      await expect(subject.store.readClaim(second.id, 1)).resolves.toMatchObject({ released: true });
+      await expect(running).resolves.toEqual({ kind: 'done' });
+      // Its slot is free once the first has ended: the next delivery takes the attempt and runs it.
+      await expect(deliverJob(deps, silentLogger, delivery(second))).resolves.toEqual({ kind: 'done' });
+      await expect(subject.store.get(second.id)).resolves.toMatchObject({ status: 'succeeded', attempts: 1 });
+      await expect(subject.store.keySlots('one-per-key:tenant-a')).resolves.toEqual([]);
+    });
+
+    it('takes the slot of a holder that stopped answering (its lease ran out)', async () => {
+      const stuck = await stored('one-per-key', { seconds: 0.1 }, { concurrencyKey: 'k' });
+      const past = new Date(Date.now() - 1000).toISOString();
+      await subject.store.claim(stuck.id, 1, {
+        owner: 'gone',
+        kind: 'run',
+        claimedAt: past,
+        leaseUntil: past,
+      });
+      await subject.store.transition(stuck.id, 'running', { attempts: 1 });
+      await subject.store.setKeySlot('one-per-key:k', 0, { jobId: stuck.id, attempt: 1 }, null);
+      const next = await stored('one-per-key', { seconds: 0.1 }, { concurrencyKey: 'k' });
+      await expect(deliverJob(deps, silentLogger, delivery(next))).resolves.toEqual({ kind: 'done' });
+      await expect(subject.store.get(next.id)).resolves.toMatchObject({ status: 'succeeded' });
+    });
+
+    it('lets a key that runs nothing go first (the fair share), and sends a waiting job on rather than to the DLQ', async () => {
+      const busy = await stored('sleep', { seconds: 1 }, { concurrencyKey: 'big' });
+      await subject.store.transition(busy.id, 'running', {
+        attempts: 1,
+        startedAt: new Date().toISOString(),
+      });
+      const backlog = await stored('echo', { text: 'a' }, { concurrencyKey: 'big' });
+      const small = await stored('echo', { text: 'b' }, { concurrencyKey: 'small' });
+      await expect(deliverJob(deps, silentLogger, delivery(backlog))).resolves.toEqual({
+        kind: 'hold',
+        seconds: 1,
+      });
+      await expect(
+        deliverJob(deps, silentLogger, delivery(backlog, { lastDelivery: true })),
+      ).resolves.toEqual({
+        kind: 'send-on',
+        message: { task: 'echo', input: { text: 'a' }, jobId: backlog.id, concurrencyKey: 'big' },
+        delaySeconds: 1,
+      });
+      await expect(subject.store.get(backlog.id)).resolves.toMatchObject({ status: 'queued', attempts: 0 });
+      await expect(deliverJob(deps, silentLogger, delivery(small))).resolves.toEqual({ kind: 'done' });
+      // Nobody else waits now: the backlog's job runs.
+      await expect(deliverJob(deps, silentLogger, delivery(backlog))).resolves.toEqual({ kind: 'done' });
     });
   });
 
