@@ -24,11 +24,12 @@ const HELP: Record<string, string> = {
 Commands:
   tasks                                  the catalogue: what may run and the input each takes
   submit <task> [--input JSON | --<field> value ...] [--wait] [--follow] [--delay s | --at time]
-         [--start-by time] [--deadline time]
+         [--start-by time] [--deadline time] [--concurrency-key k]
                                          submit a job (it prints its ETA); --wait waits for it and
                                          exits with its exit code
   get <id>                               a job
-  ls [--status s] [--limit n]            jobs, newest first
+  ls [--status s] [--concurrency-key k] [--limit n]
+                                         jobs, newest first
   cancel <id>                            cancel a job
   retry <id>                             run a failed, timed out or cancelled job again
   logs [-f] <id>                         a job's output (-f: as it is written, until the job ends)
@@ -41,16 +42,19 @@ Exit codes: 0 done, the job's exit code (submit --wait), 1 failed or refused, 64
             69 unreachable, 77 unauthorized, 124 timed out, 130 cancelled.`,
   tasks: 'spawn-queue tasks [--json]\n  The catalogue: each task, whether it can run here, and its input.',
   submit: `spawn-queue submit <task> [--input JSON | --<field> value ...] [--wait] [--follow]
-                 [--delay seconds | --at time] [--start-by time] [--deadline time] [--json]
+                 [--delay seconds | --at time] [--start-by time] [--deadline time]
+                 [--concurrency-key k] [--json]
   Submits a job. Input fields come from --input '{"text":"hi"}' or one --<field> value each
   (a value that reads as JSON, such as 3 or true, is taken as such).
   --delay   run it no earlier than this many seconds from now (at most 86400); --at: at this ISO time
   --start-by  not started by this ISO time, it ends expired and never runs
   --deadline  finish by this ISO time, or the submit is refused (exit 1, with the ETA)
+  --concurrency-key  who the job belongs to: the slots are shared fairly by key, and the task's
+            concurrency.perKey bounds how many jobs of one key run at once
   --wait    wait until it ends; print its output; exit with its exit code (124 timed out, 130 cancelled)
   --follow  the same, printing its output as it is written`,
   get: 'spawn-queue get <id> [--json]\n  A job: status, attempts, exit code and output.',
-  ls: 'spawn-queue ls [--status s] [--limit n] [--json]\n  Jobs, newest first (default 20).',
+  ls: 'spawn-queue ls [--status s] [--concurrency-key k] [--limit n] [--json]\n  Jobs, newest first (default 20); of one status, of one concurrency key.',
   cancel:
     'spawn-queue cancel <id> [--json]\n  Cancels a job: a queued one never runs, a running one is stopped.',
   retry:
@@ -103,6 +107,7 @@ const OPTIONS = {
   at: { type: 'string' },
   'start-by': { type: 'string' },
   deadline: { type: 'string' },
+  'concurrency-key': { type: 'string' },
 } as const;
 
 /**
@@ -161,6 +166,13 @@ function inputFrom(fields: Array<[string, string]>, json: string | undefined): R
 }
 
 /** What a job used: `used 12 ms CPU, 4.1 MB peak memory, 1 process started (the whole job)`. */
+/** The busiest concurrency keys of the stats, when any key has live jobs. */
+function keysLine(keys: Array<{ concurrencyKey: string; running: number; queued: number }>, count: number) {
+  if (count === 0) return '';
+  const shown = keys.slice(0, 5).map((k) => `${k.concurrencyKey} ${k.running} running/${k.queued} queued`);
+  return `\nkeys (${count}): ${shown.join(', ')}${count > shown.length ? ', ...' : ''}`;
+}
+
 function usageLine(usage: NonNullable<Job['usage']>): string {
   const mb = (usage.peakMemoryBytes / (1024 * 1024)).toFixed(1);
   const processes = `${usage.processes} process${usage.processes === 1 ? '' : 'es'}`;
@@ -285,6 +297,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           runAt: values.at,
           startBy: values['start-by'],
           deadline: values.deadline,
+          concurrencyKey: values['concurrency-key'],
         });
         if (!values.wait && !values.follow) {
           print(
@@ -309,6 +322,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
             `attempts ${job.attempts}${job.exitCode === null ? '' : `, exit ${job.exitCode}`}${job.error ? `, ${job.error}` : ''}`,
             ...(job.eta ? [etaLine(job.eta)] : []),
             ...(job.startBy ? [`start by ${job.startBy}, or it expires`] : []),
+            ...(job.concurrencyKey !== null ? [`concurrency key ${job.concurrencyKey}`] : []),
             ...(job.usage ? [usageLine(job.usage)] : []),
             ...(job.stdout ? [`stdout:\n${job.stdout.trimEnd()}`] : []),
             ...(job.stderr ? [`stderr:\n${job.stderr.trimEnd()}`] : []),
@@ -322,6 +336,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         const jobs: Job[] = [];
         for await (const job of client.list({
           status: values.status as JobStatus | undefined,
+          concurrencyKey: values['concurrency-key'],
           pageSize: Math.min(limit, 100),
         })) {
           jobs.push(job);
@@ -371,7 +386,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
             () =>
               `${io.tty && values.watch ? '\x1b[2J\x1b[H' : ''}slots ${pool.activeProcesses}/${stats.maxConcurrency} busy, ` +
               `${stats.queue.visible} waiting, ${stats.queue.inFlight} in flight, ${stats.queue.deadLetter} dead letters, ` +
-              `${stats.retrying} retrying; ${stats.throughput.lastMinute} jobs in the last minute`,
+              `${stats.retrying} retrying; ${stats.throughput.lastMinute} jobs in the last minute` +
+              keysLine(stats.concurrencyKeys, stats.concurrencyKeyCount),
           );
           if (!values.watch) return EXIT.ok;
           await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -408,6 +408,8 @@ export interface components {
             callback: components["schemas"]["Callback"] | null;
             /** @constant */
             cancelRequested: true;
+            /** @description who the job belongs to: its key’s fair share of the slots and its task’s perKey */
+            concurrencyKey: string | null;
             /** @description the finish-by time its submit gave */
             deadline: string | null;
             error: string | null;
@@ -485,6 +487,8 @@ export interface components {
             attemptHistory: components["schemas"]["Attempt"][];
             attempts: number;
             callback: components["schemas"]["Callback"] | null;
+            /** @description who the job belongs to: its key’s fair share of the slots and its task’s perKey */
+            concurrencyKey: string | null;
             /** @description the finish-by time its submit gave */
             deadline: string | null;
             error: string | null;
@@ -586,6 +590,14 @@ export interface components {
             p99: number | null;
         };
         QueueStats: {
+            /** @description how many keys have live jobs */
+            concurrencyKeyCount: number;
+            /** @description the live jobs of each concurrency key (the 50 with the most queued): running, and queued and due */
+            concurrencyKeys: {
+                concurrencyKey: string;
+                queued: number;
+                running: number;
+            }[];
             /** Format: date-time */
             generatedAt: string;
             jobs: {
@@ -615,6 +627,7 @@ export interface components {
             retrying: number;
             runMs: components["schemas"]["Percentiles"];
             running: {
+                concurrencyKey: string | null;
                 elapsedMs: number;
                 jobId: string;
                 startedAt: string | null;
@@ -643,6 +656,10 @@ export interface components {
         };
         Task: {
             available: boolean;
+            /** @description perKey: at most this many jobs of the task with one concurrencyKey run at once */
+            concurrency: {
+                perKey?: number;
+            };
             description: string;
             /** @description the JSON Schema of the task’s input */
             input: Record<string, never>;
@@ -808,6 +825,8 @@ export interface operations {
     getApiJobs: {
         parameters: {
             query?: {
+                /** @description only the jobs of this concurrency key */
+                concurrencyKey?: string;
                 /** @description the `nextCursor` of the page before */
                 cursor?: string;
                 limit?: number;
@@ -1546,6 +1565,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -1722,6 +1743,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -1898,6 +1921,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -2072,6 +2097,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -2246,6 +2273,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -2422,6 +2451,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -2598,6 +2629,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -2774,6 +2807,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -2949,6 +2984,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued
@@ -3126,6 +3163,8 @@ export interface operations {
                         /** Format: uri */
                         url: string;
                     };
+                    /** @description who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once */
+                    concurrencyKey?: string;
                     /**
                      * Format: date-time
                      * @description finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued

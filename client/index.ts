@@ -96,6 +96,8 @@ export function createClient(options: ClientOptions) {
      * most a day) or `runAt` (at most 24 hours ahead) run it later: it is `scheduled` until then.
      * `startBy`: not started by then, it ends `expired` and never runs. `deadline`: finish by then, or
      * the submit is refused (ApiError `deadline_unreachable`, its body with the ETA) and nothing queued.
+     * `concurrencyKey`: who the job belongs to (a tenant): the slots are shared fairly by key, and
+     * the task's `concurrency.perKey` bounds how many jobs of one key run at once.
      */
     submit<Name extends TaskName>(
       task: Name | (string & {}),
@@ -107,6 +109,7 @@ export function createClient(options: ClientOptions) {
         runAt?: string | Date;
         startBy?: string | Date;
         deadline?: string | Date;
+        concurrencyKey?: string;
         /** POST the job, signed, to this URL once it is final. */
         callbackUrl?: string;
       } = {},
@@ -118,6 +121,7 @@ export function createClient(options: ClientOptions) {
           : { runAt: opts.runAt instanceof Date ? opts.runAt.toISOString() : opts.runAt }),
         ...(opts.startBy === undefined ? {} : { startBy: iso(opts.startBy) }),
         ...(opts.deadline === undefined ? {} : { deadline: iso(opts.deadline) }),
+        ...(opts.concurrencyKey === undefined ? {} : { concurrencyKey: opts.concurrencyKey }),
         ...(opts.callbackUrl === undefined ? {} : { callback: { url: opts.callbackUrl } }),
       };
       return call(
@@ -166,8 +170,13 @@ export function createClient(options: ClientOptions) {
       }
     },
 
-    /** Every job, newest first (optionally of one status), fetched a page at a time as it is read. */
-    async *list(opts: { status?: JobStatus; pageSize?: number } = {}): AsyncGenerator<Job> {
+    /**
+     * Every job, newest first (optionally of one status, of one concurrency key), fetched a page at a
+     * time as it is read.
+     */
+    async *list(
+      opts: { status?: JobStatus; concurrencyKey?: string; pageSize?: number } = {},
+    ): AsyncGenerator<Job> {
       let cursor: string | undefined;
       do {
         const page: JobPage = await call(() =>
@@ -175,6 +184,7 @@ export function createClient(options: ClientOptions) {
             params: {
               query: {
                 ...(opts.status ? { status: opts.status } : {}),
+                ...(opts.concurrencyKey !== undefined ? { concurrencyKey: opts.concurrencyKey } : {}),
                 ...(opts.pageSize ? { limit: opts.pageSize } : {}),
                 ...(cursor ? { cursor } : {}),
               },

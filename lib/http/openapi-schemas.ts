@@ -15,6 +15,13 @@ export const integer = { type: 'integer' };
 export const number = { type: 'number' };
 export const string = { type: 'string' };
 export const time = { type: 'string', format: 'date-time' };
+/** A concurrency key as a submit gives it (lib/jobs/concurrency-keys.ts). */
+export const CONCURRENCY_KEY: Schema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+};
 
 const JOB_PROPERTIES: Record<string, Schema> = {
   jobId: { type: 'string', format: 'uuid' },
@@ -22,6 +29,10 @@ const JOB_PROPERTIES: Record<string, Schema> = {
   status: ref('JobStatus'),
   attempts: integer,
   input: { type: 'object' },
+  concurrencyKey: {
+    ...nullable(CONCURRENCY_KEY),
+    description: 'who the job belongs to: its key’s fair share of the slots and its task’s perKey',
+  },
   exitCode: nullable(integer),
   signal: nullable(string),
   stdout: string,
@@ -147,6 +158,10 @@ export const SCHEMAS: Record<string, Schema> = {
       maxOutputBytes: integer,
       limits: ref('TaskLimits'),
       limitsHeld: { ...ref('LimitsHeld'), description: 'how each limit holds on this runtime' },
+      concurrency: {
+        ...object({ perKey: { ...integer, minimum: 1 } }, []),
+        description: 'perKey: at most this many jobs of the task with one concurrencyKey run at once',
+      },
       available: { type: 'boolean' },
       unavailableReason: string,
       links: object({ submit: string }),
@@ -159,6 +174,7 @@ export const SCHEMAS: Record<string, Schema> = {
       'maxOutputBytes',
       'limits',
       'limitsHeld',
+      'concurrency',
       'available',
       'links',
     ],
@@ -187,8 +203,21 @@ export const SCHEMAS: Record<string, Schema> = {
     jobs: object(Object.fromEntries(JOB_STATUSES.map((status) => [status, integer]))),
     running: {
       type: 'array',
-      items: object({ jobId: string, task: string, startedAt: nullable(time), elapsedMs: number }),
+      items: object({
+        jobId: string,
+        task: string,
+        concurrencyKey: nullable(string),
+        startedAt: nullable(time),
+        elapsedMs: number,
+      }),
     },
+    concurrencyKeys: {
+      type: 'array',
+      description:
+        'the live jobs of each concurrency key (the 50 with the most queued): running, and queued and due',
+      items: object({ concurrencyKey: string, running: integer, queued: integer }),
+    },
+    concurrencyKeyCount: { ...integer, description: 'how many keys have live jobs' },
     generatedAt: time,
   }),
   Health: object({ sqs: { enum: ['ok'] }, store: { enum: ['ok'] } }),

@@ -1,7 +1,7 @@
 import { MAX_WAIT_SECONDS } from '../jobs/wait-for-job';
 import type { Catalogue } from '../tasks/catalogue';
 import { ROUTES } from './routes';
-import { ref, SCHEMAS, string } from './openapi-schemas';
+import { CONCURRENCY_KEY, ref, SCHEMAS, string } from './openapi-schemas';
 import type { Schema } from './openapi-schemas';
 
 /**
@@ -122,6 +122,12 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'Jobs, newest first, one page at a time',
     parameters: [
       { name: 'status', in: 'query', schema: ref('JobStatus') },
+      {
+        name: 'concurrencyKey',
+        in: 'query',
+        description: 'only the jobs of this concurrency key',
+        schema: CONCURRENCY_KEY,
+      },
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
       { name: 'cursor', in: 'query', description: 'the `nextCursor` of the page before', schema: string },
     ],
@@ -239,6 +245,11 @@ function submitOperation(task: { name: string; description: string; inputSchema:
                 format: 'date-time',
                 description:
                   'finish by this time: a submit whose ETA finishes later is refused (422 `deadline_unreachable`, with the ETA) and nothing is queued',
+              },
+              concurrencyKey: {
+                ...CONCURRENCY_KEY,
+                description:
+                  'who the job belongs to (a tenant, a user): the slots are shared fairly by key, and the task’s `concurrency.perKey` bounds how many of one key run at once',
               },
               callback: {
                 type: 'object',

@@ -800,6 +800,51 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     expect((stats.body.jobs as Record<string, number>).expired).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
+  it('shares the slots fairly by concurrency key, and runs one ticker of a key at once (its perKey)', async () => {
+    type Seen = { jobId: string; status: string; queuedAt: string; startedAt: string; finishedAt: string };
+    const submitAll = (count: number, task: string, input: unknown, concurrencyKey: string) =>
+      Promise.all(
+        Array.from({ length: count }, () => api('POST', `/api/tasks/${task}`, { input, concurrencyKey })),
+      );
+    // One tenant's backlog of 40 half-second jobs (5 s on 4 slots), then another tenant's one job.
+    const big = await submitAll(40, 'sleep', { seconds: 0.5 }, 'tenant-big');
+    expect(big.map((answer) => answer.status)).toEqual(Array(40).fill(202));
+    const [small] = await submitAll(1, 'sleep', { seconds: 0.5 }, 'tenant-small');
+    const during = await api('GET', '/api/queue-stats');
+    expect(during.body.concurrencyKeys).toEqual(
+      expect.arrayContaining([expect.objectContaining({ concurrencyKey: 'tenant-big' })]),
+    );
+    const smallDone = (await api('GET', `/api/jobs/${String(small!.body.jobId)}?wait=20`)).body as Seen;
+    expect(smallDone.status).toBe('succeeded');
+    // It waited about one job's run time (0.5 s), not behind the 40 (about 5 s).
+    const waited = Date.parse(smallDone.startedAt) - Date.parse(smallDone.queuedAt);
+    expect(waited).toBeLessThan(2500);
+    const listed = await api('GET', '/api/jobs?concurrencyKey=tenant-small');
+    expect((listed.body.jobs as Seen[]).map((job) => job.jobId)).toEqual([small!.body.jobId]);
+    // The ticker's perKey is 1: one user's tickers run one after another, another user's beside them.
+    const mine = await submitAll(3, 'ticker', { lines: 2, intervalMs: 250 }, 'user-1');
+    const theirs = await submitAll(1, 'ticker', { lines: 2, intervalMs: 250 }, 'user-2');
+    const ended = await Promise.all(
+      [...mine, ...theirs].map(
+        async (answer) => (await api('GET', `/api/jobs/${String(answer.body.jobId)}?wait=25`)).body as Seen,
+      ),
+    );
+    expect(ended.map((job) => job.status)).toEqual(Array(4).fill('succeeded'));
+    const spans = ended.slice(0, 3).map((job) => [Date.parse(job.startedAt), Date.parse(job.finishedAt)]);
+    spans.sort((a, b) => a[0]! - b[0]!);
+    for (let i = 1; i < spans.length; i += 1) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]!);
+    process.stderr.write(
+      `\nfair share (${kind}): another key's job waited ${waited} ms behind a 40-job backlog of one key (0.5 s jobs, 4 slots)\n`,
+    );
+    // The CLI: a job with a key, and the key's jobs.
+    const viaCli = await cli('submit', 'echo', '--text', 'keyed', '--concurrency-key', 'cli-key', '--wait');
+    expect(viaCli).toMatchObject({ code: 0, stdout: 'keyed\n' });
+    const keyed = await cli('ls', '--concurrency-key', 'cli-key', '--json');
+    expect(JSON.parse(keyed.stdout)).toEqual([expect.objectContaining({ concurrencyKey: 'cli-key' })]);
+    // The backlog drains before the next test.
+    for (const answer of big) await api('GET', `/api/jobs/${String(answer.body.jobId)}?wait=25`);
+  }, 90_000);
+
   it('retries an ended job on demand, and moves the dead-letter queue back', async () => {
     const failed = await api('POST', '/api/tasks/fail?wait=20', { input: { code: 3 } });
     expect(failed.body).toMatchObject({ status: 'failed', exitCode: 3, attempts: 1 });
