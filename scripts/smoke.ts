@@ -173,6 +173,22 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'a job keeps its concurrency key, and is listed by it',
+      async () => {
+        const key = `smoke-${Date.now()}`;
+        const job = await call('POST', '/api/tasks/echo?wait=20', {
+          body: { input: { text: 'keyed' }, concurrencyKey: key },
+        });
+        expectThat(job.status === 200 && job.body.concurrencyKey === key, summary(job));
+        const listed = await call('GET', `/api/jobs?concurrencyKey=${encodeURIComponent(key)}`);
+        const ids = ((listed.body.jobs ?? []) as Body[]).map((j) => j.jobId);
+        expectThat(listed.status === 200 && ids.length === 1 && ids[0] === job.body.jobId, summary(listed));
+        const stats = await call('GET', '/api/queue-stats');
+        expectThat(Array.isArray(stats.body.concurrencyKeys), `queue-stats ${summary(stats)}`);
+        return `${String(job.body.jobId)} under ${key}`;
+      },
+    ],
+    [
       'a delayed job is scheduled, then runs at its time',
       async () => {
         const submitted = await call('POST', '/api/tasks/echo', {

@@ -1,6 +1,7 @@
 import type { JobRecord } from './job-record';
 import type { FinishedTotals } from './job-statistics';
 import type { JobStore } from './job-store';
+import type { KeyLoad } from './concurrency-keys';
 
 /** When a waiting job should start and finish (ISO times): the 202 of a submit, a waiting job's view. */
 export interface Eta {
@@ -66,15 +67,19 @@ interface Snapshot {
     totals: FinishedTotals;
     queued: number;
     mix: Record<string, number>;
+    /** The queued jobs by concurrency key (the fair share serves keys in turn). */
+    load: KeyLoad[];
   }>;
   /** The jobs this process submitted since the read, by task: queued after it. */
   since: Record<string, number>;
+  /** The same, by concurrency key ('' for none). */
+  sinceByKey: Record<string, number>;
 }
 const snapshots = new WeakMap<object, Snapshot>();
 
 type EtaStore = Pick<
   JobStore,
-  'list' | 'countQueuedBefore' | 'finishedTotals' | 'countByStatus' | 'queuedByTask'
+  'list' | 'countQueuedBefore' | 'finishedTotals' | 'countByStatus' | 'queuedByTask' | 'keyLoad'
 >;
 
 function snapshotOf(store: EtaStore, slots: number, now: number): Snapshot {
@@ -85,13 +90,15 @@ function snapshotOf(store: EtaStore, slots: number, now: number): Snapshot {
     store.finishedTotals(),
     store.countByStatus(),
     store.queuedByTask().catch(() => ({})),
-  ]).then(([running, totals, counts, mix]) => ({
+    store.keyLoad().catch(() => []),
+  ]).then(([running, totals, counts, mix, load]) => ({
     running: running.jobs,
     totals,
     queued: counts.queued,
     mix,
+    load,
   }));
-  const fresh: Snapshot = { readAt: now, read, since: {} };
+  const fresh: Snapshot = { readAt: now, read, since: {}, sinceByKey: {} };
   // A failed read is not kept: the next call reads again.
   read.catch(() => snapshots.delete(store));
   snapshots.set(store, fresh);
@@ -107,16 +114,39 @@ function snapshotOf(store: EtaStore, slots: number, now: number): Snapshot {
  */
 export async function etaOf(
   { store, slots }: { store: EtaStore; slots: number },
-  job: Pick<JobRecord, 'id' | 'task' | 'status' | 'runAt'>,
-  { submitting = false, now = Date.now() }: { submitting?: boolean; now?: number } = {},
+  job: Pick<JobRecord, 'id' | 'task' | 'status' | 'runAt' | 'concurrencyKey'>,
+  {
+    submitting = false,
+    now = Date.now(),
+    perKey,
+  }: { submitting?: boolean; now?: number; perKey?: number } = {},
 ): Promise<Eta> {
   const snapshot = snapshotOf(store, slots, now);
   const sinceCount = () => Object.values(snapshot.since).reduce((sum, n) => sum + n, 0);
-  const [{ running, totals, queued: queuedAtRead, mix }, place] = await Promise.all([
+  const key = job.concurrencyKey;
+  const queuedJob = !submitting && job.status === 'queued';
+  const [{ running, totals, queued: queuedAtRead, mix, load }, place, keyPlace] = await Promise.all([
     snapshot.read,
-    !submitting && job.status === 'queued' ? store.countQueuedBefore(job.id) : undefined,
+    queuedJob ? store.countQueuedBefore(job.id) : undefined,
+    queuedJob && key !== undefined ? store.countQueuedBefore(job.id, key) : undefined,
   ]);
-  const before = job.runAt ? 0 : (place ?? queuedAtRead + sinceCount());
+  const fifo = job.runAt ? 0 : (place ?? queuedAtRead + sinceCount());
+  // The jobs of its own key ahead of it, as read (and submitted here since).
+  const ownAhead = job.runAt
+    ? 0
+    : (keyPlace ??
+      Math.min(
+        fifo,
+        waitingOf(load, key ?? null) + (submitting ? (snapshot.sinceByKey[key ?? ''] ?? 0) : 0),
+      ));
+  // The keys as read, and the jobs this process submitted since, by key.
+  const since = Object.entries(snapshot.sinceByKey).map(([k, n]) => ({
+    key: k === '' ? null : k,
+    task: job.task,
+    running: 0,
+    waiting: n,
+  }));
+  const before = aheadInTurn([...load, ...since], key ?? null, ownAhead, fifo);
   const overall = totals.runMs.count > 0 ? totals.runMs.sumMs / totals.runMs.count : UNKNOWN_RUN_MS;
   const meanOf = (task: string) => {
     const own = totals.runMsByTask[task];
@@ -133,8 +163,11 @@ export async function etaOf(
       ? (queued.reduce((sum, [task, n]) => sum + n * meanOf(task), 0) + unknown * meanOf(job.task)) / count
       : overall;
   // A submitted job is queued after this: it is ahead of the submits that follow.
-  if (submitting) snapshot.since[job.task] = (snapshot.since[job.task] ?? 0) + 1;
-  const { startAtMs, finishAtMs } = estimateEta({
+  if (submitting) {
+    snapshot.since[job.task] = (snapshot.since[job.task] ?? 0) + 1;
+    snapshot.sinceByKey[key ?? ''] = (snapshot.sinceByKey[key ?? ''] ?? 0) + 1;
+  }
+  const estimate = estimateEta({
     now,
     slots,
     running,
@@ -143,5 +176,35 @@ export async function etaOf(
     task: job.task,
     notBeforeMs: job.runAt ? Date.parse(job.runAt) : undefined,
   });
+  // Its task's perKey: its key's jobs ahead run perKey at a time, whatever slots are free.
+  const own = meanOf(job.task);
+  const startAtMs =
+    perKey !== undefined && key !== undefined
+      ? Math.max(estimate.startAtMs, now + Math.floor(ownAhead / perKey) * own)
+      : estimate.startAtMs;
+  const finishAtMs = startAtMs + own;
   return { startAt: new Date(startAtMs).toISOString(), finishAt: new Date(finishAtMs).toISOString() };
+}
+
+/** The waiting jobs of one key (null: the jobs without one). */
+function waitingOf(load: readonly KeyLoad[], key: string | null): number {
+  return load.filter((row) => row.key === key).reduce((sum, row) => sum + row.waiting, 0);
+}
+
+/**
+ * The jobs that start before one with `ownAhead` jobs of its own key ahead, as the fair share
+ * serves the keys in turn: its own, and of each other key at most one more than its own (the
+ * queue's order, `fifo`, when no other key waits).
+ */
+export function aheadInTurn(
+  load: readonly KeyLoad[],
+  key: string | null,
+  ownAhead: number,
+  fifo: number,
+): number {
+  const others = new Map<string | null, number>();
+  for (const row of load) if (row.key !== key) others.set(row.key, (others.get(row.key) ?? 0) + row.waiting);
+  const otherWaiting = [...others.values()].filter((n) => n > 0);
+  if (otherWaiting.length === 0) return fifo;
+  return ownAhead + otherWaiting.reduce((sum, n) => sum + Math.min(n, ownAhead + 1), 0);
 }

@@ -18,7 +18,8 @@ export function createGetJobHandler({
   logger,
   auth,
   config,
-}: Pick<Services, 'store' | 'logger' | 'auth' | 'config'>) {
+  catalogue,
+}: Pick<Services, 'store' | 'logger' | 'auth' | 'config' | 'catalogue'>) {
   return httpHandler(
     async (event: HttpEvent) => {
       const id = jobIdParam(event);
@@ -30,7 +31,9 @@ export function createGetJobHandler({
       }
       // A waiting job's ETA, as the queue stands now (the jobs still ahead of it).
       const waiting = job.status === 'queued' || job.status === 'scheduled';
-      const eta = waiting ? await etaOf({ store, slots: config.consumerConcurrency }, job) : undefined;
+      const perKey = catalogue.get(job.task)?.concurrency.perKey;
+      const slots = config.consumerConcurrency;
+      const eta = waiting ? await etaOf({ store, slots }, job, { perKey }) : undefined;
       return json(200, jobView(job, eta));
     },
     { logger, auth },

@@ -167,10 +167,11 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       // The ETA as the queue stands: every queued job is ahead of a new one (a delayed one waits
       // for its time). A deadline it cannot meet is refused before anything is written.
       const slots = config.consumerConcurrency;
+      const perKey = catalogue.get(taskName)?.concurrency.perKey;
       const eta = await etaOf(
         { store, slots },
-        { id: '', task: taskName, status: 'queued', runAt },
-        { submitting: true, now },
+        { id: '', task: taskName, status: 'queued', runAt, concurrencyKey },
+        { submitting: true, now, perKey },
       );
       if (deadline && Date.parse(eta.finishAt) > Date.parse(deadline)) {
         throw new DeadlineUnreachableError(deadline, eta);
@@ -218,7 +219,11 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       const current = latest ?? job;
       // A replay's job has moved on since: its ETA as it stands now (none once it runs).
       const waiting = current.status === 'queued' || current.status === 'scheduled';
-      const answerEta = !waiting ? undefined : created ? eta : await etaOf({ store, slots }, current);
+      const answerEta = !waiting
+        ? undefined
+        : created
+          ? eta
+          : await etaOf({ store, slots }, current, { perKey });
       return json(
         202,
         {

@@ -1,4 +1,4 @@
-import { estimateEta } from '../../../lib/jobs/eta';
+import { aheadInTurn, estimateEta } from '../../../lib/jobs/eta';
 
 /** The ETA as the slots would serve the queue, from the running jobs, the jobs ahead and run times. */
 describe('estimateEta', () => {
@@ -43,5 +43,26 @@ describe('estimateEta', () => {
       startAtMs: notBeforeMs,
       finishAtMs: notBeforeMs + 1000,
     });
+  });
+});
+
+/** The jobs ahead of one as the fair share serves concurrency keys in turn. */
+describe('aheadInTurn', () => {
+  const row = (key: string | null, waiting: number) => ({ key, task: 'sleep', running: 0, waiting });
+
+  it('is the queue’s order when no other key waits', () => {
+    expect(aheadInTurn([], 'a', 0, 7)).toBe(7);
+    expect(aheadInTurn([row('a', 40)], 'a', 39, 39)).toBe(39);
+    expect(aheadInTurn([row(null, 12)], null, 11, 11)).toBe(11);
+  });
+
+  it('puts a key with nothing ahead of its own after one job of each other key, not behind their backlog', () => {
+    expect(aheadInTurn([row('big', 40)], 'small', 0, 40)).toBe(1);
+    expect(aheadInTurn([row('big', 40), row('other', 3), row(null, 10)], 'small', 0, 53)).toBe(3);
+  });
+
+  it('takes of each other key at most one more than its own key has ahead', () => {
+    expect(aheadInTurn([row('big', 40), row('small', 2)], 'small', 2, 42)).toBe(2 + 3);
+    expect(aheadInTurn([row('big', 40), row('small', 1)], 'big', 39, 40)).toBe(39 + 1);
   });
 });
