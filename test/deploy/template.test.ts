@@ -196,6 +196,7 @@ describe('the deployed template', () => {
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
@@ -260,7 +261,7 @@ describe('the deployed template', () => {
     for (const name of [...HTTP_FUNCTIONS, ...QUEUE_FUNCTIONS])
       expect(actionsOf(name)).not.toContain('dynamodb:Scan');
     const query = statementsOf('listJobs').find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
-    expect(JSON.stringify(query.Resource)).toMatch(/index","byStatus.*index","byCreation/);
+    expect(JSON.stringify(query.Resource)).toMatch(/index","byStatus.*index","byCreation.*index","byKey/);
   });
 
   it('has no wildcard in any action or resource, except the log-stream suffix AWS requires', () => {

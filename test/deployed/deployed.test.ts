@@ -302,6 +302,23 @@ describe('the packaged functions, run as Lambda runs them', () => {
     expect(Date.parse(job.runAt) - submittedAt).toBeGreaterThanOrEqual(2000);
   });
 
+  it("runs a concurrency key's tickers one at a time (the ticker's perKey: key slots in the table), listed by key", async () => {
+    const input = { lines: 2, intervalMs: 300 };
+    const answers = await Promise.all(
+      [0, 1].map(() => submit('ticker', { input, concurrencyKey: 'deployed-user' })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+    const jobs = await Promise.all(answers.map((answer) => jobUntil(answer.body.jobId, final, 60_000)));
+    expect(jobs.map((job) => job.status)).toEqual(['succeeded', 'succeeded']);
+    const [first, second] = jobs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    expect(Date.parse(second!.startedAt)).toBeGreaterThanOrEqual(Date.parse(first!.finishedAt));
+    const listed = await stack.api('GET', '/api/jobs?concurrencyKey=deployed-user', { headers: auth });
+    expect(listed.body.jobs.map((job: Job) => job.concurrencyKey)).toEqual([
+      'deployed-user',
+      'deployed-user',
+    ]);
+  });
+
   it('delivers a signed completion callback, the secret read from SSM', async () => {
     const receiver = await callbackReceiver();
     try {
