@@ -57,6 +57,13 @@ export const SCENARIOS: Scenario[] = [
       'still scheduled after the restart; sent again, delayed; starts at its time, not before, < 2 s after; the callback delivered once',
   },
   {
+    name: "one concurrency key's backlog under load, the tasks' parent killed midway",
+    file: 'test/e2e/local-stack.test.ts',
+    test: /drains one key's backlog under load/,
+    expected:
+      "every job final and succeeded; the key's jobs one at a time (its perKey); the other keys done before half of its backlog",
+  },
+  {
     name: 'ElasticMQ killed with jobs queued and running',
     file: 'test/e2e/local-stack.test.ts',
     test: /restarts a killed ElasticMQ/,

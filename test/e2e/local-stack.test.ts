@@ -849,6 +849,54 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     for (const answer of big) await api('GET', `/api/jobs/${String(answer.body.jobId)}?wait=25`);
   }, 90_000);
 
+  it("drains one key's backlog under load, its tasks' parent killed midway: all final, the key one at a time, the others not behind it", async () => {
+    type Seen = {
+      jobId: string;
+      status: string;
+      startedAt: string;
+      finishedAt: string;
+      concurrencyKey: string | null;
+    };
+    const submit = (task: string, input: unknown, concurrencyKey?: string) =>
+      api('POST', `/api/tasks/${task}`, { input, ...(concurrencyKey ? { concurrencyKey } : {}) });
+    // 30 tickers of one user (the ticker's perKey is 1), 40 echoes of 8 other users, 8 keyless sleeps.
+    const flood = await Promise.all(
+      Array.from({ length: 30 }, () => submit('ticker', { lines: 1, intervalMs: 10 }, 'flood')),
+    );
+    const others = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => submit('echo', { text: `user ${i % 8}` }, `user-${i % 8}`)),
+    );
+    const sleeps = await Promise.all(Array.from({ length: 8 }, () => submit('sleep', { seconds: 1 })));
+    const all = [...flood, ...others, ...sleeps];
+    expect(all.every((answer) => answer.status === 202)).toBe(true);
+    // The tasks' parent killed while a sleep runs: its attempts end with an error and run again.
+    let tasks = await liveTaskProcesses(stack.taskWorkDir);
+    for (const until = Date.now() + 20_000; tasks.length === 0 && Date.now() < until;) {
+      await sleep(20);
+      tasks = await liveTaskProcesses(stack.taskWorkDir);
+    }
+    process.kill(await parentOf(tasks[0]!), 'SIGKILL');
+    const ended: Seen[] = [];
+    for (const answer of all) {
+      let job = (await api('GET', `/api/jobs/${String(answer.body.jobId)}?wait=25`)).body as Seen;
+      if (job.status !== 'succeeded') job = (await api('GET', `/api/jobs/${job.jobId}?wait=25`)).body as Seen;
+      ended.push(job);
+    }
+    expect(ended.filter((job) => job.status !== 'succeeded')).toEqual([]);
+    const spans = ended
+      .filter((job) => job.concurrencyKey === 'flood')
+      .map((job) => [Date.parse(job.startedAt), Date.parse(job.finishedAt)] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i += 1) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    // The other users did not wait for the flood: they were done before its last half.
+    const othersDone = Math.max(
+      ...ended
+        .filter((job) => job.concurrencyKey?.startsWith('user-'))
+        .map((job) => Date.parse(job.finishedAt)),
+    );
+    expect(othersDone).toBeLessThan(spans[15]![0]);
+  }, 120_000);
+
   it('retries an ended job on demand, and moves the dead-letter queue back', async () => {
     const failed = await api('POST', '/api/tasks/fail?wait=20', { input: { code: 3 } });
     expect(failed.body).toMatchObject({ status: 'failed', exitCode: 3, attempts: 1 });
