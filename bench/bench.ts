@@ -7,6 +7,7 @@
  *  3. HTTP-side RSS idle vs with 10,000 jobs queued (the consumer paused).
  *  4. GET /api/queue-stats p95 with 10,000 jobs stored.
  *  5. The ETA of a submit against the job's actual start: median and p90 of the error (part `eta`).
+ *  6. Concurrency keys under a backlog of one key (part `keys`, below).
  *
  *  0. Side by side (part `side-by-side`): spawn-queue as `npm start`, the reference of the original
  *     Express design (bench/reference) and BullMQ + Redis (bench/peers, when redis-server is on the
@@ -17,7 +18,11 @@
  *     the latency of each endpoint (submit, get, list, queue-stats, metrics) with BENCH_HISTORY
  *     (10,000 then 1,000,000) finished jobs in the store, median of BENCH_HISTORY_RUNS (3) runs each.
  *
- * BENCH_PARTS=side-by-side,history,throughput,latency,memory,eta,stats picks parts (`bursts`, `polled`
+ *   - keys: what concurrency keys cost under a backlog of one key (BENCH_KEY_BACKLOG jobs, 1,000): no
+ *     key, one key (the fair share's check), one key of a perKey-1 task, with deliveries and holds
+ *     per job and how long jobs of other keys submitted behind it wait.
+ *
+ * BENCH_PARTS=side-by-side,history,throughput,latency,memory,eta,keys,stats picks parts (`bursts`, `polled`
  * or `starvation` runs one part of side-by-side alone); BENCH_RUNS=3 sets
  * the runs per mix; BENCH_MIX=echo only the throughput mixes named so; BENCH_URL measures a stack
  * already running there instead of a private one.
@@ -49,6 +54,7 @@ import {
 } from './lib/side-by-side';
 import type { Row, Server } from './lib/side-by-side';
 import { rssMb } from './lib/proc';
+import { keyBacklogCost } from './lib/key-backlog';
 import { median, percentile, printTable } from './lib/stats';
 import { projectDir, startNpmStart, useOrStartStack } from './lib/target';
 import type { Target } from './lib/target';
@@ -56,6 +62,7 @@ import type { Target } from './lib/target';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const HISTORY = (process.env.BENCH_HISTORY ?? '10000,1000000').split(',').map(Number);
 const HISTORY_RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 3);
+const KEY_BACKLOG = Number(process.env.BENCH_KEY_BACKLOG ?? 1000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60) * 1000;
 /**
  * Idle means at rest: a process just started still holds the garbage of its start (serverless
@@ -445,7 +452,7 @@ async function sideBySide(report: Record<string, unknown>): Promise<void> {
 
 async function main(): Promise<void> {
   const parts = new Set(
-    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,eta,stats').split(','),
+    (process.env.BENCH_PARTS ?? 'side-by-side,history,throughput,latency,memory,eta,keys,stats').split(','),
   );
   const report: Record<string, unknown> = {
     machine: {
@@ -507,6 +514,12 @@ async function main(): Promise<void> {
     if (parts.has('eta')) {
       console.log('\n5. how near the ETA of a submit comes to the start');
       report.eta = await etaAccuracy(target.httpUrl);
+    }
+    if (parts.has('keys') && target.stack) {
+      console.log(
+        `\n6. what concurrency keys cost under a backlog of one key (${KEY_BACKLOG.toLocaleString('en')} jobs)`,
+      );
+      report.concurrencyKeys = await keyBacklogCost(target.stack.sqsEndpoint, KEY_BACKLOG);
     }
     if (parts.has('stats')) {
       console.log('\n4. queue-stats latency');
