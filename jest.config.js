@@ -23,6 +23,8 @@ const INTEGRATION = [
   'test/lib/local/serverless-settings.test.ts',
   'test/lib/local/stack-failures.test.ts',
   'test/lib/queue/job-queue.test.ts',
+  'test/lib/schedules/fire-schedules.test.ts',
+  'test/lib/http/handlers/schedules.test.ts',
   'test/lib/stats/**/*.test.ts',
   'test/lib/store/**/*.test.ts',
 ];

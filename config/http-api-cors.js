@@ -24,7 +24,7 @@ function httpApiCors(env = process.env) {
   return {
     allowedOrigins: origins,
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-    allowedMethods: ['GET', 'POST', 'DELETE'],
+    allowedMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
     exposedResponseHeaders: ['Retry-After', 'Location', 'Idempotent-Replayed'],
     maxAge: 600,
   };

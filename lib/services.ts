@@ -4,7 +4,8 @@ import { ssmTokenSource, staticTokenSource } from './auth/token-source';
 import { createSsmClient } from './ssm-parameter';
 import { getConfig } from './config';
 import type { Config } from './config';
-import { createJobStore } from './store/create-job-store';
+import { createJobStore, createScheduleStore } from './store/create-job-store';
+import type { ScheduleStore } from './schedules/schedule-store';
 import type { JobStore } from './jobs/job-store';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
@@ -24,6 +25,8 @@ export interface Services {
   config: Config;
   logger: Logger;
   store: JobStore;
+  /** The schedules (lib/schedules), beside the jobs in the same database or table. */
+  schedules: ScheduleStore;
   queue: JobQueue;
   /** Where a final job that asked for a completion callback is announced. */
   callbacks: CallbackQueue;
@@ -55,6 +58,7 @@ export function createServices(config: Config): Services {
     config,
     logger: createLogger({ level: config.logLevel }),
     store: createJobStore(config),
+    schedules: createScheduleStore(config),
     queue,
     callbacks: createCallbackQueue({
       sqs,

@@ -10,6 +10,7 @@ import { QueueFullError } from '../queue/backlog-limit';
 import { QueueUnavailableError } from '../queue/queue-errors';
 import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from '../store/store-errors';
 import { TaskInputError, TaskUnavailableError, UnknownTaskError } from '../tasks/task-errors';
+import { ScheduleInputError, ScheduleNotFoundError, SchedulesFullError } from '../schedules/schedule-errors';
 
 /** How one kind of error is answered: status, the stable code, the message a client may read. */
 export interface ErrorAnswer {
@@ -51,6 +52,9 @@ export const ERROR_MAP: readonly Mapping<Error>[] = [
   map(TaskInputError, (e) => ({ status: 400, code: 'invalid_input', message: e.message })),
   map(CallbackRefusedError, (e) => ({ status: 400, code: 'invalid_callback', message: e.message })),
   map(TaskUnavailableError, (e) => ({ status: 503, code: 'task_unavailable', message: e.message })),
+  map(ScheduleInputError, (e) => ({ status: 400, code: 'invalid_schedule', message: e.message })),
+  map(ScheduleNotFoundError, (e) => ({ status: 404, code: 'schedule_not_found', message: e.message })),
+  map(SchedulesFullError, (e) => ({ status: 409, code: 'schedules_full', message: e.message })),
   map(JobNotFoundError, (e) => ({ status: 404, code: 'job_not_found', message: `no job ${e.jobId}` })),
   map(JobFinishedError, (e) => ({ status: 409, code: 'job_finished', message: e.message })),
   map(JobNotRetryableError, (e) => ({ status: 409, code: 'job_not_retryable', message: e.message })),

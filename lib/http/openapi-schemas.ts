@@ -3,6 +3,25 @@ import { JOB_STATUSES } from '../jobs/job-record';
 /** The OpenAPI document's component schemas (openapi.ts builds the operations over them). */
 export type Schema = Record<string, unknown>;
 
+/** One answer of an operation: its description, its JSON schema (or a text type), its headers. */
+export interface Answer {
+  description: string;
+  schema?: Schema;
+  /** A text body of this media type instead of JSON. */
+  text?: string;
+  headers?: string[];
+}
+
+export interface Operation {
+  /** Defaults to the route's words (`GET /api/jobs/{id}` → getApiJobsId). */
+  operationId?: string;
+  summary: string;
+  parameters?: Schema[];
+  requestBody?: Schema;
+  answers: Record<string, Answer>;
+  public?: boolean;
+}
+
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const nullable = (schema: Schema) => ({ oneOf: [schema, { type: 'null' }] });
 export const object = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
@@ -10,6 +29,11 @@ export const object = (properties: Record<string, Schema>, required = Object.key
   properties,
   required,
   additionalProperties: false,
+});
+export const errorAnswer = (description: string, headers?: string[]): Answer => ({
+  description,
+  schema: ref('Error'),
+  headers,
 });
 export const integer = { type: 'integer' };
 export const number = { type: 'number' };
@@ -29,6 +53,8 @@ const JOB_PROPERTIES: Record<string, Schema> = {
   status: ref('JobStatus'),
   attempts: integer,
   input: { type: 'object' },
+  scheduleId: { ...nullable({ type: 'string', format: 'uuid' }), description: 'the schedule that made it' },
+  scheduledFor: { ...nullable(time), description: 'the fire time of its schedule that made it' },
   concurrencyKey: {
     ...nullable(CONCURRENCY_KEY),
     description: 'who the job belongs to: its key’s fair share of the slots and its task’s perKey',

@@ -1,8 +1,9 @@
 import { MAX_WAIT_SECONDS } from '../jobs/wait-for-job';
 import type { Catalogue } from '../tasks/catalogue';
 import { ROUTES } from './routes';
-import { CONCURRENCY_KEY, ref, SCHEMAS, string } from './openapi-schemas';
-import type { Schema } from './openapi-schemas';
+import { CONCURRENCY_KEY, errorAnswer, ref, SCHEMAS, string } from './openapi-schemas';
+import type { Answer, Operation, Schema } from './openapi-schemas';
+import { SCHEDULE_OPERATIONS, SCHEDULE_SCHEMAS } from './openapi-schedules';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, built from the route table (routes.ts) and the task
@@ -11,17 +12,9 @@ import type { Schema } from './openapi-schemas';
  * end-to-end suite checks every response it receives against it.
  */
 
-interface Answer {
-  description: string;
-  schema?: Schema;
-  /** A text body of this media type instead of JSON. */
-  text?: string;
-  headers?: string[];
-}
-
 /** The headers that matter; `required`: always there on the answers that name it. */
 const HEADERS: Record<string, Schema> = {
-  Location: { description: 'the job’s URL', required: true, schema: string },
+  Location: { description: 'the URL of the job (or schedule) made', required: true, schema: string },
   'Retry-After': {
     description: 'seconds to wait before trying again (store and backlog refusals)',
     schema: string,
@@ -32,12 +25,6 @@ const HEADERS: Record<string, Schema> = {
     schema: string,
   },
 };
-
-const errorAnswer = (description: string, headers?: string[]): Answer => ({
-  description,
-  schema: ref('Error'),
-  headers,
-});
 
 /** The errors any route may answer. */
 const COMMON: Record<string, Answer> = {
@@ -64,16 +51,6 @@ const IDEMPOTENCY_KEY = {
   description: 'a repeated request with the same key answers with the first one’s job (1-255 characters)',
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 };
-
-interface Operation {
-  /** Defaults to the route's words (`GET /api/jobs/{id}` → getApiJobsId). */
-  operationId?: string;
-  summary: string;
-  parameters?: Schema[];
-  requestBody?: Schema;
-  answers: Record<string, Answer>;
-  public?: boolean;
-}
 
 /** Every route but the submit route, which has one operation per task (submitOperation). */
 const OPERATIONS: Record<string, Operation> = {
@@ -182,6 +159,7 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'This document',
     answers: { '200': { description: 'OpenAPI 3.1', schema: { type: 'object' } } },
   },
+  ...SCHEDULE_OPERATIONS,
 };
 
 /** A value the schema takes, for the document's examples: its example, default, minimum, or a plain one. */
@@ -367,7 +345,7 @@ export function openApiDocument({ catalogue, version }: OpenApiOptions): Schema 
     },
     paths,
     components: {
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...SCHEDULE_SCHEMAS },
       headers: HEADERS,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token' } },
     },

@@ -17,6 +17,14 @@ export function jobIdParam(event: HttpEvent): string {
   throw badRequest('invalid_job_id', 'job id must be a UUID');
 }
 
+/** The `{id}` of a schedule route: 400 when it is not a UUID, 404 when it is no schedule's. */
+export function scheduleIdParam(event: HttpEvent): string {
+  const id = event.pathParameters?.id ?? '';
+  if (isJobId(id)) return id;
+  if (UUID_PATTERN.test(id)) throw notFound('schedule_not_found', `no schedule ${String(id).toLowerCase()}`);
+  throw badRequest('invalid_schedule_id', 'schedule id must be a UUID');
+}
+
 /**
  * An optional query parameter: undefined when absent; present but empty (`?limit=`) is a client's
  * mistake, answered 400 like any other invalid value rather than read as absent.

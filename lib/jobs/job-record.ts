@@ -91,6 +91,9 @@ export interface JobRecord {
   runAt?: string;
   /** Not started by this time, the job ends `expired` and never runs. */
   startBy?: string;
+  /** The schedule whose fire time made this job (lib/schedules), and that fire time. */
+  scheduleId?: string;
+  scheduledFor?: string;
   /** Who the job belongs to, for the fair share of the slots and its task's perKey (concurrency-keys.ts). */
   concurrencyKey?: string;
   /** The finish-by time its submit asked for (checked against the ETA at submit). */

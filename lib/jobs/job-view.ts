@@ -10,6 +10,8 @@ export function jobView(job: JobRecord, eta?: Eta) {
     attempts: job.attempts,
     input: job.input,
     concurrencyKey: job.concurrencyKey ?? null,
+    scheduleId: job.scheduleId ?? null,
+    scheduledFor: job.scheduledFor ?? null,
     exitCode: job.exitCode ?? null,
     signal: job.signal ?? null,
     stdout: job.output?.stdout ?? '',

@@ -24,7 +24,7 @@ const net = require('node:net');
 const { parseOrigins } = require('../env-values');
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-const PREFLIGHT_METHODS = 'GET, POST, DELETE';
+const PREFLIGHT_METHODS = 'GET, POST, PATCH, DELETE';
 const PREFLIGHT_HEADERS = 'Authorization, Content-Type, Idempotency-Key';
 
 /** The host name of a Host header, without its port (`[::1]:5000` → `[::1]`). */

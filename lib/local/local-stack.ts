@@ -297,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       config,
       store: services.store,
       queue: services.queue,
+      schedules: { store: services.schedules, catalogue: services.catalogue, log: services.logger },
       say,
       reconcileIntervalMs: options.reconcileIntervalMs,
       reconcileGraceMs: options.reconcileGraceMs,

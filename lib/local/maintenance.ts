@@ -2,6 +2,10 @@ import type { Config } from '../config';
 import { reconcileQueue } from '../jobs/reconcile-queue';
 import type { JobQueue } from '../queue/job-queue';
 import type { JobStore } from '../jobs/job-store';
+import { fireDueSchedules } from '../schedules/fire-schedules';
+import type { ScheduleStore } from '../schedules/schedule-store';
+import type { Catalogue } from '../tasks/catalogue';
+import type { Logger } from '../logger';
 import { startRetention } from './retention';
 import { reasonOf } from '../reason-of';
 
@@ -9,18 +13,25 @@ import { reasonOf } from '../reason-of';
  * What the local stack keeps doing beside serving jobs, as a deployed stack's schedule and TTL do:
  * jobs whose message the jobs queue lost are sent again (every `reconcileIntervalMs`, 60 s: a
  * stranded job waits two minutes at most), and the SQLite store's finished jobs past
- * JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL). Each does what it did in one line.
+ * JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL), and the schedules fire (every
+ * `fireIntervalMs`, 1 s: a job starts within a second or two of its fire time). Each does what it did
+ * in one line.
  */
 export function startMaintenance(options: {
   config: Pick<Config, 'jobStore' | 'jobRetentionDays'>;
   /** The stack's store and jobs queue (it closes neither). */
   store: JobStore;
   queue: JobQueue;
+  /** The schedules to fire and the catalogue their jobs are checked against (absent: none fire). */
+  schedules?: { store: ScheduleStore; catalogue: Catalogue; log: Pick<Logger, 'info' | 'warn'> };
   say: (line: string) => void;
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
+  fireIntervalMs?: number;
 }): { stop(): Promise<void> } {
   const { config, store, queue, say } = options;
+  const firing =
+    options.schedules && startFiring(options.schedules, { store, queue, say }, options.fireIntervalMs);
   const retention =
     config.jobStore === 'sqlite'
       ? startRetention({
@@ -52,7 +63,46 @@ export function startMaintenance(options: {
   return {
     async stop() {
       clearInterval(reconciler);
-      await Promise.all([retention?.stop(), reconciling]);
+      await Promise.all([retention?.stop(), reconciling, firing?.stop()]);
+    },
+  };
+}
+
+/** The schedules' firing pass every `everyMs`, one pass at a time (lib/schedules/fire-schedules.ts). */
+function startFiring(
+  schedules: NonNullable<Parameters<typeof startMaintenance>[0]['schedules']>,
+  { store, queue, say }: { store: JobStore; queue: JobQueue; say: (line: string) => void },
+  everyMs = 1000,
+) {
+  let pass: Promise<void> | undefined;
+  let lastError = '';
+  const timer = setInterval(() => {
+    pass ??= fireDueSchedules({
+      schedules: schedules.store,
+      store,
+      queue,
+      catalogue: schedules.catalogue,
+      log: schedules.log,
+    })
+      .then(
+        ({ missed }) => {
+          lastError = '';
+          if (missed > 0) say(`schedules: ${missed} fire time(s) passed while the stack was down; not run`);
+        },
+        (error: unknown) => {
+          // Once per outage, not every second.
+          const reason = reasonOf(error);
+          if (reason !== lastError) say(`schedules: ${reason}`);
+          lastError = reason;
+        },
+      )
+      .finally(() => (pass = undefined));
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pass;
     },
   };
 }

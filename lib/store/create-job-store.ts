@@ -5,6 +5,9 @@ import type { Config } from '../config';
 import { createDynamoDbJobStore } from './dynamodb-job-store';
 import { createSqliteJobStore } from './sqlite-job-store';
 import type { JobStore } from '../jobs/job-store';
+import type { ScheduleStore } from '../schedules/schedule-store';
+import { createDynamoDbScheduleStore } from './dynamodb-schedule-store';
+import { createSqliteScheduleStore } from './sqlite-schedule-store';
 
 type StoreConfig = Pick<
   Config,
@@ -38,4 +41,16 @@ export function createJobStore(config: StoreConfig): JobStore {
     });
   }
   return createSqliteJobStore({ dir: config.jobStoreDir });
+}
+
+/** The schedule store beside the job store JOB_STORE names (the same database file, or table). */
+export function createScheduleStore(config: StoreConfig): ScheduleStore {
+  if (config.jobStore === 'dynamodb') {
+    return createDynamoDbScheduleStore({
+      client: createDynamoDbClient(config),
+      tableName: config.jobTableName,
+      ownsClient: true,
+    });
+  }
+  return createSqliteScheduleStore({ dir: config.jobStoreDir });
 }

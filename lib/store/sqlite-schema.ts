@@ -17,7 +17,7 @@ function loadLibsql(): typeof Database {
 const BUSY_TIMEOUT_MS = 5000;
 
 /** The schema this code writes; a database made by an older version is migrated step by step. */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /**
  * A final job whose callback is pending (the partial index's condition, and its query's). A record
@@ -128,6 +128,17 @@ export const MIGRATIONS: Record<number, string> = {
       attempt INTEGER NOT NULL,
       PRIMARY KEY (scope, slot)
     ) WITHOUT ROWID;
+  `,
+  // Schedules (lib/schedules): the record, its version (the compare-and-set) and its next fire time,
+  // indexed for the firing pass.
+  9: `
+    CREATE TABLE schedules (
+      id TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      next_run_at TEXT,
+      record TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX schedules_due ON schedules (next_run_at) WHERE next_run_at IS NOT NULL;
   `,
 };
 

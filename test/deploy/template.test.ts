@@ -77,9 +77,14 @@ const HTTP_FUNCTIONS = [
   'metrics',
   'dashboard',
   'noRoute',
+  'createSchedule',
+  'listSchedules',
+  'getSchedule',
+  'updateSchedule',
+  'deleteSchedule',
 ];
 const QUEUE_FUNCTIONS = ['runJobs', 'deliverCallbacks'];
-const SCHEDULED_FUNCTIONS = ['reconcileQueue'];
+const SCHEDULED_FUNCTIONS = ['reconcileQueue', 'fireSchedules'];
 
 describe('the deployed template', () => {
   it('has the job table: on demand, point-in-time recovery, TTL, the keys the code uses', () => {
@@ -169,6 +174,20 @@ describe('the deployed template', () => {
       'sqs:SendMessage',
       'sqs:StartMessageMoveTask',
       ...tokenRead,
+    ]);
+    // The schedules: each route what it calls; the scheduler reads schedules and jobs, makes jobs.
+    expect(actionsOf('createSchedule')).toEqual(['dynamodb:PutItem', 'dynamodb:Query', ...tokenRead]);
+    expect(actionsOf('listSchedules')).toEqual(['dynamodb:Query', ...tokenRead]);
+    expect(actionsOf('getSchedule')).toEqual(['dynamodb:GetItem', ...tokenRead]);
+    expect(actionsOf('updateSchedule')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', ...tokenRead]);
+    expect(actionsOf('deleteSchedule')).toEqual(['dynamodb:DeleteItem', ...tokenRead]);
+    expect(actionsOf('fireSchedules')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
     ]);
     // The reconciler reads the depth and the waiting jobs, and sends to the jobs queue: nothing else.
     expect(actionsOf('reconcileQueue')).toEqual([

@@ -137,7 +137,7 @@ describe('the local stack without API tokens (loopback mode)', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers).toMatchObject({
       'access-control-allow-origin': LISTED_ORIGIN,
-      'access-control-allow-methods': 'GET, POST, DELETE',
+      'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
       vary: 'Origin',
     });
     const listed = await rawRequest(`${stack.httpUrl}/api/tasks`, { headers: { origin: LISTED_ORIGIN } });

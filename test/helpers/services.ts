@@ -10,6 +10,7 @@ import { createCallbackQueue } from '../../lib/queue/callback-queue';
 import { createJobQueue } from '../../lib/queue/job-queue';
 import type { Services } from '../../lib/services';
 import { createCatalogue } from '../../lib/tasks/catalogue';
+import { createScheduleStore } from '../../lib/store/create-job-store';
 
 export { tempDir } from './temp-dir';
 import { testStore } from './job-stores';
@@ -39,6 +40,7 @@ export async function unitServices({
     config,
     logger: silentLogger,
     store,
+    schedules: createScheduleStore(config),
     queue: createJobQueue({
       sqs,
       queueUrl: 'http://localhost:9324/000000000000/jobs',
@@ -59,7 +61,15 @@ export async function unitServices({
     }),
     auth: createAuthenticator(auth ? staticTokenSource([hashApiToken(auth.token)]) : undefined),
   };
-  return { services, send, openStore, cleanup };
+  return {
+    services,
+    send,
+    openStore,
+    cleanup: async () => {
+      await services.schedules.close();
+      await cleanup();
+    },
+  };
 }
 
 /**

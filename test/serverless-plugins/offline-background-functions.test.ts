@@ -23,7 +23,7 @@ describe('the HTTP API’s CORS configuration (config/http-api-cors.js)', () => 
     const cors = httpApiCors({ CORS_ORIGINS: 'https://app.example.com' });
     expect(cors).toMatchObject({
       allowedOrigins: ['https://app.example.com'],
-      allowedMethods: ['GET', 'POST', 'DELETE'],
+      allowedMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
     });
     expect(cors).not.toHaveProperty('allowCredentials');
   });
