@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createClient, isFinal, SpawnQueueError } from '../client';
-import type { Job, JobAccepted, JobStatus, SpawnQueueClient } from '../client';
+import type { Job, JobAccepted, JobStatus, Schedule, SpawnQueueClient } from '../client';
 
 /** What `submit --wait` and the other commands exit with, besides a job's own exit code. */
 export const EXIT = {
@@ -35,6 +35,9 @@ Commands:
   logs [-f] <id>                         a job's output (-f: as it is written, until the job ends)
   stats [--watch]                        queue depth, slots, throughput
   redrive                                move the dead-letter queue's messages back
+  schedule add <task> --cron "m h dom mon dow" [--tz zone] [--input JSON | --<field> value ...]
+  schedule ls | get <id> | pause <id> | resume <id> | rm <id>
+                                         cron schedules: a job of the task at each fire time
 
 Options: --url (SPAWN_QUEUE_URL, default http://localhost:5000), --token (SPAWN_QUEUE_TOKEN),
          --json (machine output), --help.
@@ -60,6 +63,13 @@ Exit codes: 0 done, the job's exit code (submit --wait), 1 failed or refused, 64
   retry:
     'spawn-queue retry <id> [--json]\n  Runs a failed, timed out or cancelled job again, as its next attempt.',
   logs: 'spawn-queue logs [-f] <id>\n  Prints a job’s stdout and stderr; -f prints them as they are written, until the job ends.',
+  schedule: `spawn-queue schedule add <task> --cron "m h dom mon dow" [--tz zone] [--overlap skip|allow]
+                    [--catch-up] [--paused] [--concurrency-key k] [--input JSON | --<field> value ...]
+       spawn-queue schedule ls | get <id> | pause <id> | resume <id> | rm <id> [--json]
+  Cron schedules: add makes a job of the task at each fire time of the cron expression (five fields,
+  in --tz, UTC by default; it prints the next fire time). --overlap allow makes a job even while the
+  previous one runs (default: skip that fire time); --catch-up runs fire times missed while the
+  stack was down. ls lists them with their next fire time; rm deletes one (its jobs stay).`,
   stats:
     'spawn-queue stats [--watch] [--json]\n  Queue depth, busy slots, throughput; --watch redraws every 2 s.',
   redrive: 'spawn-queue redrive [--json]\n  Moves the dead-letter queue’s messages back to the jobs queue.',
@@ -108,6 +118,11 @@ const OPTIONS = {
   'start-by': { type: 'string' },
   deadline: { type: 'string' },
   'concurrency-key': { type: 'string' },
+  cron: { type: 'string' },
+  tz: { type: 'string' },
+  overlap: { type: 'string' },
+  'catch-up': { type: 'boolean' },
+  paused: { type: 'boolean' },
 } as const;
 
 /**
@@ -220,7 +235,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     io.err(`${HELP[values.help && command in HELP ? command : '']}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  if (command !== 'submit' && split.fields.length > 0) {
+  if (command !== 'submit' && command !== 'schedule' && split.fields.length > 0) {
     io.err(`unknown option --${split.fields[0]![0]}\n${HELP[command]}\n`);
     return EXIT.usage;
   }
@@ -393,6 +408,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           await new Promise((resolve) => setTimeout(resolve, 2000));
         }
       }
+      case 'schedule':
+        return await scheduleCommand(client, args, { values, fields: split.fields, print });
       case 'redrive': {
         const moved = await client.redrive();
         print({ moved }, () => `${moved} messages moved back to the jobs queue`);
@@ -416,5 +433,86 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       return EXIT.failed;
     }
     throw error;
+  }
+}
+
+type Values = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
+>['values'];
+
+/** One schedule in a line: id, when it fires next (or paused), cron and zone, task, runs. */
+function scheduleLine(schedule: Schedule): string {
+  const next = schedule.paused ? 'paused' : `next ${schedule.nextRunAt ?? 'never'}`;
+  return `${schedule.id}  ${next}  "${schedule.cron}" ${schedule.timezone}  ${schedule.task}  ${schedule.runs} run(s)${schedule.skipped ? `, ${schedule.skipped} skipped` : ''}${schedule.missed ? `, ${schedule.missed} missed` : ''}`;
+}
+
+/** `schedule add|ls|get|pause|resume|rm`. */
+async function scheduleCommand(
+  client: SpawnQueueClient,
+  args: string[],
+  {
+    values,
+    fields,
+    print,
+  }: { values: Values; fields: Array<[string, string]>; print: (data: unknown, human: () => string) => void },
+): Promise<number> {
+  const [action, target, ...extra] = args;
+  if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
+  const needId = () => {
+    if (!target)
+      throw new UsageError(`schedule ${action} needs a schedule id (spawn-queue schedule ls lists them)`);
+    return target;
+  };
+  switch (action) {
+    case 'add': {
+      if (!target) throw new UsageError('schedule add needs a task name (spawn-queue tasks lists them)');
+      if (!values.cron) throw new UsageError('schedule add needs --cron, such as --cron "*/5 * * * *"');
+      if (values.overlap !== undefined && values.overlap !== 'skip' && values.overlap !== 'allow')
+        throw new UsageError('--overlap must be skip or allow');
+      const schedule = await client.createSchedule({
+        task: target,
+        input: inputFrom(fields, values.input),
+        cron: values.cron,
+        ...(values.tz ? { timezone: values.tz } : {}),
+        ...(values.overlap ? { overlap: values.overlap as 'skip' | 'allow' } : {}),
+        ...(values['catch-up'] ? { catchUp: true } : {}),
+        ...(values.paused ? { paused: true } : {}),
+        ...(values['concurrency-key'] ? { concurrencyKey: values['concurrency-key'] } : {}),
+      });
+      print(schedule, () => scheduleLine(schedule));
+      return EXIT.ok;
+    }
+    case 'ls': {
+      const schedules: Schedule[] = [];
+      for await (const schedule of client.schedules({ pageSize: 100 })) schedules.push(schedule);
+      print(schedules, () => (schedules.length ? schedules.map(scheduleLine).join('\n') : 'no schedules'));
+      return EXIT.ok;
+    }
+    case 'get': {
+      const schedule = await client.getSchedule(needId());
+      print(schedule, () =>
+        [
+          scheduleLine(schedule),
+          ...(schedule.lastJobId ? [`last run ${schedule.lastRunAt}: job ${schedule.lastJobId}`] : []),
+        ].join('\n'),
+      );
+      return EXIT.ok;
+    }
+    case 'pause':
+    case 'resume': {
+      const schedule = await client.updateSchedule(needId(), { paused: action === 'pause' });
+      print(schedule, () => scheduleLine(schedule));
+      return EXIT.ok;
+    }
+    case 'rm': {
+      const id = needId();
+      await client.deleteSchedule(id);
+      print({ deleted: id }, () => `${id} deleted (its jobs stay)`);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(
+        `schedule ${action ?? ''}: use add, ls, get, pause, resume or rm`.replace('  ', ' '),
+      );
   }
 }

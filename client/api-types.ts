@@ -157,6 +157,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules, oldest first, one page at a time */
+        get: operations["getApiSchedules"];
+        put?: never;
+        /** Make a schedule: a job of the task at each fire time of the cron expression */
+        post: operations["postApiSchedules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule: its next fire time, its last run, what it skipped and missed */
+        get: operations["getApiSchedulesId"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule; the jobs it made stay */
+        delete: operations["deleteApiSchedulesId"];
+        options?: never;
+        head?: never;
+        /** Change a schedule (pause or resume it); its next fire time is computed again from now */
+        patch: operations["patchApiSchedulesId"];
+        trace?: never;
+    };
     "/api/system-info": {
         parameters: {
             query?: never;
@@ -429,6 +466,10 @@ export interface components {
             /** @description a delayed job: not started before this time */
             runAt: string | null;
             runMs: number | null;
+            /** @description the fire time of its schedule that made it */
+            scheduledFor: string | null;
+            /** @description the schedule that made it */
+            scheduleId: string | null;
             signal: string | null;
             /** @description not started by this time, the job ends `expired` */
             startBy: string | null;
@@ -508,6 +549,10 @@ export interface components {
             /** @description a delayed job: not started before this time */
             runAt: string | null;
             runMs: number | null;
+            /** @description the fire time of its schedule that made it */
+            scheduledFor: string | null;
+            /** @description the schedule that made it */
+            scheduleId: string | null;
             signal: string | null;
             /** @description not started by this time, the job ends `expired` */
             startBy: string | null;
@@ -648,6 +693,47 @@ export interface components {
             /** @description how many messages were moved */
             moved: number;
         };
+        Schedule: {
+            catchUp: boolean;
+            concurrencyKey: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            cron: string;
+            /** Format: uuid */
+            id: string;
+            input: {
+                [key: string]: unknown;
+            };
+            /** @description that job */
+            lastJobId: string | null;
+            /** @description the last fire time that made a job */
+            lastRunAt: string | null;
+            links: {
+                self: string;
+            };
+            /** @description fire times missed while nothing fired, not caught up */
+            missed: number;
+            /** @description its next fire time; null while paused */
+            nextRunAt: string | null;
+            /** @enum {unknown} */
+            overlap: "skip" | "allow";
+            paused: boolean;
+            /** @description jobs made */
+            runs: number;
+            /** @description fire times skipped: the previous run had not finished */
+            skipped: number;
+            task: string;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SchedulePage: {
+            links: {
+                next: string | null;
+            };
+            nextCursor: string | null;
+            schedules: components["schemas"]["Schedule"][];
+        };
         SystemInfo: {
             /** @constant */
             service: "spawn-queue";
@@ -715,7 +801,7 @@ export interface components {
     headers: {
         /** @description `true` when a repeated request was answered with its first job */
         "Idempotent-Replayed": string;
-        /** @description the job’s URL */
+        /** @description the URL of the job (or schedule) made */
         Location: string;
         /** @description seconds to wait before trying again (store and backlog refusals) */
         "Retry-After": string;
@@ -1393,6 +1479,521 @@ export interface operations {
             };
             /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store, the queue or the token store does not answer */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSchedules: {
+        parameters: {
+            query?: {
+                /** @description the `nextCursor` of the page before */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePage"];
+                };
+            };
+            /** @description a query parameter out of range or empty (`invalid_query`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store, the queue or the token store does not answer */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "task": "echo",
+                 *       "input": {
+                 *         "text": "tick"
+                 *       },
+                 *       "cron": "*\/5 * * * *"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description run the fire times missed while the stack was down (otherwise they are counted in `missed`)
+                     * @default false
+                     */
+                    catchUp?: boolean;
+                    /** @description the concurrency key of its jobs */
+                    concurrencyKey?: string;
+                    /**
+                     * @description five fields: minute hour day-of-month month day-of-week, such as "*\/5 * * * *"
+                     * @example *\/5 * * * *
+                     */
+                    cron: string;
+                    /** @description the input of each job, as the task’s schema takes it */
+                    input?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description `skip`: no job for a fire time whose previous run has not finished
+                     * @default skip
+                     * @enum {unknown}
+                     */
+                    overlap?: "skip" | "allow";
+                    /**
+                     * @description a paused schedule fires nothing
+                     * @default false
+                     */
+                    paused?: boolean;
+                    /** @description a task of GET /api/tasks */
+                    task: string;
+                    /**
+                     * @description the IANA time zone the cron is read in
+                     * @default UTC
+                     */
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description made, with its next fire time */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a field that cannot be (`invalid_schedule`), input the task refuses (`invalid_input`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such task (`unknown_task`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the most schedules this service keeps exist already (`schedules_full`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a body over the limit (`body_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a content type other than application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store, the queue or the token store does not answer */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSchedulesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a malformed schedule id (`invalid_schedule_id`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such schedule (`schedule_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store, the queue or the token store does not answer */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiSchedulesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a malformed schedule id (`invalid_schedule_id`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such schedule (`schedule_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error (`internal_error`), or a job record that cannot be read */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the job store, the queue or the token store does not answer */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiSchedulesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "paused": true
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description run the fire times missed while the stack was down (otherwise they are counted in `missed`)
+                     * @default false
+                     */
+                    catchUp?: boolean;
+                    /** @description the concurrency key of its jobs; null: none */
+                    concurrencyKey?: string | null;
+                    /**
+                     * @description five fields: minute hour day-of-month month day-of-week, such as "*\/5 * * * *"
+                     * @example *\/5 * * * *
+                     */
+                    cron?: string;
+                    /** @description the input of each job, as the task’s schema takes it */
+                    input?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description `skip`: no job for a fire time whose previous run has not finished
+                     * @default skip
+                     * @enum {unknown}
+                     */
+                    overlap?: "skip" | "allow";
+                    /**
+                     * @description a paused schedule fires nothing
+                     * @default false
+                     */
+                    paused?: boolean;
+                    /**
+                     * @description the IANA time zone the cron is read in
+                     * @default UTC
+                     */
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description a malformed id or a field that cannot be (`invalid_schedule`, `invalid_input`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a missing or wrong API token (`unauthorized`) */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a browser request from a foreign origin (`origin_not_allowed`), or, on a local stack without tokens, a request addressed to a host name that is not loopback (`host_not_allowed`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such schedule (`schedule_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a body over the limit (`body_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a content type other than application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,15 @@ export type QueueStats = Schemas['QueueStats'];
 export type Task = Schemas['Task'];
 export type OutputPage = Schemas['OutputPage'];
 export type OutputStream = OutputPage['stream'];
+export type Schedule = Schemas['Schedule'];
+/** What a new schedule sets: its task and cron, and optionally the rest. */
+export type ScheduleFields = NonNullable<
+  paths['/api/schedules']['post']['requestBody']
+>['content']['application/json'];
+/** What a change of a schedule may set: any of its fields but its task. */
+export type ScheduleChange = Omit<Partial<ScheduleFields>, 'task' | 'concurrencyKey'> & {
+  concurrencyKey?: string | null;
+};
 
 type SubmitPath = Extract<keyof paths, `/api/tasks/${string}`>;
 /** The tasks of the catalogue this client was generated from. */
@@ -24,7 +33,13 @@ export type TaskInput<Name extends TaskName> = NonNullable<
   NonNullable<paths[`/api/tasks/${Name}`]['post']['requestBody']>['content']['application/json']['input']
 >;
 
-export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];
+export const FINAL_STATUSES: readonly JobStatus[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'expired',
+];
 export const isFinal = (status: JobStatus) => FINAL_STATUSES.includes(status);
 
 /**
@@ -261,6 +276,43 @@ export function createClient(options: ClientOptions) {
 
     /** Queue depth, slots, throughput, wait and run times, jobs by status. */
     stats: (): Promise<QueueStats> => call(() => api.GET('/api/queue-stats')),
+
+    /**
+     * Makes a schedule: a job of `task` at each fire time of `cron` (five fields, in `timezone`,
+     * UTC by default). `overlap: 'skip'` (default) makes no job while the previous one runs;
+     * `catchUp` runs fire times missed while the stack was down; `paused` fires nothing.
+     */
+    createSchedule: (fields: ScheduleFields): Promise<Schedule> =>
+      call(() => api.POST('/api/schedules', { body: fields })),
+
+    /** Every schedule, oldest first, fetched a page at a time as it is read. */
+    async *schedules(opts: { pageSize?: number } = {}): AsyncGenerator<Schedule> {
+      let cursor: string | undefined;
+      do {
+        const page = await call(() =>
+          api.GET('/api/schedules', {
+            params: {
+              query: { ...(opts.pageSize ? { limit: opts.pageSize } : {}), ...(cursor ? { cursor } : {}) },
+            },
+          }),
+        );
+        yield* page.schedules;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    },
+
+    /** A schedule: its next fire time, its last run and job, what it skipped and missed. */
+    getSchedule: (id: string): Promise<Schedule> =>
+      call(() => api.GET('/api/schedules/{id}', { params: { path: { id } } })),
+
+    /** Changes a schedule (pause it with `{ paused: true }`); its next fire time is computed again. */
+    updateSchedule: (id: string, change: ScheduleChange): Promise<Schedule> =>
+      call(() => api.PATCH('/api/schedules/{id}', { params: { path: { id } }, body: change as never })),
+
+    /** Deletes a schedule; the jobs it made stay. */
+    deleteSchedule: async (id: string): Promise<void> => {
+      await call(() => api.DELETE('/api/schedules/{id}', { params: { path: { id } } }) as Answer<unknown>);
+    },
   };
   return client;
 }

@@ -17,7 +17,11 @@ const SCHEDULE_ID = { name: 'id', in: 'path', required: true, schema: { type: 's
 /** What a POST may set; a PATCH all of them but `task`. */
 const FIELDS: Record<string, Schema> = {
   task: { ...string, description: 'a task of GET /api/tasks' },
-  input: { type: 'object', description: 'the input of each job, as the task’s schema takes it' },
+  input: {
+    type: 'object',
+    additionalProperties: true,
+    description: 'the input of each job, as the task’s schema takes it',
+  },
   cron: {
     ...string,
     description: 'five fields: minute hour day-of-month month day-of-week, such as "*/5 * * * *"',
@@ -38,13 +42,19 @@ const FIELDS: Record<string, Schema> = {
   paused: { type: 'boolean', default: false, description: 'a paused schedule fires nothing' },
   concurrencyKey: { ...CONCURRENCY_KEY, description: 'the concurrency key of its jobs' },
 };
-const CHANGEABLE = Object.fromEntries(Object.entries(FIELDS).filter(([name]) => name !== 'task'));
+const CHANGEABLE: Record<string, Schema> = {
+  ...Object.fromEntries(Object.entries(FIELDS).filter(([name]) => name !== 'task')),
+  concurrencyKey: {
+    ...nullable(CONCURRENCY_KEY),
+    description: 'the concurrency key of its jobs; null: none',
+  },
+};
 
 export const SCHEDULE_SCHEMAS: Record<string, Schema> = {
   Schedule: object({
     id: { type: 'string', format: 'uuid' },
     task: string,
-    input: { type: 'object' },
+    input: { type: 'object', additionalProperties: true },
     cron: string,
     timezone: string,
     overlap: { enum: ['skip', 'allow'] },

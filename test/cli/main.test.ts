@@ -11,7 +11,7 @@ async function run(...argv: string[]) {
 }
 
 describe('the CLI (no API needed)', () => {
-  it.each(['', 'tasks', 'submit', 'get', 'ls', 'cancel', 'retry', 'logs', 'stats', 'redrive'])(
+  it.each(['', 'tasks', 'submit', 'get', 'ls', 'cancel', 'retry', 'logs', 'stats', 'redrive', 'schedule'])(
     'has --help for %p',
     async (command) => {
       const { code, err } = await run(...(command ? [command] : []), '--help');
@@ -28,6 +28,14 @@ describe('the CLI (no API needed)', () => {
     ['a field without a value', ['submit', 'echo', '--text']],
     ['get without an id', ['get']],
     ['a --limit that is not a positive integer', ['ls', '--limit', '0']],
+    ['schedule add without a task', ['schedule', 'add', '--cron', '* * * * *']],
+    ['schedule add without --cron', ['schedule', 'add', 'echo']],
+    [
+      'schedule add with an --overlap it does not know',
+      ['schedule', 'add', 'echo', '--cron', '* * * * *', '--overlap', 'queue'],
+    ],
+    ['schedule rm without an id', ['schedule', 'rm']],
+    ['an unknown schedule action', ['schedule', 'every']],
   ])('exits 64 (usage) for %s, saying why', async (_name, argv) => {
     const { code, err } = await run(...argv);
     expect(code).toBe(EXIT.usage);

@@ -154,7 +154,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const answer = response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>);
+    return { status: response.status, body: answer };
   }
 
   it('answers GET /api/health with 200 after reaching SQS and the store', async () => {
@@ -162,6 +163,51 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       status: 200,
       body: { sqs: 'ok', store: 'ok' },
     });
+  });
+
+  /** A schedule made at the start, checked near the end: by then its fire times have come. */
+  let everyMinute: { id: string; madeAt: number } | undefined;
+
+  it('makes schedules over HTTP and the CLI: 201 with the next fire time, listed, paused, refused when they cannot be', async () => {
+    const made = await api('POST', '/api/schedules', {
+      task: 'echo',
+      input: { text: 'from a schedule' },
+      cron: '* * * * *',
+      concurrencyKey: 'scheduled',
+    });
+    expect(made).toMatchObject({ status: 201, body: { cron: '* * * * *', timezone: 'UTC', runs: 0 } });
+    everyMinute = { id: String(made.body.id), madeAt: Date.now() };
+    expect(Date.parse(String(made.body.nextRunAt)) - Date.now()).toBeLessThanOrEqual(60_000);
+    const refused = await api('POST', '/api/schedules', {
+      task: 'echo',
+      input: { text: 'a' },
+      cron: '*/5 * *',
+    });
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: 'invalid_schedule' } } });
+    const viaCli = await cli(
+      'schedule',
+      'add',
+      'echo',
+      '--cron',
+      '0 9 * * 1-5',
+      '--tz',
+      'Europe/Paris',
+      '--text',
+      'weekdays',
+      '--json',
+    );
+    expect(viaCli.code).toBe(0);
+    const yearly = JSON.parse(viaCli.stdout) as { id: string; nextRunAt: string; timezone: string };
+    expect(yearly.timezone).toBe('Europe/Paris');
+    const listed = await cli('schedule', 'ls');
+    expect(listed.stdout).toContain(yearly.id);
+    expect(listed.stdout).toContain(everyMinute.id);
+    await expect(cli('schedule', 'pause', yearly.id)).resolves.toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('paused'),
+    });
+    await expect(cli('schedule', 'rm', yearly.id)).resolves.toMatchObject({ code: 0 });
+    await expect(api('GET', `/api/schedules/${yearly.id}`)).resolves.toMatchObject({ status: 404 });
   });
 
   it('keeps answering every route while `serverless package` rebuilds .esbuild/ in the checkout', async () => {
@@ -1080,6 +1126,35 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     // Most of them are refused, in the error shape (checked above): a few reach a job.
     expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThan(100);
   }, 120_000);
+
+  it('fired the schedule made at the start once per minute since: jobs with its scheduleId, each at its time', async () => {
+    expect(everyMinute).toBeDefined();
+    const { id, madeAt } = everyMinute!;
+    // Its first fire time is within a minute of its making; a second or two for the job to run.
+    await sleep(Math.max(0, madeAt + 63_000 - Date.now()));
+    const schedule = (await api('GET', `/api/schedules/${id}`)).body;
+    expect(schedule.runs).toBeGreaterThanOrEqual(1);
+    expect(schedule.missed).toBe(0);
+    const job = (await api('GET', `/api/jobs/${String(schedule.lastJobId)}?wait=10`)).body;
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      stdout: 'from a schedule\n',
+      scheduleId: id,
+      concurrencyKey: 'scheduled',
+      scheduledFor: schedule.lastRunAt,
+    });
+    // Queued at its fire time, not before, and started within 2 s of it.
+    const late = Date.parse(String(job.startedAt)) - Date.parse(String(job.scheduledFor));
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(2500);
+    const keyed = await api('GET', '/api/jobs?concurrencyKey=scheduled&limit=100');
+    expect((keyed.body.jobs as Array<{ scheduleId: string }>).every((j) => j.scheduleId === id)).toBe(true);
+    expect((keyed.body.jobs as unknown[]).length).toBe(schedule.runs);
+    await expect(api('DELETE', `/api/schedules/${id}`)).resolves.toMatchObject({ status: 204 });
+    process.stderr.write(
+      `\nschedule (${kind}): ${String(schedule.runs)} run(s); the last started ${late} ms after its fire time\n`,
+    );
+  }, 90_000);
 
   it('stops everything it started: no port stays taken', async () => {
     const consumer = stack.consumerProcess.process;
