@@ -64,6 +64,25 @@ export const SCENARIOS: Scenario[] = [
       "every job final and succeeded; the key's jobs one at a time (its perKey); the other keys done before half of its backlog",
   },
   {
+    name: 'two schedulers at once, and a scheduler stopped between making a job and moving its schedule on',
+    file: 'test/lib/schedules/fire-schedules.test.ts',
+    test: /one job per fire time with two schedulers at once/,
+    expected: 'one job per fire time, whoever fires it and however often (its Idempotency-Key)',
+  },
+  {
+    name: 'a scheduler down past fire times, then back',
+    file: 'test/lib/schedules/fire-schedules.test.ts',
+    test: /missed while nothing fired/,
+    expected:
+      'the missed fire times are counted and not run (the latest, within 90 s, runs); a schedule with catchUp runs each, once',
+  },
+  {
+    name: 'the jobs queue down at a fire time',
+    file: 'test/lib/schedules/fire-schedules.test.ts',
+    test: /leaves a schedule due when the queue fails/,
+    expected: 'no job left queued without a message; the schedule stays due and the next pass makes its job',
+  },
+  {
     name: 'ElasticMQ killed with jobs queued and running',
     file: 'test/e2e/local-stack.test.ts',
     test: /restarts a killed ElasticMQ/,

@@ -189,6 +189,26 @@ export async function runSmoke(options: Options): Promise<CheckResult[]> {
       },
     ],
     [
+      'a schedule is made with its next fire time, read, paused and deleted',
+      async () => {
+        const made = await call('POST', '/api/schedules', {
+          body: { task: 'echo', input: { text: 'smoke schedule' }, cron: '0 0 1 1 *', paused: true },
+        });
+        expectThat(
+          made.status === 201 && made.body.paused === true && made.body.nextRunAt === null,
+          summary(made),
+        );
+        const id = String(made.body.id);
+        const resumed = await call('PATCH', `/api/schedules/${id}`, { body: { paused: false } });
+        expectThat(resumed.status === 200 && typeof resumed.body.nextRunAt === 'string', summary(resumed));
+        const deleted = await call('DELETE', `/api/schedules/${id}`);
+        expectThat(deleted.status === 204, summary(deleted));
+        const gone = await call('GET', `/api/schedules/${id}`);
+        expectThat(gone.status === 404 && gone.body.error?.code === 'schedule_not_found', summary(gone));
+        return `${id}: next ${String(resumed.body.nextRunAt)} once resumed`;
+      },
+    ],
+    [
       'a delayed job is scheduled, then runs at its time',
       async () => {
         const submitted = await call('POST', '/api/tasks/echo', {

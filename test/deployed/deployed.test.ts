@@ -393,6 +393,36 @@ describe('the packaged functions, run as Lambda runs them', () => {
     });
   });
 
+  it('makes a schedule over HTTP, and the scheduled fireSchedules function makes its job once per fire time', async () => {
+    const made = await stack.api('POST', '/api/schedules', {
+      headers: json,
+      body: JSON.stringify({ task: 'echo', input: { text: 'scheduled' }, cron: '* * * * *' }),
+    });
+    expect(made).toMatchObject({ status: 201, body: { runs: 0 } });
+    const id = made.body.id as string;
+    // Its first fire time must have come: the next minute, as the scheduler sees it.
+    await sleep(Math.max(0, Date.parse(made.body.nextRunAt) - Date.now() + 200));
+    const event = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+    const [first, second] = await Promise.all([
+      stack.invoke(fn('fireSchedules'), event),
+      stack.invoke(fn('fireSchedules'), event),
+    ]);
+    expect(first).toMatchObject({ ok: true });
+    expect(second).toMatchObject({ ok: true });
+    const schedule = (await stack.api('GET', `/api/schedules/${id}`, { headers: auth })).body;
+    expect(schedule).toMatchObject({ runs: 1, lastJobId: expect.any(String) });
+    expect(await jobUntil(schedule.lastJobId, final)).toMatchObject({
+      status: 'succeeded',
+      stdout: 'scheduled\n',
+      scheduleId: id,
+      scheduledFor: schedule.lastRunAt,
+    });
+    const listed = await stack.api('GET', '/api/jobs?limit=50', { headers: auth });
+    expect(listed.body.jobs.filter((job: Job) => job.scheduleId === id)).toHaveLength(1);
+    const deleted = await stack.api('DELETE', `/api/schedules/${id}`, { headers: auth });
+    expect(deleted.status).toBe(204);
+  }, 90_000);
+
   it('moves the dead-letter queue back to the jobs queue (redrive), and its job runs', async () => {
     await sendEcho('jobs-dead-letters', 'redriven');
     // The reconciler's test left a failed job's message there too: redriven, it is dropped.

@@ -1095,8 +1095,8 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
     );
     const lines = stdout.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 18 : 17);
-    expect(lines.at(-1)).toBe('18 of 18 checks passed or skipped, 0 failed');
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(token ? 19 : 18);
+    expect(lines.at(-1)).toBe('19 of 19 checks passed or skipped, 0 failed');
   }, 100_000);
 
   it('answers 300 requests generated from its OpenAPI document with no 5xx, each as the document says', async () => {
