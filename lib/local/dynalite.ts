@@ -100,10 +100,17 @@ export async function startDynalite(options: DynaliteOptions): Promise<Dynalite>
  * reads too), unless it exists. On-demand billing, TTL and point-in-time recovery are AWS settings
  * dynalite does not model.
  */
-export async function ensureJobTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureJobTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ missingIndexes: string[] }> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table an older version made may lack an index this one reads (dynalite cannot add one).
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    return {
+      missingIndexes: jobTable.GlobalSecondaryIndexes.map((i) => i.IndexName).filter((n) => !have.has(n)),
+    };
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
@@ -118,4 +125,5 @@ export async function ensureJobTable(client: DynamoDBClient, tableName: string):
       GlobalSecondaryIndexes,
     }),
   );
+  return { missingIndexes: [] };
 }

@@ -297,7 +297,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       config,
       store: services.store,
       queue: services.queue,
-      schedules: { store: services.schedules, catalogue: services.catalogue, log: services.logger },
+      schedules: { store: services.schedules, catalogue: services.catalogue, log: options.logger },
       say,
       reconcileIntervalMs: options.reconcileIntervalMs,
       reconcileGraceMs: options.reconcileGraceMs,

@@ -38,8 +38,9 @@ export async function queueCheck(
 export async function tableCheck(config: Pick<Config, 'dynamodbEndpoint' | 'jobTableName'>): Promise<void> {
   const endpoint = config.dynamodbEndpoint ?? 'the AWS default endpoint';
   const client = localDynamoDbClient(config.dynamodbEndpoint);
+  let missingIndexes: string[];
   try {
-    await ensureJobTable(client, config.jobTableName);
+    ({ missingIndexes } = await ensureJobTable(client, config.jobTableName));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StackError(
@@ -47,6 +48,11 @@ export async function tableCheck(config: Pick<Config, 'dynamodbEndpoint' | 'jobT
     );
   } finally {
     client.destroy();
+  }
+  if (missingIndexes.length > 0) {
+    throw new StackError(
+      `table "${config.jobTableName}" was made by an older spawn-queue and lacks the index(es) ${missingIndexes.join(', ')}, which dynalite cannot add: delete the local DynamoDB data directory, or set JOB_TABLE_NAME to a new table`,
+    );
   }
 }
 

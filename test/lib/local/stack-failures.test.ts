@@ -5,6 +5,10 @@ import { checkJava, resolveClasspath } from '../../../lib/local/elasticmq';
 import { startLocalStack } from '../../../lib/local/local-stack';
 import { freePort } from '../../../lib/local/ports';
 import { StackError } from '../../../lib/local/stack-errors';
+import { tableCheck } from '../../../lib/local/stack-checks';
+import { localDynamoDbClient } from '../../../lib/local/dynalite';
+import jobTable from '../../../config/job-table.json';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { runCommand } from '../../../lib/local/child-processes';
 import { silentLogger, tempDir } from '../../helpers/services';
 
@@ -38,6 +42,34 @@ describe('the local stack explains each failure in one line', () => {
     );
     await cleanup();
   }, 120_000);
+
+  it('says when the local job table was made by an older version, without an index this one reads', async () => {
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT!;
+    const client = localDynamoDbClient(endpoint);
+    const TableName = `old-jobs-${Date.now()}`;
+    const byStatus = jobTable.GlobalSecondaryIndexes.find((index) => index.IndexName === 'byStatus')!;
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: jobTable.KeySchema as never,
+        AttributeDefinitions: jobTable.AttributeDefinitions.filter((a) =>
+          ['pk', 'sk', 'jobStatus', 'jobId'].includes(a.AttributeName),
+        ) as never,
+        GlobalSecondaryIndexes: [byStatus] as never,
+      }),
+    );
+    try {
+      await expect(tableCheck({ dynamodbEndpoint: endpoint, jobTableName: TableName })).rejects.toThrow(
+        new StackError(
+          `table "${TableName}" was made by an older spawn-queue and lacks the index(es) byCreation, byKey, which dynalite cannot add: delete the local DynamoDB data directory, or set JOB_TABLE_NAME to a new table`,
+        ),
+      );
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName }));
+      client.destroy();
+    }
+  });
 
   it('says when SQS_ENDPOINT does not answer, and starts nothing', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
