@@ -50,11 +50,11 @@ export const SCENARIOS: Scenario[] = [
       "the job's end recorded; its message returned in seconds; the deliverer told once the queue is back, once",
   },
   {
-    name: 'a delayed job and a pending callback across a restart of the stack',
+    name: 'a delayed job, a pending callback and a schedule across a restart of the stack (the scheduler restarted)',
     file: 'test/e2e/stopping.test.ts',
     test: /a delayed job across a restart of the stack/,
     expected:
-      'still scheduled after the restart; sent again, delayed; starts at its time, not before, < 2 s after; the callback delivered once',
+      'still scheduled after the restart; sent again, delayed; starts at its time, not before, < 2 s after; the callback delivered once; a schedule fires on, one job per fire time',
   },
   {
     name: "one concurrency key's backlog under load, the tasks' parent killed midway",

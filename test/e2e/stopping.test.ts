@@ -203,7 +203,7 @@ describe('stopping the local stack', () => {
     }
   }, 180_000);
 
-  it('a delayed job across a restart of the stack (Ctrl-C, then npm start) runs at its time, not before; a pending callback is delivered', async () => {
+  it('a delayed job across a restart of the stack (Ctrl-C, then npm start) runs at its time, not before; a pending callback is delivered; a schedule fires on, once per fire time', async () => {
     const { dir, cleanup } = await tempDir('spawn-queue-delayed-');
     const receiver = await callbackReceiver();
     let first: Started | undefined;
@@ -217,6 +217,12 @@ describe('stopping the local stack', () => {
       });
       const { jobId, status } = (await submitted.json()) as { jobId: string; status: string };
       expect(status).toBe('scheduled');
+      const madeSchedule = await checkedFetch(`${url}/api/schedules`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ task: 'echo', input: { text: 'every minute' }, cron: '* * * * *' }),
+      });
+      const schedule = (await madeSchedule.json()) as { id: string; nextRunAt: string };
       // A job that ends while its callback's receiver is down: its next try waits in the queue.
       await receiver.stop();
       const told = await checkedFetch(`${url}/api/tasks/echo`, {
@@ -268,6 +274,16 @@ describe('stopping the local stack', () => {
         });
         expect(Date.parse(latest!.startedAt!)).toBeGreaterThanOrEqual(runAt);
         expect(Date.parse(latest!.startedAt!) - runAt).toBeLessThan(2000);
+        // The schedule lived through the restart (it is in the store) and fires on: one job per
+        // fire time, whichever run of the stack fired it.
+        const firstFire = Date.parse(schedule.nextRunAt);
+        await sleep(Math.max(0, firstFire + 3000 - Date.now()));
+        const fired = (await store.list({ limit: 100 })).jobs.filter((j) => j.scheduleId === schedule.id);
+        expect(fired.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(fired.map((j) => j.scheduledFor)).size).toBe(fired.length);
+        expect(fired.every((j) => j.status === 'succeeded' && j.output?.stdout === 'every minute\n')).toBe(
+          true,
+        );
       } finally {
         await store.close();
       }
