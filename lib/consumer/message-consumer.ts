@@ -72,6 +72,7 @@ export function createMessageConsumer(options: ConsumerOptions) {
     owner: options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     random: options.random ?? Math.random,
     keyLoad: keyLoadReader(() => options.store.keyLoad()),
+    wake: queue && ((message) => queue.send(message)),
   };
 
   /** Leaves the message invisible for `seconds` more and returns it to the queue. */

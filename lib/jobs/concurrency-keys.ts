@@ -102,21 +102,44 @@ export function yieldsTo(
   return first;
 }
 
+/** The load by key as a consumer sees it: as read, and what it started since. */
+export interface KeyLoadView {
+  load(now?: number): Promise<KeyLoad[]>;
+  /** A job of this key and task is about to start here: counted running until the next read. */
+  started(key: string | null, task: string): void;
+}
+
 /**
  * The load by key as one place sees it, read at most every `ttlMs` (per process and store): a
- * backlog's deliveries share one read. The fair share is a preference, not a limit (the key slots
- * are), so a read that is a moment old only delays or hastens a job by that moment.
+ * backlog's deliveries share one read, and each job this process starts meanwhile is counted in it
+ * (four slots that free at once would otherwise all read the same counts and all start the same
+ * key). The fair share is a preference, not a limit (the key slots are), so a read that is a moment
+ * old only delays or hastens a job by that moment.
  */
-export function keyLoadReader(read: () => Promise<KeyLoad[]>, ttlMs = 250) {
-  let cached: { at: number; load: Promise<KeyLoad[]> } | undefined;
-  return (now = Date.now()): Promise<KeyLoad[]> => {
-    if (cached && now - cached.at < ttlMs) return cached.load;
-    const load = read();
-    const entry = { at: now, load };
-    cached = entry;
-    load.catch(() => {
-      if (cached === entry) cached = undefined;
-    });
-    return load;
+export function keyLoadReader(read: () => Promise<KeyLoad[]>, ttlMs = 250): KeyLoadView {
+  let cached: { at: number; load: Promise<KeyLoad[]>; starts: KeyLoad[] } | undefined;
+  return {
+    async load(now = Date.now()) {
+      if (!cached || now - cached.at >= ttlMs) {
+        const entry = { at: now, load: read(), starts: [] as KeyLoad[] };
+        cached = entry;
+        entry.load.catch(() => {
+          if (cached === entry) cached = undefined;
+        });
+      }
+      const { load, starts } = cached;
+      const rows = (await load).map((row) => ({ ...row }));
+      for (const start of starts) {
+        const row = rows.find((r) => r.key === start.key && r.task === start.task);
+        if (row) {
+          row.running += 1;
+          row.waiting = Math.max(0, row.waiting - 1);
+        } else rows.push({ ...start });
+      }
+      return rows;
+    },
+    started(key, task) {
+      cached?.starts.push({ key, task, running: 1, waiting: 0 });
+    },
   };
 }

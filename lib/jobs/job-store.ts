@@ -81,6 +81,11 @@ export interface JobStore {
    * with `concurrencyKey`, only that key's.
    */
   countQueuedBefore(id: string, concurrencyKey?: string): Promise<number>;
+  /**
+   * The oldest queued job of a task and key that is due (not waiting out a retry's pause): the next
+   * whose turn it is when one of the key's slots frees.
+   */
+  nextOfKey(task: string, concurrencyKey: string): Promise<JobRecord | undefined>;
   /** The live jobs by concurrency key and task (bounded by MAX_QUEUED_JOBS and the slots). */
   keyLoad(): Promise<KeyLoad[]>;
   /** The key slots of a scope that are held, by index (concurrency-keys.ts). */

@@ -253,7 +253,7 @@ function dynamoDbBackend({
     countQueuedBefore: queuedBefore,
     queuedByTask,
   } = dynamoDbIndexCounts(client, TableName);
-  const { keyLoad, countKeyQueuedBefore, keySlots, setKeySlot } = dynamoDbKeys(client, TableName);
+  const { keyLoad, countKeyQueuedBefore, nextOfKey, keySlots, setKeySlot } = dynamoDbKeys(client, TableName);
   const countQueuedBefore = (id: string, key?: string) =>
     key === undefined ? queuedBefore(id) : countKeyQueuedBefore(id, key);
 
@@ -284,8 +284,8 @@ function dynamoDbBackend({
       new GetCommand({ TableName, Key: claimKey(id, attempt), ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    const { owner, kind, claimedAt, leaseUntil } = Item as unknown as Claim;
-    return { owner, kind, claimedAt, leaseUntil };
+    const { owner, kind, claimedAt, leaseUntil, released } = Item as unknown as Claim;
+    return { owner, kind, claimedAt, leaseUntil, ...(released ? { released } : {}) };
   }
 
   async function updateClaim(id: string, attempt: number, patch: Partial<Claim>): Promise<void> {
@@ -411,6 +411,7 @@ function dynamoDbBackend({
     countQueuedBefore,
     queuedByTask,
     keyLoad,
+    nextOfKey,
     keySlots,
     setKeySlot,
     claim,

@@ -2,6 +2,7 @@ import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { KeyLoad, SlotHolder } from '../jobs/concurrency-keys';
+import type { JobRecord } from '../jobs/job-record';
 import { isConditionFailure, keySlotKey, queryAll } from './dynamodb-items';
 
 /**
@@ -60,6 +61,20 @@ export function dynamoDbKeys(client: Pick<DynamoDBDocumentClient, 'send'>, Table
     return count;
   }
 
+  /** The queued partition from its oldest job on, until the first of the task and key that is due. */
+  async function nextOfKey(task: string, key: string): Promise<JobRecord | undefined> {
+    const items = queryAll(client, {
+      TableName,
+      IndexName: 'byStatus',
+      KeyConditionExpression: 'jobStatus = :s',
+      FilterExpression: 'jobKey = :k AND jobTask = :t AND (attribute_not_exists(retryAt) OR retryAt <= :now)',
+      ExpressionAttributeValues: { ':s': 'queued', ':k': key, ':t': task, ':now': new Date().toISOString() },
+      ScanIndexForward: true,
+    });
+    for await (const item of items) return JSON.parse(String(item.record)) as JobRecord;
+    return undefined;
+  }
+
   async function keySlots(scope: string): Promise<Array<{ index: number; holder: SlotHolder }>> {
     const slots: Array<{ index: number; holder: SlotHolder }> = [];
     const items = queryAll(client, {
@@ -106,5 +121,5 @@ export function dynamoDbKeys(client: Pick<DynamoDBDocumentClient, 'send'>, Table
     }
   }
 
-  return { keyLoad, countKeyQueuedBefore, keySlots, setKeySlot };
+  return { keyLoad, countKeyQueuedBefore, nextOfKey, keySlots, setKeySlot };
 }

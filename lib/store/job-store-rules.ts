@@ -135,6 +135,7 @@ export function withJobRules(backend: StoreBackend): JobStore {
     countQueuedBefore: backend.countQueuedBefore,
     queuedByTask: backend.queuedByTask,
     keyLoad: backend.keyLoad,
+    nextOfKey: backend.nextOfKey,
     keySlots: backend.keySlots,
     setKeySlot: backend.setKeySlot,
     claim: backend.claim,

@@ -279,7 +279,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     );
   }
 
-  const { countQueuedBefore, keyLoad, keySlots, setKeySlot } = sqliteKeys(use);
+  const { countQueuedBefore, keyLoad, nextOfKey, keySlots, setKeySlot } = sqliteKeys(use);
 
   async function claim(id: string, attempt: number, value: Claim): Promise<boolean> {
     checkId(id);
@@ -390,6 +390,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
     countQueuedBefore,
     queuedByTask,
     keyLoad,
+    nextOfKey,
     keySlots,
     setKeySlot,
     claim,

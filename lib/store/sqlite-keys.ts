@@ -1,6 +1,7 @@
 import type Database from 'libsql';
 import { assertJobId } from '../jobs/job-id';
 import type { KeyLoad, SlotHolder } from '../jobs/concurrency-keys';
+import type { JobRecord } from '../jobs/job-record';
 import type { Statements } from './sqlite-statements';
 
 type Row = Record<string, unknown>;
@@ -57,5 +58,10 @@ export function sqliteKeys(use: Use) {
     });
   }
 
-  return { countQueuedBefore, keyLoad, keySlots, setKeySlot };
+  async function nextOfKey(task: string, key: string): Promise<JobRecord | undefined> {
+    const row = use((_, sql) => sql.nextOfKey.get(key, task, new Date().toISOString()) as Row | undefined);
+    return row ? (JSON.parse(String(row.record)) as JobRecord) : undefined;
+  }
+
+  return { countQueuedBefore, keyLoad, nextOfKey, keySlots, setKeySlot };
 }

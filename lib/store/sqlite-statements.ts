@@ -122,6 +122,12 @@ function keyStatements(database: Database.Database) {
          SUM(status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) AS waiting
        FROM jobs INDEXED BY jobs_live_by_key WHERE status IN ('queued', 'running') GROUP BY 1, 2`,
     ),
+    nextOfKey: database.prepare(
+      `SELECT id, record FROM jobs INDEXED BY jobs_by_key
+       WHERE concurrency_key = ? AND status = 'queued' AND task = ?
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+       ORDER BY id LIMIT 1`,
+    ),
     keySlots: database.prepare('SELECT slot, job_id, attempt FROM key_slots WHERE scope = ?'),
     keySlotTake: database.prepare(
       'INSERT OR IGNORE INTO key_slots (scope, slot, job_id, attempt) VALUES (?, ?, ?, ?)',

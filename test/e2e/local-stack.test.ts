@@ -934,13 +934,13 @@ describe.each(STORE_KINDS)('local stack end to end (%s store)', (kind) => {
       .map((job) => [Date.parse(job.startedAt), Date.parse(job.finishedAt)] as const)
       .sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i += 1) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
-    // The other users did not wait for the flood: they were done before its last half.
-    const othersDone = Math.max(
+    // The other users did not wait for the flood to drain: all of them started before its last job.
+    const othersStarted = Math.max(
       ...ended
         .filter((job) => job.concurrencyKey?.startsWith('user-'))
-        .map((job) => Date.parse(job.finishedAt)),
+        .map((job) => Date.parse(job.startedAt)),
     );
-    expect(othersDone).toBeLessThan(spans[15]![0]);
+    expect(othersStarted).toBeLessThan(spans.at(-1)![0]);
   }, 120_000);
 
   it('retries an ended job on demand, and moves the dead-letter queue back', async () => {

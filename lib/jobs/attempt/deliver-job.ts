@@ -2,7 +2,8 @@ import { adoptJob } from '../job-lifecycle';
 import type { AttemptDependencies, AttemptLog, Delivery, DeliveryOutcome } from './delivery';
 import { openAttempt } from './open-attempt';
 import { runAttempt } from './run-attempt';
-import { takeKeySlot } from './key-share';
+import { nextInTurn, takeKeySlot } from './key-share';
+import type { Yielded } from './key-share';
 
 /**
  * A job's delivery, decided by the job's domain: what its attempt does (open it, then run it) and
@@ -18,6 +19,10 @@ export async function deliverJob(
   delivery: Delivery,
 ): Promise<DeliveryOutcome> {
   const opened = await openAttempt(deps, log, delivery);
+  if (opened.kind === 'yielded') {
+    await runInTurn(deps, log, opened);
+    return opened.own;
+  }
   if (opened.kind !== 'claimed') return opened;
   const slot = await takeKeySlot(deps, log, delivery, opened);
   if (slot.kind !== 'slot') return slot;
@@ -26,8 +31,25 @@ export async function deliverJob(
   } finally {
     // Best effort: a slot left held is freed by the next one who finds its holder ended.
     await slot.release().catch((error: unknown) => {
-      log.warn({ event: 'key-slot-release-failed', err: error }, 'could not free the key slot');
+      log.warn(
+        { event: 'key-slot-release-failed', err: error },
+        'could not free the key slot, or hand its next job a message',
+      );
     });
+  }
+}
+
+/**
+ * The other key's next job, run in this slot (the fair share): its message may be far behind this
+ * key's backlog in the queue. What becomes of its own message is its own delivery's; a failure here
+ * only leaves it to that delivery.
+ */
+async function runInTurn(deps: AttemptDependencies, log: AttemptLog, yielded: Yielded): Promise<void> {
+  try {
+    const next = await nextInTurn(deps, yielded.to);
+    if (next) await deliverJob(deps, log.child({ jobId: next.jobId, inTurn: true }), next);
+  } catch (error) {
+    log.warn({ event: 'in-turn-failed', err: error }, "could not run the other key's next job here");
   }
 }
 

@@ -5,7 +5,7 @@ import type { RunOptions, RunResult } from '../../process/run-process';
 import type { Catalogue } from '../../tasks/catalogue';
 import type { JobMetrics } from '../job-metrics';
 import type { JobStore } from '../job-store';
-import type { KeyLoad } from '../concurrency-keys';
+import type { KeyLoadView } from '../concurrency-keys';
 
 /**
  * One delivery of a job's message, as the job domain sees it: which job, and what the queue says of
@@ -23,6 +23,11 @@ export interface Delivery {
   receiveCount: number;
   /** The queue's receive limit is reached: a message returned now goes to the dead-letter queue. */
   lastDelivery: boolean;
+  /**
+   * Run in another key's slot, as its turn came (the fair share): it does not let others go first,
+   * and it has no message of its own here.
+   */
+  inTurn?: boolean;
   /** Keeps the message from the queue `seconds` more while its attempt runs (the lease). */
   keepMessage?: (seconds: number) => Promise<void>;
 }
@@ -65,8 +70,13 @@ export interface AttemptDependencies {
   owner: string;
   /** Draws the jitter of retry pauses. */
   random: () => number;
-  /** The live jobs by concurrency key, as recently read (default: the store read each time). */
-  keyLoad?: () => Promise<KeyLoad[]>;
+  /**
+   * Hands a waiting job a message of its own now (its key's slot has freed): SQS's send, given by the
+   * consumer. Absent, a job held back by its key's perKey waits for its own message to come back.
+   */
+  wake?: (message: JobMessage) => Promise<void>;
+  /** The live jobs by concurrency key, as recently read here (default: the store read each time). */
+  keyLoad?: KeyLoadView;
 }
 
 /** A delivery's log: the runner's logger with the job's id. */

@@ -18,6 +18,12 @@ const FAIR_SHARE_WAIT_SECONDS = 1;
 const EARLY = 0.8;
 
 /**
+ * With a wake (the next job of a key gets a message when a slot frees), a held message is only the
+ * safety net: it comes back a little after its turn is estimated, by when its job has mostly run.
+ */
+const LATE = 1.5;
+
+/**
  * A message that waits its turn: back to the queue after `seconds`, or, on the delivery that would
  * send it to the dead-letter queue, a new message of the job (waiting is not failing).
  */
@@ -26,25 +32,70 @@ function waitTurn(delivery: Delivery, job: JobRecord, seconds: number): Delivery
   return { kind: 'send-on', message: jobMessage(job), delaySeconds: Math.min(seconds, 900) };
 }
 
+/** Another key's turn: its next job runs in this delivery's slot, and this one's message waits. */
+export interface Yielded {
+  kind: 'yielded';
+  /** The task and key whose next job runs instead. */
+  to: { task: string; concurrencyKey: string | null };
+  /** What becomes of this delivery's own message. */
+  own: DeliveryOutcome;
+}
+
 /**
  * The fair share (concurrency-keys.ts): a queued job whose key runs more jobs than another key with
- * due jobs waits a moment, so that key's next delivery takes the slot. Undefined: it may run.
+ * due jobs lets that key go first. Undefined: it may run.
  */
 export async function fairShareWait(
   deps: AttemptDependencies,
   log: AttemptLog,
   delivery: Delivery,
   job: JobRecord,
-): Promise<DeliveryOutcome | undefined> {
-  const load = await (deps.keyLoad ?? (() => deps.store.keyLoad()))();
+): Promise<Yielded | undefined> {
   const key = job.concurrencyKey ?? null;
+  if (delivery.inTurn) {
+    deps.keyLoad?.started(key, job.task);
+    return undefined;
+  }
+  const load = await (deps.keyLoad ? deps.keyLoad.load() : deps.store.keyLoad());
   const first = yieldsTo(load, { key }, (task) => deps.catalogue.get(task)?.concurrency.perKey);
-  if (!first) return undefined;
+  if (!first) {
+    deps.keyLoad?.started(key, job.task);
+    return undefined;
+  }
   log.info(
     { event: 'fair-share', concurrencyKey: key, yieldsTo: first.key },
-    'another key runs fewer jobs and has jobs waiting; this one waits its turn',
+    'another key runs fewer jobs and has jobs waiting; it goes first',
   );
-  return waitTurn(delivery, job, FAIR_SHARE_WAIT_SECONDS);
+  return {
+    kind: 'yielded',
+    to: { task: first.task, concurrencyKey: first.key },
+    own: waitTurn(delivery, job, FAIR_SHARE_WAIT_SECONDS),
+  };
+}
+
+/**
+ * The job a yielding delivery runs in its slot: the other key's next due job of that task, as its
+ * own delivery would (claimed, so it runs once whoever gets there first; its own message, when it
+ * comes, finds it running or done). Its message is not this delivery's, so what becomes of that
+ * message is left to it; a job without a key, or none waiting any more, runs nothing.
+ */
+export async function nextInTurn(
+  deps: AttemptDependencies,
+  to: Yielded['to'],
+): Promise<Delivery | undefined> {
+  if (to.concurrencyKey === null) return undefined;
+  const next = await deps.store.nextOfKey(to.task, to.concurrencyKey);
+  if (!next) return undefined;
+  return {
+    jobId: next.id,
+    task: next.task,
+    input: next.input,
+    concurrencyKey: to.concurrencyKey,
+    fromSubmit: true,
+    receiveCount: 1,
+    lastDelivery: false,
+    inTurn: true,
+  };
 }
 
 /** A key slot this attempt holds; released once the attempt has ended. */
@@ -102,7 +153,10 @@ export async function takeKeySlot(
   if (index >= 0) {
     return {
       kind: 'slot',
-      release: () => store.setKeySlot(scope, index, null, me).then(() => undefined),
+      release: async () => {
+        await store.setKeySlot(scope, index, null, me);
+        await wakeNext(deps, log, job, job.id);
+      },
     };
   }
   // Given back: the next delivery of this job claims the attempt again (claimNext's takeover).
@@ -115,6 +169,24 @@ export async function takeKeySlot(
   return waitTurn(delivery, job, seconds);
 }
 
+/**
+ * The baton: once a slot of a key frees, the key's next waiting job of the task is handed a message
+ * now, instead of waiting for its own to come back (a slot would idle meanwhile). At worst two
+ * messages of one job: the claim lets one run it, the other finds it running or done.
+ */
+async function wakeNext(
+  deps: AttemptDependencies,
+  log: AttemptLog,
+  of: Pick<JobRecord, 'task' | 'concurrencyKey'>,
+  not?: string,
+): Promise<void> {
+  if (!deps.wake || of.concurrencyKey === undefined) return;
+  const next = await deps.store.nextOfKey(of.task, of.concurrencyKey);
+  if (!next || next.id === not) return;
+  await deps.wake(jobMessage(next));
+  log.info({ event: 'key-wake', next: next.id }, "a slot of this key freed: its next job's message sent");
+}
+
 /** When a capped job's turn comes: its key's jobs ahead of it, perKey at a time, a mean run each. */
 async function turnInSeconds(deps: AttemptDependencies, job: JobRecord, perKey: number): Promise<number> {
   const [ahead, totals] = await Promise.all([
@@ -123,6 +195,7 @@ async function turnInSeconds(deps: AttemptDependencies, job: JobRecord, perKey: 
   ]);
   const own = totals.runMsByTask[job.task];
   const meanMs = own && own.count > 0 ? own.sumMs / own.count : 1000;
-  const seconds = Math.ceil(((Math.floor(ahead / perKey) + 1) * meanMs * EARLY) / 1000);
+  const factor = deps.wake ? LATE : EARLY;
+  const seconds = Math.ceil(((Math.floor(ahead / perKey) + 1) * meanMs * factor) / 1000);
   return Math.min(MAX_KEY_WAIT_SECONDS, Math.max(1, seconds));
 }

@@ -18,6 +18,7 @@ import { DONE, hold } from './delivery';
 import type { AttemptDependencies, AttemptLog, Delivery, DeliveryOutcome } from './delivery';
 import { finishAttempt } from './end-attempt';
 import { fairShareWait } from './key-share';
+import type { Yielded } from './key-share';
 
 /** An attempt this delivery may run: claimed for it, not cancelled, its job read as it is now. */
 export interface ClaimedAttempt {
@@ -30,14 +31,14 @@ export interface ClaimedAttempt {
   history: AttemptRecord[];
 }
 
-type Step = DeliveryOutcome | ClaimedAttempt;
+type Step = DeliveryOutcome | ClaimedAttempt | Yielded;
 
 /**
  * The attempt's decisions before any process starts, in order: the job's record (adopted when the
  * message came without one), a delayed job not due yet, a final job, a retry not due yet, a job
  * running elsewhere or abandoned, another key's turn (the fair share), the claim of the next
  * attempt, a cancel that came first. Each
- * answers what becomes of the message, or the claimed attempt to run.
+ * answers what becomes of the message, the claimed attempt to run, or the key to let go first.
  */
 export async function openAttempt(
   deps: AttemptDependencies,

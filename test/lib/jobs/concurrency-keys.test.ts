@@ -83,18 +83,33 @@ describe('concurrency keys', () => {
     it('is read once for the deliveries within its time, then again; a failed read is not kept', async () => {
       let reads = 0;
       let fail = false;
-      const read = keyLoadReader(async () => {
+      const view = keyLoadReader(async () => {
         reads += 1;
         if (fail) throw new Error('store down');
         return [row('a', 1, 1)];
       }, 100);
-      await Promise.all([read(1000), read(1050), read(1099)]);
+      await Promise.all([view.load(1000), view.load(1050), view.load(1099)]);
       expect(reads).toBe(1);
       fail = true;
-      await expect(read(1100)).rejects.toThrow('store down');
+      await expect(view.load(1100)).rejects.toThrow('store down');
       fail = false;
-      await expect(read(1101)).resolves.toEqual([row('a', 1, 1)]);
+      await expect(view.load(1101)).resolves.toEqual([row('a', 1, 1)]);
       expect(reads).toBe(3);
+    });
+
+    it('counts the jobs started here since the read, until the next read', async () => {
+      const view = keyLoadReader(async () => [row('a', 0, 3), row('b', 0, 1)], 100);
+      await view.load(1000);
+      view.started('a', 'sleep');
+      view.started('c', 'echo');
+      await expect(view.load(1010)).resolves.toEqual([
+        row('a', 1, 2),
+        row('b', 0, 1),
+        row('c', 1, 0, 'echo'),
+      ]);
+      // A second job of a now sees b, which runs nothing, waiting: it lets b go first.
+      expect(yieldsTo(await view.load(1020), { key: 'a' }, noLimit)?.key).toBe('b');
+      await expect(view.load(1200)).resolves.toEqual([row('a', 0, 3), row('b', 0, 1)]);
     });
   });
 });
