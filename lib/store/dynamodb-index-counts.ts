@@ -1,9 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { JobStatus } from '../jobs/job-record';
-import { queryAll } from './dynamodb-items';
-import type { Item } from './dynamodb-items';
+import { countAll, queryAll } from './dynamodb-items';
 
 /**
  * What the DynamoDB adapter counts on the byStatus index: the live statuses (bounded by
@@ -33,25 +31,14 @@ export function dynamoDbIndexCounts(client: Pick<DynamoDBDocumentClient, 'send'>
     return counts;
   }
 
-  async function countIndex(status: JobStatus, filter?: string, beforeId?: string): Promise<number> {
-    let count = 0;
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'byStatus',
-          KeyConditionExpression: beforeId ? 'jobStatus = :s AND jobId < :id' : 'jobStatus = :s',
-          ...(filter ? { FilterExpression: filter } : {}),
-          ExpressionAttributeValues: { ':s': status, ...(beforeId ? { ':id': beforeId } : {}) },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
+  function countIndex(status: JobStatus, filter?: string, beforeId?: string): Promise<number> {
+    return countAll(client, {
+      TableName,
+      IndexName: 'byStatus',
+      KeyConditionExpression: beforeId ? 'jobStatus = :s AND jobId < :id' : 'jobStatus = :s',
+      ...(filter ? { FilterExpression: filter } : {}),
+      ExpressionAttributeValues: { ':s': status, ...(beforeId ? { ':id': beforeId } : {}) },
+    });
   }
 
   return { countIndex, countRetrying, countQueuedBefore, queuedByTask };

@@ -137,3 +137,18 @@ export async function* queryAll(
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
 }
+
+/** How many items a query matches, page after page (a count reads what it counts, 1 MB a call). */
+export async function countAll(
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  input: Omit<QueryCommandInput, 'Select' | 'ExclusiveStartKey'>,
+): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey }));
+    count += page.Count ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return count;
+}

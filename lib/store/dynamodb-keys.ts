@@ -1,9 +1,9 @@
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { KeyLoad, SlotHolder } from '../jobs/concurrency-keys';
 import type { JobRecord } from '../jobs/job-record';
-import { isConditionFailure, keySlotKey, queryAll } from './dynamodb-items';
+import { countAll, isConditionFailure, keySlotKey, queryAll } from './dynamodb-items';
 
 /**
  * What the DynamoDB adapter keeps of concurrency keys: the live jobs by key (the byStatus index's
@@ -39,26 +39,15 @@ export function dynamoDbKeys(client: Pick<DynamoDBDocumentClient, 'send'>, Table
   }
 
   /** A key's queued jobs before job `id`: the queued partition, its key's items counted. */
-  async function countKeyQueuedBefore(id: string, key: string): Promise<number> {
+  function countKeyQueuedBefore(id: string, key: string): Promise<number> {
     assertJobId(id);
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'byStatus',
-          KeyConditionExpression: 'jobStatus = :s AND jobId < :id',
-          FilterExpression: 'jobKey = :k',
-          ExpressionAttributeValues: { ':s': 'queued', ':id': id, ':k': key },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
+    return countAll(client, {
+      TableName,
+      IndexName: 'byStatus',
+      KeyConditionExpression: 'jobStatus = :s AND jobId < :id',
+      FilterExpression: 'jobKey = :k',
+      ExpressionAttributeValues: { ':s': 'queued', ':id': id, ':k': key },
+    });
   }
 
   /** The queued partition from its oldest job on, until the first of the task and key that is due. */

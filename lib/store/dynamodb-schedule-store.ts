@@ -1,9 +1,9 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { Schedule } from '../schedules/schedule';
 import type { ScheduleStore } from '../schedules/schedule-store';
-import { guarded, isConditionFailure, queryAll } from './dynamodb-items';
+import { countAll, guarded, isConditionFailure, queryAll } from './dynamodb-items';
 import type { Item } from './dynamodb-items';
 
 /** The partition of the byCreation index that holds the schedules (the jobs' is "all"). */
@@ -113,25 +113,13 @@ export function createDynamoDbScheduleStore({
         throw error;
       }
     },
-    async count() {
-      let count = 0;
-      let ExclusiveStartKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName,
-            IndexName: 'byCreation',
-            KeyConditionExpression: 'jobList = :list',
-            ExpressionAttributeValues: { ':list': SCHEDULES },
-            Select: 'COUNT',
-            ExclusiveStartKey,
-          }),
-        );
-        count += page.Count ?? 0;
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return count;
-    },
+    count: () =>
+      countAll(client, {
+        TableName,
+        IndexName: 'byCreation',
+        KeyConditionExpression: 'jobList = :list',
+        ExpressionAttributeValues: { ':list': SCHEDULES },
+      }),
     async close() {
       if (ownsClient) client.destroy();
     },
