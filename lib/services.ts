@@ -4,7 +4,7 @@ import { ssmTokenSource, staticTokenSource } from './auth/token-source';
 import { createSsmClient } from './ssm-parameter';
 import { getConfig } from './config';
 import type { Config } from './config';
-import { createJobStore, createScheduleStore } from './store/create-job-store';
+import { createStores } from './store/create-job-store';
 import type { ScheduleStore } from './schedules/schedule-store';
 import type { JobStore } from './jobs/job-store';
 import { createLogger } from './logger';
@@ -57,8 +57,7 @@ export function createServices(config: Config): Services {
   return {
     config,
     logger: createLogger({ level: config.logLevel }),
-    store: createJobStore(config),
-    schedules: createScheduleStore(config),
+    ...createStores(config),
     queue,
     callbacks: createCallbackQueue({
       sqs,

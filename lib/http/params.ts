@@ -6,24 +6,19 @@ import type { HttpEvent } from './http-handler';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The `{id}` path parameter, checked to be a job id before it goes anywhere near a path. A malformed
- * id is 400; a well-formed UUID that this service cannot have made (another version) is simply not
- * a job here: 404, without touching the store.
+ * The `{id}` path parameter of a job's or a schedule's route (both are ids this service made),
+ * checked before it goes anywhere near a path. A malformed id is 400; a well-formed UUID that this
+ * service cannot have made (another version) is simply not one here: 404, without touching the store.
  */
-export function jobIdParam(event: HttpEvent): string {
+function idParam(event: HttpEvent, noun: 'job' | 'schedule'): string {
   const id = event.pathParameters?.id ?? '';
   if (isJobId(id)) return id;
-  if (UUID_PATTERN.test(id)) throw notFound('job_not_found', `no job ${String(id).toLowerCase()}`);
-  throw badRequest('invalid_job_id', 'job id must be a UUID');
+  if (UUID_PATTERN.test(id)) throw notFound(`${noun}_not_found`, `no ${noun} ${String(id).toLowerCase()}`);
+  throw badRequest(`invalid_${noun}_id`, `${noun} id must be a UUID`);
 }
 
-/** The `{id}` of a schedule route: 400 when it is not a UUID, 404 when it is no schedule's. */
-export function scheduleIdParam(event: HttpEvent): string {
-  const id = event.pathParameters?.id ?? '';
-  if (isJobId(id)) return id;
-  if (UUID_PATTERN.test(id)) throw notFound('schedule_not_found', `no schedule ${String(id).toLowerCase()}`);
-  throw badRequest('invalid_schedule_id', 'schedule id must be a UUID');
-}
+export const jobIdParam = (event: HttpEvent) => idParam(event, 'job');
+export const scheduleIdParam = (event: HttpEvent) => idParam(event, 'schedule');
 
 /**
  * An optional query parameter: undefined when absent; present but empty (`?limit=`) is a client's

@@ -1,3 +1,5 @@
+import { sharedRead } from './shared-read';
+
 /**
  * Concurrency keys: who a job belongs to (a tenant, a user, a repository), named at submit with
  * `concurrencyKey`. Two rules hold for keyed jobs, as Trigger.dev's `concurrencyKey` with
@@ -117,18 +119,11 @@ export interface KeyLoadView {
  * old only delays or hastens a job by that moment.
  */
 export function keyLoadReader(read: () => Promise<KeyLoad[]>, ttlMs = 250): KeyLoadView {
-  let cached: { at: number; load: Promise<KeyLoad[]>; starts: KeyLoad[] } | undefined;
+  const shared = sharedRead(read, ttlMs, () => [] as KeyLoad[]);
   return {
     async load(now = Date.now()) {
-      if (!cached || now - cached.at >= ttlMs) {
-        const entry = { at: now, load: read(), starts: [] as KeyLoad[] };
-        cached = entry;
-        entry.load.catch(() => {
-          if (cached === entry) cached = undefined;
-        });
-      }
-      const { load, starts } = cached;
-      const rows = (await load).map((row) => ({ ...row }));
+      const { value, since: starts } = shared.at(now);
+      const rows = (await value).map((row) => ({ ...row }));
       for (const start of starts) {
         const row = rows.find((r) => r.key === start.key && r.task === start.task);
         if (row) {
@@ -139,7 +134,7 @@ export function keyLoadReader(read: () => Promise<KeyLoad[]>, ttlMs = 250): KeyL
       return rows;
     },
     started(key, task) {
-      cached?.starts.push({ key, task, running: 1, waiting: 0 });
+      shared.latest()?.since.push({ key, task, running: 1, waiting: 0 });
     },
   };
 }

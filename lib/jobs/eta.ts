@@ -2,6 +2,8 @@ import type { JobRecord } from './job-record';
 import type { FinishedTotals } from './job-statistics';
 import type { JobStore } from './job-store';
 import type { KeyLoad } from './concurrency-keys';
+import { sharedRead } from './shared-read';
+import type { SharedRead } from './shared-read';
 
 /** When a waiting job should start and finish (ISO times): the 202 of a submit, a waiting job's view. */
 export interface Eta {
@@ -60,49 +62,50 @@ export function estimateEta(facts: EtaFacts): { startAtMs: number; finishAtMs: n
  */
 const SNAPSHOT_TTL_MS = 500;
 
-interface Snapshot {
-  readAt: number;
-  read: Promise<{
-    running: Array<Pick<JobRecord, 'task' | 'startedAt'>>;
-    totals: FinishedTotals;
-    queued: number;
-    mix: Record<string, number>;
-    /** The queued jobs by concurrency key (the fair share serves keys in turn). */
-    load: KeyLoad[];
-  }>;
-  /** The jobs this process submitted since the read, by task: queued after it. */
-  since: Record<string, number>;
-  /** The same, by concurrency key ('' for none). */
-  sinceByKey: Record<string, number>;
+interface EtaInputs {
+  running: Array<Pick<JobRecord, 'task' | 'startedAt'>>;
+  totals: FinishedTotals;
+  queued: number;
+  mix: Record<string, number>;
+  /** The queued jobs by concurrency key (the fair share serves keys in turn). */
+  load: KeyLoad[];
 }
-const snapshots = new WeakMap<object, Snapshot>();
+
+/** The jobs this process submitted since the read: queued after it, by task and by key ('' for none). */
+interface Submitted {
+  byTask: Record<string, number>;
+  byKey: Record<string, number>;
+}
 
 type EtaStore = Pick<
   JobStore,
   'list' | 'countQueuedBefore' | 'finishedTotals' | 'countByStatus' | 'queuedByTask' | 'keyLoad'
 >;
 
-function snapshotOf(store: EtaStore, slots: number, now: number): Snapshot {
-  const cached = snapshots.get(store);
-  if (cached && now - cached.readAt < SNAPSHOT_TTL_MS) return cached;
-  const read = Promise.all([
-    store.list({ status: 'running', limit: Math.max(slots, 10) }),
-    store.finishedTotals(),
-    store.countByStatus(),
-    store.queuedByTask().catch(() => ({})),
-    store.keyLoad().catch(() => []),
-  ]).then(([running, totals, counts, mix, load]) => ({
-    running: running.jobs,
-    totals,
-    queued: counts.queued,
-    mix,
-    load,
-  }));
-  const fresh: Snapshot = { readAt: now, read, since: {}, sinceByKey: {} };
-  // A failed read is not kept: the next call reads again.
-  read.catch(() => snapshots.delete(store));
-  snapshots.set(store, fresh);
-  return fresh;
+const readers = new WeakMap<object, ReturnType<typeof sharedRead<EtaInputs, Submitted>>>();
+
+/** The ETA's inputs as this process last read them from the store (see SNAPSHOT_TTL_MS). */
+function snapshotOf(store: EtaStore, slots: number, now: number): SharedRead<EtaInputs, Submitted> {
+  let reader = readers.get(store);
+  if (!reader) {
+    const read = () =>
+      Promise.all([
+        store.list({ status: 'running', limit: Math.max(slots, 10) }),
+        store.finishedTotals(),
+        store.countByStatus(),
+        store.queuedByTask().catch(() => ({})),
+        store.keyLoad().catch(() => []),
+      ]).then(([running, totals, counts, mix, load]) => ({
+        running: running.jobs,
+        totals,
+        queued: counts.queued,
+        mix,
+        load,
+      }));
+    reader = sharedRead(read, SNAPSHOT_TTL_MS, () => ({ byTask: {}, byKey: {} }));
+    readers.set(store, reader);
+  }
+  return reader.at(now);
 }
 
 /**
@@ -122,11 +125,12 @@ export async function etaOf(
   }: { submitting?: boolean; now?: number; perKey?: number } = {},
 ): Promise<Eta> {
   const snapshot = snapshotOf(store, slots, now);
-  const sinceCount = () => Object.values(snapshot.since).reduce((sum, n) => sum + n, 0);
+  const submitted = snapshot.since;
+  const sinceCount = () => Object.values(submitted.byTask).reduce((sum, n) => sum + n, 0);
   const key = job.concurrencyKey;
   const queuedJob = !submitting && job.status === 'queued';
   const [{ running, totals, queued: queuedAtRead, mix, load }, place, keyPlace] = await Promise.all([
-    snapshot.read,
+    snapshot.value,
     queuedJob ? store.countQueuedBefore(job.id) : undefined,
     queuedJob && key !== undefined ? store.countQueuedBefore(job.id, key) : undefined,
   ]);
@@ -135,12 +139,9 @@ export async function etaOf(
   const ownAhead = job.runAt
     ? 0
     : (keyPlace ??
-      Math.min(
-        fifo,
-        waitingOf(load, key ?? null) + (submitting ? (snapshot.sinceByKey[key ?? ''] ?? 0) : 0),
-      ));
+      Math.min(fifo, waitingOf(load, key ?? null) + (submitting ? (submitted.byKey[key ?? ''] ?? 0) : 0)));
   // The keys as read, and the jobs this process submitted since, by key.
-  const since = Object.entries(snapshot.sinceByKey).map(([k, n]) => ({
+  const since = Object.entries(submitted.byKey).map(([k, n]) => ({
     key: k === '' ? null : k,
     task: job.task,
     running: 0,
@@ -154,7 +155,7 @@ export async function etaOf(
   };
   // The jobs ahead take the mix's mean: the queue as read and what this process submitted since;
   // others queued since (by other processes) are taken to be of this job's task.
-  const queued = [...Object.entries(mix), ...Object.entries(snapshot.since)];
+  const queued = [...Object.entries(mix), ...Object.entries(submitted.byTask)];
   const known = queued.reduce((sum, [, n]) => sum + n, 0);
   const unknown = Math.max(0, before - known);
   const count = known + unknown;
@@ -164,8 +165,8 @@ export async function etaOf(
       : overall;
   // A submitted job is queued after this: it is ahead of the submits that follow.
   if (submitting) {
-    snapshot.since[job.task] = (snapshot.since[job.task] ?? 0) + 1;
-    snapshot.sinceByKey[key ?? ''] = (snapshot.sinceByKey[key ?? ''] ?? 0) + 1;
+    submitted.byTask[job.task] = (submitted.byTask[job.task] ?? 0) + 1;
+    submitted.byKey[key ?? ''] = (submitted.byKey[key ?? ''] ?? 0) + 1;
   }
   const estimate = estimateEta({
     now,

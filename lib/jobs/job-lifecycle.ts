@@ -320,13 +320,13 @@ export async function* jobsWithStatus(
   }
 }
 
-/** A waiting job's message (its task, input and id), delayed until its time: its submit, or a send again. */
 /** A job's message: what the consumer needs of it (the message contract), its record aside. */
 export function jobMessage(job: Pick<JobRecord, 'id' | 'task' | 'input' | 'concurrencyKey'>): JobMessage {
   const { id: jobId, task, input, concurrencyKey } = job;
   return { task, input, jobId, ...(concurrencyKey !== undefined ? { concurrencyKey } : {}) };
 }
 
+/** A waiting job's message, delayed until its time: its submit, or a send again. */
 export function sendJobMessage(
   queue: Pick<JobQueue, 'send'>,
   job: Pick<JobRecord, 'id' | 'task' | 'input' | 'runAt' | 'concurrencyKey'>,

@@ -9,6 +9,12 @@ import type { Logger } from '../logger';
 import { startRetention } from './retention';
 import { reasonOf } from '../reason-of';
 
+interface Firing {
+  store: ScheduleStore;
+  catalogue: Catalogue;
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
 /**
  * What the local stack keeps doing beside serving jobs, as a deployed stack's schedule and TTL do:
  * jobs whose message the jobs queue lost are sent again (every `reconcileIntervalMs`, 60 s: a
@@ -23,7 +29,7 @@ export function startMaintenance(options: {
   store: JobStore;
   queue: JobQueue;
   /** The schedules to fire and the catalogue their jobs are checked against (absent: none fire). */
-  schedules?: { store: ScheduleStore; catalogue: Catalogue; log: Pick<Logger, 'info' | 'warn'> };
+  schedules?: Firing;
   say: (line: string) => void;
   reconcileIntervalMs?: number;
   reconcileGraceMs?: number;
@@ -45,64 +51,64 @@ export function startMaintenance(options: {
         })
       : undefined;
   const every = options.reconcileIntervalMs ?? 60_000;
-  let reconciling: Promise<void> | undefined;
-  const reconciler = setInterval(() => {
-    reconciling ??= reconcileQueue({ store, queue }, { graceMs: options.reconcileGraceMs ?? every })
-      .then(
-        ({ sent, deadLettered }) => {
-          if (sent > 0) say(`the jobs queue had lost messages: sent ${sent} waiting job(s) again`);
-          if (deadLettered > 0) {
-            say(`failed ${deadLettered} waiting job(s) whose message is in the dead-letter queue`);
-          }
-        },
-        (error: unknown) => say(`reconcile: ${reasonOf(error)}`),
-      )
-      .finally(() => (reconciling = undefined));
-  }, every);
-  reconciler.unref();
+  const reconciler = repeat(every, () =>
+    reconcileQueue({ store, queue }, { graceMs: options.reconcileGraceMs ?? every }).then(
+      ({ sent, deadLettered }) => {
+        if (sent > 0) say(`the jobs queue had lost messages: sent ${sent} waiting job(s) again`);
+        if (deadLettered > 0) {
+          say(`failed ${deadLettered} waiting job(s) whose message is in the dead-letter queue`);
+        }
+      },
+      (error: unknown) => say(`reconcile: ${reasonOf(error)}`),
+    ),
+  );
   return {
     async stop() {
-      clearInterval(reconciler);
-      await Promise.all([retention?.stop(), reconciling, firing?.stop()]);
+      await Promise.all([retention?.stop(), reconciler.stop(), firing?.stop()]);
     },
   };
 }
 
-/** The schedules' firing pass every `everyMs`, one pass at a time (lib/schedules/fire-schedules.ts). */
-function startFiring(
-  schedules: NonNullable<Parameters<typeof startMaintenance>[0]['schedules']>,
-  { store, queue, say }: { store: JobStore; queue: JobQueue; say: (line: string) => void },
-  everyMs = 1000,
-) {
-  let pass: Promise<void> | undefined;
-  let lastError = '';
+/** `pass` every `everyMs`, one at a time (a pass still running skips its turn); it must not reject. */
+function repeat(everyMs: number, pass: () => Promise<void>): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    pass ??= fireDueSchedules({
-      schedules: schedules.store,
-      store,
-      queue,
-      catalogue: schedules.catalogue,
-      log: schedules.log,
-    })
-      .then(
-        ({ missed }) => {
-          lastError = '';
-          if (missed > 0) say(`schedules: ${missed} fire time(s) passed while the stack was down; not run`);
-        },
-        (error: unknown) => {
-          // Once per outage, not every second.
-          const reason = reasonOf(error);
-          if (reason !== lastError) say(`schedules: ${reason}`);
-          lastError = reason;
-        },
-      )
-      .finally(() => (pass = undefined));
+    running ??= pass().finally(() => (running = undefined));
   }, everyMs);
   timer.unref();
   return {
     async stop() {
       clearInterval(timer);
-      await pass;
+      await running;
     },
   };
+}
+
+/** The schedules' firing pass every `everyMs` (lib/schedules/fire-schedules.ts). */
+function startFiring(
+  schedules: Firing,
+  { store, queue, say }: { store: JobStore; queue: JobQueue; say: (line: string) => void },
+  everyMs = 1000,
+) {
+  let lastError = '';
+  const fire = () =>
+    fireDueSchedules({
+      schedules: schedules.store,
+      store,
+      queue,
+      catalogue: schedules.catalogue,
+      log: schedules.log,
+    }).then(
+      ({ missed }) => {
+        lastError = '';
+        if (missed > 0) say(`schedules: ${missed} fire time(s) passed while the stack was down; not run`);
+      },
+      (error: unknown) => {
+        // Once per outage, not every second.
+        const reason = reasonOf(error);
+        if (reason !== lastError) say(`schedules: ${reason}`);
+        lastError = reason;
+      },
+    );
+  return repeat(everyMs, fire);
 }

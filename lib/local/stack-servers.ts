@@ -38,8 +38,8 @@ export interface StackParts {
  */
 export async function stopParts(parts: StackParts): Promise<void> {
   await parts.maintenance?.stop();
-  await parts.services?.store.close().catch(() => undefined);
   await parts.services?.schedules.close().catch(() => undefined);
+  await parts.services?.store.close().catch(() => undefined);
   // An ElasticMQ we started goes away with its messages: no need to hand receives back gracefully.
   await parts.consumerProcess?.stop({ drain: false, graceful: !parts.elasticMq }).catch(() => undefined);
   await parts.offline?.stop();

@@ -43,14 +43,40 @@ export function createJobStore(config: StoreConfig): JobStore {
   return createSqliteJobStore({ dir: config.jobStoreDir });
 }
 
-/** The schedule store beside the job store JOB_STORE names (the same database file, or table). */
-export function createScheduleStore(config: StoreConfig): ScheduleStore {
+/**
+ * The schedule store beside the job store JOB_STORE names (the same database file, or table),
+ * through `client` when given (its owner closes it), otherwise a client of its own.
+ */
+export function createScheduleStore(
+  config: StoreConfig,
+  client?: ReturnType<typeof createDynamoDbClient>,
+): ScheduleStore {
   if (config.jobStore === 'dynamodb') {
     return createDynamoDbScheduleStore({
-      client: createDynamoDbClient(config),
+      client: client ?? createDynamoDbClient(config),
       tableName: config.jobTableName,
-      ownsClient: true,
+      ownsClient: client === undefined,
     });
   }
   return createSqliteScheduleStore({ dir: config.jobStoreDir });
+}
+
+/**
+ * Both stores of a process. Deployed, the two share one DynamoDB client (one made at a cold start,
+ * one connection pool), which the job store owns and closes.
+ */
+export function createStores(config: StoreConfig): { store: JobStore; schedules: ScheduleStore } {
+  if (config.jobStore !== 'dynamodb') {
+    return { store: createJobStore(config), schedules: createScheduleStore(config) };
+  }
+  const client = createDynamoDbClient(config);
+  return {
+    store: createDynamoDbJobStore({
+      client,
+      tableName: config.jobTableName,
+      retentionDays: config.jobRetentionDays,
+      ownsClient: true,
+    }),
+    schedules: createScheduleStore(config, client),
+  };
 }

@@ -13,11 +13,25 @@ export const DAY_S = 86_400;
 
 export type Item = Record<string, unknown>;
 
-export function isConditionFailure(error: unknown): boolean {
+function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
   );
+}
+
+/**
+ * Whether a conditional write was made: false when its condition did not hold (another writer got
+ * there first), so each atomic step of a store is one call and one answer.
+ */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 export const jobKey = (id: string) => ({ pk: `job#${id}`, sk: 'job' });

@@ -17,7 +17,7 @@ import {
   queryAll,
   itemOfJob,
   idempotencyKeyOf,
-  isConditionFailure,
+  conditionHeld,
   jobKey,
   metaKey,
   outputKey,
@@ -100,13 +100,9 @@ function dynamoDbBackend({
     ConditionExpression = 'attribute_not_exists(pk)',
     ExpressionAttributeValues?: Record<string, unknown>,
   ): Promise<boolean> {
-    try {
-      await client.send(new PutCommand({ TableName, Item, ConditionExpression, ExpressionAttributeValues }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionHeld(
+      client.send(new PutCommand({ TableName, Item, ConditionExpression, ExpressionAttributeValues })),
+    );
   }
 
   async function insertJob(record: JobRecord): Promise<boolean> {
@@ -138,18 +134,16 @@ function dynamoDbBackend({
   }
 
   async function deleteKey(hash: string, jobId: string): Promise<void> {
-    try {
-      await client.send(
+    await conditionHeld(
+      client.send(
         new DeleteCommand({
           TableName,
           Key: idempotencyKeyOf(hash),
           ConditionExpression: 'jobId = :id',
           ExpressionAttributeValues: { ':id': jobId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async function replaceJob(
@@ -292,8 +286,8 @@ function dynamoDbBackend({
     checkId(id);
     const fields = Object.entries(patch).filter(([, value]) => value !== undefined);
     if (fields.length === 0) return;
-    try {
-      await client.send(
+    await conditionHeld(
+      client.send(
         new UpdateCommand({
           TableName,
           Key: claimKey(id, attempt),
@@ -302,10 +296,8 @@ function dynamoDbBackend({
           ExpressionAttributeValues: Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
           ConditionExpression: 'attribute_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async function requestCancel(id: string, attempt: number): Promise<void> {

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { KeyLoad, SlotHolder } from '../jobs/concurrency-keys';
 import type { JobRecord } from '../jobs/job-record';
-import { countAll, isConditionFailure, keySlotKey, queryAll } from './dynamodb-items';
+import { conditionHeld, countAll, keySlotKey, queryAll } from './dynamodb-items';
 
 /**
  * What the DynamoDB adapter keeps of concurrency keys: the live jobs by key (the byStatus index's
@@ -95,19 +95,12 @@ export function dynamoDbKeys(client: Pick<DynamoDBDocumentClient, 'send'>, Table
             ConditionExpression: 'holderJob = :j AND holderAttempt = :a',
             ExpressionAttributeValues: { ':j': expected.jobId, ':a': expected.attempt },
           };
-    try {
-      if (next === null) {
-        if (expected === null) return false;
-        await client.send(new DeleteCommand({ TableName, Key, ...condition }));
-      } else {
-        const Item = { ...Key, holderJob: next.jobId, holderAttempt: next.attempt };
-        await client.send(new PutCommand({ TableName, Item, ...condition }));
-      }
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+    if (next === null) {
+      if (expected === null) return false;
+      return conditionHeld(client.send(new DeleteCommand({ TableName, Key, ...condition })));
     }
+    const Item = { ...Key, holderJob: next.jobId, holderAttempt: next.attempt };
+    return conditionHeld(client.send(new PutCommand({ TableName, Item, ...condition })));
   }
 
   return { keyLoad, countKeyQueuedBefore, nextOfKey, keySlots, setKeySlot };

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertJobId } from '../jobs/job-id';
 import type { Schedule } from '../schedules/schedule';
 import type { ScheduleStore } from '../schedules/schedule-store';
-import { countAll, guarded, isConditionFailure, queryAll } from './dynamodb-items';
+import { conditionHeld, countAll, guarded, queryAll } from './dynamodb-items';
 import type { Item } from './dynamodb-items';
 
 /** The partition of the byCreation index that holds the schedules (the jobs' is "all"). */
@@ -41,17 +41,12 @@ export function createDynamoDbScheduleStore({
   });
   const recordOf = (item: Item) => JSON.parse(String(item.record)) as Schedule;
 
-  async function putIf(item: Item, ConditionExpression: string, values?: Record<string, unknown>) {
-    try {
-      await client.send(
+  const putIf = (item: Item, ConditionExpression: string, values?: Record<string, unknown>) =>
+    conditionHeld(
+      client.send(
         new PutCommand({ TableName, Item: item, ConditionExpression, ExpressionAttributeValues: values }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
+      ),
+    );
 
   const all = (extra: { FilterExpression?: string; values?: Record<string, unknown> } = {}) =>
     queryAll(client, {
@@ -103,15 +98,11 @@ export function createDynamoDbScheduleStore({
     },
     async remove(id) {
       assertJobId(id);
-      try {
-        await client.send(
+      return conditionHeld(
+        client.send(
           new DeleteCommand({ TableName, Key: scheduleKey(id), ConditionExpression: 'attribute_exists(pk)' }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     count: () =>
       countAll(client, {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type Database from 'libsql';
 import { assertJobId } from '../jobs/job-id';
 import { createMicroBatcher } from '../micro-batch';
 import { JOB_STATUSES } from '../jobs/job-record';
@@ -10,9 +9,9 @@ import { MINUTE_MS, minuteStart, totalsOf } from '../jobs/job-statistics';
 import type { FinishedTotals } from '../jobs/job-statistics';
 import type { Claim, FinishedMinute, JobStore } from '../jobs/job-store';
 import type { FinishEffects, ReplaceEffects, StoreBackend } from './store-backend';
-import { JobRecordUnreadableError, StoreFullError, StoreUnavailableError } from './store-errors';
-import { translate } from './sqlite-errors';
-import { inTransaction, openDatabase } from './sqlite-schema';
+import { JobRecordUnreadableError } from './store-errors';
+import { inTransaction } from './sqlite-schema';
+import { sqliteConnection } from './sqlite-connection';
 import { prepare } from './sqlite-statements';
 import { createFinishWatch, minutesOf } from './sqlite-finish-watch';
 import { sqliteKeys } from './sqlite-keys';
@@ -53,42 +52,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
 /** The SQLite backend under the job store's rules (job-store-rules.ts). */
 function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): StoreBackend {
   const file = path.join(path.resolve(dir), fileName);
-  let db: Database.Database | undefined;
-  let statements: Statements | undefined;
-
-  function open(): { db: Database.Database; sql: Statements } {
-    if (db && statements) return { db, sql: statements };
-    const opened = openDatabase(file);
-    try {
-      statements = prepare(opened);
-      db = opened;
-      return { db, sql: statements };
-    } catch (error) {
-      opened.close();
-      throw error;
-    }
-  }
-
-  /** Runs `fn` against the database; SQLite's failures become the store's own errors. */
-  function use<T>(fn: (db: Database.Database, sql: Statements) => T): T {
-    let opened: ReturnType<typeof open>;
-    try {
-      opened = open();
-    } catch (error) {
-      // No database to use (a file that cannot be opened or created, a schema that cannot be made).
-      const full = translate(error);
-      if (full instanceof StoreFullError) throw full;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`the job store's database cannot be opened: ${reason}`, {
-        cause: error,
-      });
-    }
-    try {
-      return fn(opened.db, opened.sql);
-    } catch (error) {
-      throw translate(error);
-    }
-  }
+  const connection = sqliteConnection(file, prepare);
+  const use = connection.use;
 
   function parseRecord(id: string, text: unknown): JobRecord {
     try {
@@ -367,9 +332,7 @@ function sqliteBackend({ dir, fileName = 'jobs.db' }: SqliteJobStoreOptions): St
 
   async function close(): Promise<void> {
     watch.stop();
-    db?.close();
-    db = undefined;
-    statements = undefined;
+    connection.close();
   }
 
   return {

@@ -23,10 +23,6 @@ const BODY_FIELDS = ['input', 'delaySeconds', 'runAt', 'callback', 'startBy', 'd
 /** An ISO 8601 time with its zone (Z or ±hh:mm), as JSON Schema's date-time. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-/**
- * The submit body: the task's input, when to run it (undefined: as soon as a slot is free), and the
- * completion callback's URL, if any (checked by the handler).
- */
 /** A time field of the body (ISO 8601 with its zone), as ms; undefined when absent. */
 function timeField(fields: Record<string, unknown>, name: string): number | undefined {
   const value = fields[name];
@@ -64,6 +60,10 @@ function readLimits(
   };
 }
 
+/**
+ * The submit body: the task's input, when to run it (undefined: as soon as a slot is free), its
+ * limits, its concurrency key, and the completion callback's URL, if any (checked by the handler).
+ */
 function readBody(
   body: unknown,
   now: number,
@@ -141,8 +141,8 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
   return httpHandler(
     async (event: HttpEvent) => {
       const taskName = event.pathParameters?.task ?? '';
-      if (!catalogue.get(taskName))
-        throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
+      const task = catalogue.get(taskName);
+      if (!task) throw notFound('unknown_task', `no task named "${taskName.slice(0, 60)}"`);
       const now = Date.now();
       const { input, runAt, callbackUrl, startBy, deadline, concurrencyKey } = readBody(
         event.parsedBody,
@@ -167,7 +167,7 @@ export function createSubmitJobHandler({ store, queue, catalogue, config, logger
       // The ETA as the queue stands: every queued job is ahead of a new one (a delayed one waits
       // for its time). A deadline it cannot meet is refused before anything is written.
       const slots = config.consumerConcurrency;
-      const perKey = catalogue.get(taskName)?.concurrency.perKey;
+      const { perKey } = task.concurrency;
       const eta = await etaOf(
         { store, slots },
         { id: '', task: taskName, status: 'queued', runAt, concurrencyKey },

@@ -29,7 +29,7 @@ const LATE = 1.5;
  */
 function waitTurn(delivery: Delivery, job: JobRecord, seconds: number): DeliveryOutcome {
   if (!delivery.lastDelivery) return hold(seconds);
-  return { kind: 'send-on', message: jobMessage(job), delaySeconds: Math.min(seconds, 900) };
+  return { kind: 'send-on', message: jobMessage(job), delaySeconds: seconds };
 }
 
 /** Another key's turn: its next job runs in this delivery's slot, and this one's message waits. */
@@ -141,13 +141,13 @@ export async function takeKeySlot(
   const scope = slotScope(job.task, job.concurrencyKey);
   const me: SlotHolder = { jobId: job.id, attempt };
   const held = await store.keySlots(scope);
-  const taken = async (index: number, expected: SlotHolder | null) =>
-    (expected !== null && sameHolder(expected, me)) || store.setKeySlot(scope, index, me, expected);
   let index = -1;
   for (let i = 0; i < perKey && index < 0; i += 1) {
     const holder = held.find((slot) => slot.index === i)?.holder ?? null;
-    if (holder === null || sameHolder(holder, me) || !(await holdsOn(store, holder))) {
-      if (await taken(i, holder)) index = i;
+    // Already this attempt's (a delivery again), or taken from no one or from a holder that stopped.
+    if (holder !== null && sameHolder(holder, me)) index = i;
+    else if (holder === null || !(await holdsOn(store, holder))) {
+      if (await store.setKeySlot(scope, i, me, holder)) index = i;
     }
   }
   if (index >= 0) {
@@ -155,7 +155,7 @@ export async function takeKeySlot(
       kind: 'slot',
       release: async () => {
         await store.setKeySlot(scope, index, null, me);
-        await wakeNext(deps, log, job, job.id);
+        await wakeNext(deps, log, job);
       },
     };
   }
@@ -174,15 +174,10 @@ export async function takeKeySlot(
  * now, instead of waiting for its own to come back (a slot would idle meanwhile). At worst two
  * messages of one job: the claim lets one run it, the other finds it running or done.
  */
-async function wakeNext(
-  deps: AttemptDependencies,
-  log: AttemptLog,
-  of: Pick<JobRecord, 'task' | 'concurrencyKey'>,
-  not?: string,
-): Promise<void> {
-  if (!deps.wake || of.concurrencyKey === undefined) return;
-  const next = await deps.store.nextOfKey(of.task, of.concurrencyKey);
-  if (!next || next.id === not) return;
+async function wakeNext(deps: AttemptDependencies, log: AttemptLog, job: JobRecord): Promise<void> {
+  if (!deps.wake || job.concurrencyKey === undefined) return;
+  const next = await deps.store.nextOfKey(job.task, job.concurrencyKey);
+  if (!next || next.id === job.id) return;
   await deps.wake(jobMessage(next));
   log.info({ event: 'key-wake', next: next.id }, "a slot of this key freed: its next job's message sent");
 }
