@@ -29,6 +29,14 @@ export interface TransitionOptions {
   attempt?: number;
 }
 
+/** What one pass of {@link JobStore.settleCounts} did. */
+export interface CountsSettled {
+  /** Owed changes added to the counts here (none was counted twice: the rest had been counted). */
+  counted: number;
+  /** Owed changes found and settled (counted here or before). */
+  settled: number;
+}
+
 export interface JobStore {
   create(
     record: JobRecord,
@@ -125,6 +133,12 @@ export interface JobStore {
   finishedTotals(): Promise<FinishedTotals>;
   /** Finished jobs aggregated per minute, for the minutes that overlap [fromMs, toMs], oldest first. */
   finishedByMinute(fromMs: number, toMs?: number): Promise<FinishedMinute[]>;
+  /**
+   * Counts the changes of the final counts that a failure left owing (a store whose counters are not
+   * written in the change's own transaction: DynamoDB), each once; the reconciler calls it every
+   * minute. A store that counts in the transaction owes nothing and answers zeros.
+   */
+  settleCounts(): Promise<CountsSettled>;
   /**
    * Calls `listener` with the id of every job that reaches a final state, whichever process finished
    * it, until the returned function is called. Best effort (an adapter may never call it): a waiter

@@ -17,8 +17,8 @@ interface Firing {
 
 /**
  * What the local stack keeps doing beside serving jobs, as a deployed stack's schedule and TTL do:
- * jobs whose message the jobs queue lost are sent again (every `reconcileIntervalMs`, 60 s: a
- * stranded job waits two minutes at most), and the SQLite store's finished jobs past
+ * jobs whose message the jobs queue lost are sent again and the changes the final counts missed
+ * are counted (every `reconcileIntervalMs`, 60 s: a stranded job waits two minutes at most), and the SQLite store's finished jobs past
  * JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL), and the schedules fire (every
  * `fireIntervalMs`, 1 s: a job starts within a second or two of its fire time). Each does what it did
  * in one line.
@@ -51,8 +51,8 @@ export function startMaintenance(options: {
         })
       : undefined;
   const every = options.reconcileIntervalMs ?? 60_000;
-  const reconciler = repeat(every, () =>
-    reconcileQueue({ store, queue }, { graceMs: options.reconcileGraceMs ?? every }).then(
+  const reconciler = repeat(every, async () => {
+    await reconcileQueue({ store, queue }, { graceMs: options.reconcileGraceMs ?? every }).then(
       ({ sent, deadLettered }) => {
         if (sent > 0) say(`the jobs queue had lost messages: sent ${sent} waiting job(s) again`);
         if (deadLettered > 0) {
@@ -60,8 +60,15 @@ export function startMaintenance(options: {
         }
       },
       (error: unknown) => say(`reconcile: ${reasonOf(error)}`),
-    ),
-  );
+    );
+    await store.settleCounts().then(
+      ({ counted }) => {
+        if (counted > 0)
+          say(`the final counts had missed ${counted} change(s) (a write failed): counted now`);
+      },
+      (error: unknown) => say(`counts: ${reasonOf(error)}`),
+    );
+  });
   return {
     async stop() {
       await Promise.all([retention?.stop(), reconciler.stop(), firing?.stop()]);

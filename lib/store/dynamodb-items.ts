@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isFinal } from '../jobs/job-record';
 import type { JobRecord } from '../jobs/job-record';
 import type { OutputStream } from '../process/run-process';
@@ -136,6 +136,35 @@ export function itemOfJob(record: JobRecord, expiresAt: number): Item {
     // Only on a final job whose callback is still to be delivered: what pendingCallbacks finds.
     ...(isFinal(record.status) && record.callback?.status === 'pending' ? { callbackPending: true } : {}),
     ...(isFinal(record.status) ? { expiresAt } : {}),
+  };
+}
+
+/**
+ * The update of a completion callback's change, a compare-and-set on the callback as read (an item
+ * written before callbackState existed has none: only its status and attempts fence it). An update,
+ * not a put, so the rest of the item stays as it is.
+ */
+export function callbackUpdate(TableName: string, item: Item, expected: JobRecord): UpdateCommandInput {
+  const callbackCondition = expected.callback
+    ? '(callbackState = :callback OR attribute_not_exists(callbackState))'
+    : 'attribute_not_exists(callbackState)';
+  const pending = item.callbackPending;
+  return {
+    TableName,
+    Key: { pk: item.pk, sk: item.sk },
+    UpdateExpression: `SET #record = :record, callbackState = :state${
+      pending ? ', callbackPending = :pending' : ' REMOVE callbackPending'
+    }`,
+    ConditionExpression: `jobStatus = :from AND jobAttempts = :attempts AND ${callbackCondition}`,
+    ExpressionAttributeNames: { '#record': 'record' },
+    ExpressionAttributeValues: {
+      ':record': item.record,
+      ':state': item.callbackState,
+      ...(pending ? { ':pending': pending } : {}),
+      ':from': expected.status,
+      ':attempts': expected.attempts,
+      ...(expected.callback ? { ':callback': JSON.stringify(expected.callback) } : {}),
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import {
   cancelKey,
   claimKey,
   DAY_S,
+  callbackUpdate,
   guarded,
   queryAll,
   itemOfJob,
@@ -25,6 +26,7 @@ import {
 } from './dynamodb-items';
 import type { Item } from './dynamodb-items';
 import { dynamoDbStatistics } from './dynamodb-statistics';
+import { dynamoDbCounts, owedAttributes, owedCounts } from './dynamodb-counts';
 import { dynamoDbIndexCounts } from './dynamodb-index-counts';
 import { dynamoDbKeys } from './dynamodb-keys';
 
@@ -42,13 +44,16 @@ const checkId = assertJobId;
  *   job#<id>             output#<n>#<stream>#<offset>  a piece of attempt n's output while it runs
  *   keyslot#<scope>      slot#<n>     the attempt holding a key slot (dynamodb-keys.ts)
  *   idempotency#<sha256> key          the job made for an Idempotency-Key: put-if-absent
- *   counts               final        jobs per final status (ADD on every finish)
+ *   counts               final        jobs per final status, all-time totals (ADD once per change,
+ *                                     dynamodb-counts.ts; `applied|<token>` while a change is counted)
  *   minute#<ms>          stats        finished, busyMs and w_<bucket> / r_<bucket> histogram counts
  *   meta#<name>          meta         small shared values (the peak queue size)
  *
  * Indexes: byStatus (jobStatus, jobId) for a status's pages, the running jobs and the queued and
  * running counts; byCreation (jobList = "all", jobId) for the newest-first list; byKey (jobKey, jobId)
- * for a concurrency key's list (sparse: keyed jobs only). Job ids are UUID v7,
+ * for a concurrency key's list (sparse: keyed jobs only); byUncounted (owes = "counts", countToken)
+ * for the changes a failure left owing the counters (sparse, keys only: empty but for milliseconds
+ * after each finish, or after a failure). Job ids are UUID v7,
  * so the sort key orders by creation. Finished jobs, their claims and keys expire `retentionDays`
  * after they end (TTL on expiresAt); minute statistics and output pieces after a day or two (the
  * finished record keeps the whole output).
@@ -75,10 +80,11 @@ function dynamoDbBackend({
   const client = guarded(rawClient);
   const TableName = tableName;
   const retainUntil = (fromMs = Date.now()) => Math.floor(fromMs / 1000) + retentionDays * DAY_S;
-  const { recordFinished, uncount, readCounts, finishedTotals, finishedByMinute } = dynamoDbStatistics(
+  const { recordFinished, readCounts, finishedTotals, finishedByMinute } = dynamoDbStatistics(
     client,
     TableName,
   );
+  const counts = dynamoDbCounts(client, TableName);
 
   const jobItem = (record: JobRecord) => itemOfJob(record, retainUntil());
 
@@ -152,30 +158,31 @@ function dynamoDbBackend({
     effects: ReplaceEffects = {},
   ): Promise<boolean> {
     checkId(next.id);
-    // Compare-and-set on the status and the attempts the record had when read (the fence).
-    const written = await putIf(
-      jobItem(next),
-      'jobStatus = :from AND (jobAttempts = :attempts OR attribute_not_exists(jobAttempts))',
-      { ':from': expected.status, ':attempts': expected.attempts },
-    );
-    if (!written) return false;
+    // What the change owes the counters rides on the record's own write (dynamodb-counts.ts).
+    const owed = owedCounts(next, effects);
+    const item = { ...jobItem(next), ...(owed ? owedAttributes(owed) : {}) };
+    for (let round = 0; ; round += 1) {
+      // Compare-and-set on the status and the attempts the record had when read (the fence), and on
+      // nothing owed: a write must not drop what an earlier change still owes the counters.
+      const written = await putIf(
+        item,
+        'jobStatus = :from AND (jobAttempts = :attempts OR attribute_not_exists(jobAttempts)) AND attribute_not_exists(countToken)',
+        { ':from': expected.status, ':attempts': expected.attempts },
+      );
+      if (written) break;
+      if (round > 0 || !(await counts.settledBefore(next.id, expected))) return false;
+    }
     // Statistics and clean-up: a failure here must not undo the change that was made.
+    if (owed) await counts.countNow(next.id, owed);
     if (effects.finish) await recordFinished(next, effects.finish).catch(() => undefined);
-    if (effects.reopened) await uncount(effects.reopened).catch(() => undefined);
     return true;
   }
 
   async function replaceCallback(next: JobRecord, expected: JobRecord): Promise<boolean> {
     checkId(next.id);
-    // An item written before callbackState existed has none: only its status and attempts fence it.
-    const callbackCondition = expected.callback
-      ? '(callbackState = :callback OR attribute_not_exists(callbackState))'
-      : 'attribute_not_exists(callbackState)';
-    return putIf(jobItem(next), `jobStatus = :from AND jobAttempts = :attempts AND ${callbackCondition}`, {
-      ':from': expected.status,
-      ':attempts': expected.attempts,
-      ...(expected.callback ? { ':callback': JSON.stringify(expected.callback) } : {}),
-    });
+    // An update of what a callback changes, not a put: the rest of the item (what it owes the
+    // counters) stays as it is.
+    return conditionHeld(client.send(new UpdateCommand(callbackUpdate(TableName, jobItem(next), expected))));
   }
 
   async function deleteJob(id: string): Promise<void> {
@@ -415,6 +422,7 @@ function dynamoDbBackend({
     readOutput,
     finishedTotals,
     finishedByMinute,
+    settleCounts: () => counts.settleCounts(),
     // DynamoDB tells no one about changes (short of a stream): waiters re-read on their own.
     onFinished: () => () => undefined,
     probe,

@@ -1,6 +1,6 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobRecord, JobStatus } from '../jobs/job-record';
+import type { JobRecord } from '../jobs/job-record';
 import { emptyMinute, MINUTE_MS, minuteStart, totalsOf } from '../jobs/job-statistics';
 import type { FinishedTotals } from '../jobs/job-statistics';
 import type { FinishedMinute } from '../jobs/job-store';
@@ -9,12 +9,13 @@ import type { Item } from './dynamodb-items';
 import type { FinishEffects } from './store-backend';
 
 /**
- * The DynamoDB adapter's statistics: the counters item (final statuses, all-time totals) and one
- * item per minute (finished jobs, busy time, histograms), added to on every finish with ADD, never
- * by reading the jobs.
+ * The DynamoDB adapter's statistics: the counters item (final statuses, all-time totals: changed once
+ * per change, see dynamodb-counts.ts) and one item per minute (finished jobs, busy time, histograms),
+ * added to on every finish with ADD, never by reading the jobs. The minutes are best effort: a failed
+ * ADD is not made again (they feed the last 15 minutes' rates and expire after a day).
  */
 export function dynamoDbStatistics(client: Pick<DynamoDBDocumentClient, 'send'>, TableName: string) {
-  async function recordFinished(record: JobRecord, { shares, totals }: FinishEffects): Promise<void> {
+  async function recordFinished(record: JobRecord, { shares }: FinishEffects): Promise<void> {
     const own = shares.minuteMs;
     const busy = new Map(shares.busy);
     const minutes = new Set([own, ...busy.keys()]);
@@ -50,39 +51,8 @@ export function dynamoDbStatistics(client: Pick<DynamoDBDocumentClient, 'send'>,
         }),
       );
     });
-    updates.push(
-      client.send(
-        new UpdateCommand({
-          TableName,
-          Key: countsKey,
-          // The final count and the all-time totals, in the one item: one update per finish.
-          UpdateExpression: `ADD #status :one, ${totals.map((_, i) => `#t${i} :t${i}`).join(', ')}`,
-          ExpressionAttributeNames: {
-            '#status': record.status,
-            ...Object.fromEntries(totals.map(([name], i) => [`#t${i}`, `total|${name}`])),
-          },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ...Object.fromEntries(totals.map(([, add], i) => [`:t${i}`, add])),
-          },
-        }),
-      ),
-      client.send(new DeleteCommand({ TableName, Key: cancelKey(record.id) })),
-    );
+    updates.push(client.send(new DeleteCommand({ TableName, Key: cancelKey(record.id) })));
     await Promise.all(updates);
-  }
-
-  /** A final status counted once too often (a finished job queued again by a retry): one less. */
-  async function uncount(status: JobStatus): Promise<void> {
-    await client.send(
-      new UpdateCommand({
-        TableName,
-        Key: countsKey,
-        UpdateExpression: 'ADD #status :minus',
-        ExpressionAttributeNames: { '#status': status },
-        ExpressionAttributeValues: { ':minus': -1 },
-      }),
-    );
   }
 
   /**
@@ -138,5 +108,5 @@ export function dynamoDbStatistics(client: Pick<DynamoDBDocumentClient, 'send'>,
       .map((minuteMs) => minuteOf(minuteMs, found.get(minuteKey(minuteMs).pk)));
   }
 
-  return { recordFinished, uncount, readCounts, finishedTotals, finishedByMinute };
+  return { recordFinished, readCounts, finishedTotals, finishedByMinute };
 }

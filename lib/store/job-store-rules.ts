@@ -147,6 +147,7 @@ export function withJobRules(backend: StoreBackend): JobStore {
     readOutput: backend.readOutput,
     finishedTotals: backend.finishedTotals,
     finishedByMinute: backend.finishedByMinute,
+    settleCounts: backend.settleCounts,
     onFinished: backend.onFinished,
     probe: backend.probe,
     readMeta: backend.readMeta,

@@ -385,7 +385,7 @@ describe('the packaged functions, run as Lambda runs them', () => {
       source: 'aws.events',
       'detail-type': 'Scheduled Event',
     });
-    expect(invocation).toMatchObject({ ok: true, payload: { sent: 1, deadLettered: 1 } });
+    expect(invocation).toMatchObject({ ok: true, payload: { sent: 1, deadLettered: 1, counted: 0 } });
     expect(await jobUntil(stranded.id, final)).toMatchObject({ status: 'succeeded', stdout: 'stranded\n' });
     expect(await jobUntil(deadLettered.id, final)).toMatchObject({
       status: 'failed',

@@ -62,7 +62,7 @@ describe('the local stack explains each failure in one line', () => {
     try {
       await expect(tableCheck({ dynamodbEndpoint: endpoint, jobTableName: TableName })).rejects.toThrow(
         new StackError(
-          `table "${TableName}" was made by an older spawn-queue and lacks the index(es) byCreation, byKey, which dynalite cannot add: delete the local DynamoDB data directory, or set JOB_TABLE_NAME to a new table`,
+          `table "${TableName}" was made by an older spawn-queue and lacks the index(es) byCreation, byKey, byUncounted, which dynalite cannot add: delete the local DynamoDB data directory, or set JOB_TABLE_NAME to a new table`,
         ),
       );
     } finally {

@@ -1,5 +1,7 @@
 import { InvalidTransitionError } from '../../../lib/jobs/job-errors';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { OWED_GRACE_MS } from '../../../lib/store/dynamodb-counts';
 import { loadConfig } from '../../../lib/config';
 import { createDynamoDbClient } from '../../../lib/store/create-job-store';
 import {
@@ -98,6 +100,137 @@ describe('DynamoDB job store', () => {
       send.mockRestore();
       client.destroy();
     }
+  });
+
+  describe('the final counts, once per change without a transaction', () => {
+    /** The store's calls, where `lose` says which answer is lost: after the call was made, or before. */
+    function losingAnswers(
+      client: DynamoDBDocumentClient,
+      lose: (command: unknown) => 'before' | 'after' | undefined,
+    ) {
+      const real = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+      return jest.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
+        const when = lose(command);
+        if (when === 'before') throw new Error('the connection dropped before the call');
+        const answer = await real(command);
+        if (when === 'after') throw new Error('the connection dropped before the answer');
+        return answer;
+      }) as never);
+    }
+    const updatesOf = (pk: string) => (command: unknown) =>
+      command instanceof UpdateCommand && (command.input.Key?.pk as string).startsWith(pk);
+    const later = (ms: number) => jest.spyOn(Date, 'now').mockReturnValue(Date.now() + ms);
+
+    async function withStore(
+      lose: (command: unknown) => 'before' | 'after' | undefined,
+      test: (
+        store: ReturnType<typeof createDynamoDbJobStore>,
+        item: (id: string) => Promise<Record<string, unknown>>,
+      ) => Promise<void>,
+    ) {
+      const { env } = subject;
+      const client = createDynamoDbClient(loadConfig(env));
+      const TableName = env.JOB_TABLE_NAME!;
+      const store = createDynamoDbJobStore({ client, tableName: TableName });
+      const send = losingAnswers(client, lose);
+      const item = async (id: string) =>
+        (
+          await client.send(
+            new GetCommand({ TableName, Key: { pk: id, sk: id === 'counts' ? 'final' : 'job' } }),
+          )
+        ).Item ?? {};
+      try {
+        await test(store, item);
+      } finally {
+        jest.restoreAllMocks();
+        send.mockRestore();
+        client.destroy();
+      }
+    }
+
+    it('counts a finish whose counters write failed once, when the reconciler settles it past the grace', async () => {
+      let failures = 1;
+      await withStore(
+        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'before' : undefined),
+        async (store, item) => {
+          const job = queuedJob();
+          await store.create(job);
+          await store.transition(job.id, 'cancelled');
+          expect((await store.countByStatus()).cancelled).toBe(0);
+          expect(await item(`job#${job.id}`)).toMatchObject({ owes: 'counts' });
+          // Young: its writer's to settle, not the reconciler's.
+          await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 0 });
+
+          later(OWED_GRACE_MS + 1_000);
+          await expect(store.settleCounts()).resolves.toEqual({ counted: 1, settled: 1 });
+          await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 0 });
+          expect((await store.countByStatus()).cancelled).toBe(1);
+          expect((await store.finishedTotals()).byTask).toEqual([
+            { task: 'echo', status: 'cancelled', count: 1 },
+          ]);
+          expect(await item(`job#${job.id}`)).not.toHaveProperty('owes');
+        },
+      );
+    });
+
+    it('never counts twice: a counted change whose answer was lost is settled without a second count, and its flag goes', async () => {
+      let failures = 1;
+      await withStore(
+        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'after' : undefined),
+        async (store, item) => {
+          const job = queuedJob();
+          await store.create(job);
+          await store.transition(job.id, 'cancelled');
+          expect((await store.countByStatus()).cancelled).toBe(1);
+
+          later(OWED_GRACE_MS + 1_000);
+          await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 1 });
+          expect((await store.countByStatus()).cancelled).toBe(1);
+          expect(Object.keys(await item('counts')).some((name) => name.startsWith('applied|'))).toBe(true);
+          jest.restoreAllMocks();
+          later(2 * OWED_GRACE_MS + 1_000);
+          await store.settleCounts();
+          expect(Object.keys(await item('counts')).some((name) => name.startsWith('applied|'))).toBe(false);
+        },
+      );
+    });
+
+    it('two reconcilers settling at once count an owed change once', async () => {
+      let failures = 1;
+      await withStore(
+        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'before' : undefined),
+        async (store) => {
+          const job = queuedJob();
+          await store.create(job);
+          await store.transition(job.id, 'cancelled');
+          const other = subject.open();
+          later(OWED_GRACE_MS + 1_000);
+          const [a, b] = await Promise.all([store.settleCounts(), other.settleCounts()]);
+          expect(a.counted + b.counted).toBe(1);
+          expect((await store.countByStatus()).cancelled).toBe(1);
+        },
+      );
+    });
+
+    it('a retry of a finished job that still owes its count keeps it: the owed count is settled first', async () => {
+      let failures = 1;
+      await withStore(
+        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'before' : undefined),
+        async (store, item) => {
+          const job = queuedJob();
+          await store.create(job);
+          await store.transition(job.id, 'cancelled');
+          later(OWED_GRACE_MS + 1_000);
+          // A retry on demand takes the job back out of its final count.
+          await store.transition(job.id, 'queued');
+          jest.restoreAllMocks();
+          expect((await store.countByStatus()).cancelled).toBe(0);
+          expect(await item(`job#${job.id}`)).not.toHaveProperty('owes');
+          await store.transition(job.id, 'cancelled');
+          expect((await store.countByStatus()).cancelled).toBe(1);
+        },
+      );
+    });
   });
 
   it('leaves a small record as it is', () => {
