@@ -94,6 +94,7 @@ module.exports = tseslint.config(
             'itWithTmpfs',
             'itWithCgroups',
             'itWithContainment',
+            'itWithForkEvents',
           ],
         },
       ],

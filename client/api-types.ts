@@ -786,7 +786,7 @@ export interface components {
             cpuMs: number;
             /** @description peak memory of the whole job (scope job), or of its first process (scope process) */
             peakMemoryBytes: number;
-            /** @description the processes the job started, as seen every 200-250 ms (one that lived shorter may be missed) */
+            /** @description the processes the job started: every one where the stack may read fork events (root); elsewhere as seen every 200-250 ms (one that lived shorter may be missed) */
             processes: number;
             /**
              * @description job: measured over every process of the job (a cgroup); process: from its first process

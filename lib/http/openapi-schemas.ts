@@ -135,7 +135,7 @@ export const SCHEMAS: Record<string, Schema> = {
     processes: {
       ...integer,
       description:
-        'the processes the job started, as seen every 200-250 ms (one that lived shorter may be missed)',
+        'the processes the job started: every one where the stack may read fork events (root); elsewhere as seen every 200-250 ms (one that lived shorter may be missed)',
     },
     scope: {
       enum: ['job', 'process'],

@@ -27,7 +27,7 @@ const moduleOf = (handler: string) => handler.slice(0, handler.lastIndexOf('.'))
  * runs in one process, and the consumer's host and handler, share one copy of it instead of one each
  * (a deployed bundle carries its own, as Lambda needs).
  */
-const EXTERNAL = ['@aws-sdk/*', '@smithy/*', 'libsql'];
+const EXTERNAL = ['@aws-sdk/*', '@smithy/*', 'libsql', 'koffi'];
 
 /**
  * What an ES module bundle needs of CommonJS: `require` for the packages it loads at run time (the

@@ -10,6 +10,8 @@ import {
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Containment, Enclosure } from './containment';
+import { openForkEvents } from './fork-events';
+import type { ProcessTree } from './fork-events';
 import { signalProcess } from './signals';
 import { limitMessage, MB } from './task-limits';
 import type { JobUsage, LimitExceeded, TaskLimits } from './task-limits';
@@ -225,6 +227,8 @@ export function createCgroupContainment():
     };
   }
   void removeLeftovers(CONTROLLERS.map((c) => own[c]));
+  // The processes a job starts, counted from the kernel's fork events where this root may listen.
+  const forks = openForkEvents();
 
   let nextRun = 0;
   const open = new Set<Record<Controller, string>>();
@@ -258,8 +262,10 @@ export function createCgroupContainment():
     let exceeded: LimitExceeded | undefined;
     let watch: NodeJS.Timeout | undefined;
     const cpuMs = () => (readNumber(path.join(groups.cpuacct, 'cpuacct.usage')) ?? 0) / 1e6;
-    // The processes the job started, as seen in its group at its start and every WATCH_MS (the
-    // kernel counts no forks per group: one shorter than a watch may be missed).
+    // The processes the job started: counted from the fork events (its tree), else as seen in its
+    // group at its start and every WATCH_MS (the kernel counts no forks per group: one shorter than a
+    // watch may be missed).
+    let tree: ProcessTree | undefined;
     const started = new Set<number>();
     const seeProcesses = () => {
       for (const pid of processesIn(groups.pids)) started.add(pid);
@@ -279,6 +285,7 @@ export function createCgroupContainment():
         }
       },
       started(pid) {
+        if (forks.ok) tree = forks.events.track(pid);
         started.add(pid);
         seeProcesses();
         const budgetMs = limits.cpuSeconds === undefined ? Infinity : limits.cpuSeconds * 1000;
@@ -305,12 +312,14 @@ export function createCgroupContainment():
         await killGroup(groups);
         const peakMemoryBytes = readNumber(path.join(groups.memory, 'memory.max_usage_in_bytes')) ?? 0;
         const oomKills = /oom_kill (\d+)/.exec(readOr(path.join(groups.memory, 'memory.oom_control')))?.[1];
+        const counted = tree?.complete() ? tree.processes() : undefined;
         const usage: JobUsage = {
           cpuMs: Math.round(cpuMs()),
           peakMemoryBytes,
-          processes: Math.max(1, started.size),
+          processes: counted ?? Math.max(1, started.size, tree?.processes() ?? 0),
           scope: 'job',
         };
+        tree?.stop();
         if (!exceeded && limits.memoryMb !== undefined && Number(oomKills ?? 0) > 0) {
           exceeded = { limit: 'memory', message: limitMessage('memory', limits, usage) };
         }
@@ -326,10 +335,14 @@ export function createCgroupContainment():
     containment: {
       kind: 'cgroup',
       limits: CGROUP_LIMITS,
-      description:
-        'a control group per job (cgroup v1 memory, pids, cpuacct): nothing a task starts outlives its job; memory, CPU and process limits hold for the whole job; usage is the whole job’s',
+      description: `a control group per job (cgroup v1 memory, pids, cpuacct): nothing a task starts outlives its job; memory, CPU and process limits hold for the whole job; usage is the whole job’s; ${
+        forks.ok
+          ? 'the processes a job started are counted from the kernel’s fork events'
+          : `the processes a job started are sampled every ${WATCH_MS} ms (${forks.reason})`
+      }`,
       enclose,
       shutdown() {
+        if (forks.ok) forks.events.close();
         for (const groups of open) {
           for (const pid of processesIn(groups.pids)) signalProcess(pid, 'SIGKILL');
         }

@@ -127,6 +127,23 @@ describe.each(kinds)('processes a job started: %s', (_kind, containment) => {
   });
 });
 
+describe('processes a job started, counted from fork events (a cgroup per job, as root)', () => {
+  const itWithForkEvents =
+    cgroup?.ok && cgroup.containment.description.includes('fork events') ? it : it.skip;
+  const run = (options: RunOptions) =>
+    runSupervised(createTaskSupervisor(cgroup?.ok ? cgroup.containment : undefined), options);
+
+  itWithForkEvents('counts every process, however short-lived, and each once', async () => {
+    // sh, 40 `true`s of a millisecond each (a sample every 200 ms sees almost none of them), and a
+    // subshell that starts one more in the background and exits at once (setsid: a new session).
+    const result = await run(sh('for i in $(seq 40); do /bin/true; done; ( setsid /bin/true & ); wait'));
+    expect(result.exitCode).toBe(0);
+    // sh; the substitution's subshell (which execs seq); 40 trues; the ( ) subshell; its background
+    // child (which setsid, not a group leader, makes a session leader and execs, without a fork).
+    expect(result.usage!.processes).toBe(44);
+  });
+});
+
 describe('limits of a whole job (a cgroup per job)', () => {
   const itWithCgroups = cgroup?.ok ? it : it.skip;
   const run = (options: RunOptions) =>
