@@ -121,18 +121,26 @@ describe('DynamoDB job store', () => {
       command instanceof UpdateCommand && (command.input.Key?.pk as string).startsWith(pk);
     const later = (ms: number) => jest.spyOn(Date, 'now').mockReturnValue(Date.now() + ms);
 
-    async function withStore(
-      lose: (command: unknown) => 'before' | 'after' | undefined,
+    /**
+     * A store whose first write to the counters item fails (`before` it is made, or its answer is
+     * lost `after`), and a job cancelled through it: the change that owes the counters one.
+     */
+    async function cancelledWhileCountsFail(
+      when: 'before' | 'after',
       test: (
         store: ReturnType<typeof createDynamoDbJobStore>,
         item: (id: string) => Promise<Record<string, unknown>>,
+        job: ReturnType<typeof queuedJob>,
       ) => Promise<void>,
     ) {
       const { env } = subject;
       const client = createDynamoDbClient(loadConfig(env));
       const TableName = env.JOB_TABLE_NAME!;
       const store = createDynamoDbJobStore({ client, tableName: TableName });
-      const send = losingAnswers(client, lose);
+      let failures = 1;
+      const send = losingAnswers(client, (command) =>
+        updatesOf('counts')(command) && failures-- > 0 ? when : undefined,
+      );
       const item = async (id: string) =>
         (
           await client.send(
@@ -140,96 +148,72 @@ describe('DynamoDB job store', () => {
           )
         ).Item ?? {};
       try {
-        await test(store, item);
+        const job = queuedJob();
+        await store.create(job);
+        await store.transition(job.id, 'cancelled');
+        await test(store, item, job);
       } finally {
         jest.restoreAllMocks();
         send.mockRestore();
         client.destroy();
       }
     }
+    const hasFlags = async (item: (id: string) => Promise<Record<string, unknown>>) =>
+      Object.keys(await item('counts')).some((name) => name.startsWith('applied|'));
 
     it('counts a finish whose counters write failed once, when the reconciler settles it past the grace', async () => {
-      let failures = 1;
-      await withStore(
-        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'before' : undefined),
-        async (store, item) => {
-          const job = queuedJob();
-          await store.create(job);
-          await store.transition(job.id, 'cancelled');
-          expect((await store.countByStatus()).cancelled).toBe(0);
-          expect(await item(`job#${job.id}`)).toMatchObject({ owes: 'counts' });
-          // Young: its writer's to settle, not the reconciler's.
-          await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 0 });
+      await cancelledWhileCountsFail('before', async (store, item, job) => {
+        expect((await store.countByStatus()).cancelled).toBe(0);
+        expect(await item(`job#${job.id}`)).toMatchObject({ owes: 'counts' });
+        // Young: its writer's to settle, not the reconciler's.
+        await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 0 });
 
-          later(OWED_GRACE_MS + 1_000);
-          await expect(store.settleCounts()).resolves.toEqual({ counted: 1, settled: 1 });
-          await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 0 });
-          expect((await store.countByStatus()).cancelled).toBe(1);
-          expect((await store.finishedTotals()).byTask).toEqual([
-            { task: 'echo', status: 'cancelled', count: 1 },
-          ]);
-          expect(await item(`job#${job.id}`)).not.toHaveProperty('owes');
-        },
-      );
+        later(OWED_GRACE_MS + 1_000);
+        await expect(store.settleCounts()).resolves.toEqual({ counted: 1, settled: 1 });
+        await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 0 });
+        expect((await store.countByStatus()).cancelled).toBe(1);
+        expect((await store.finishedTotals()).byTask).toEqual([
+          { task: 'echo', status: 'cancelled', count: 1 },
+        ]);
+        expect(await item(`job#${job.id}`)).not.toHaveProperty('owes');
+      });
     });
 
     it('never counts twice: a counted change whose answer was lost is settled without a second count, and its flag goes', async () => {
-      let failures = 1;
-      await withStore(
-        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'after' : undefined),
-        async (store, item) => {
-          const job = queuedJob();
-          await store.create(job);
-          await store.transition(job.id, 'cancelled');
-          expect((await store.countByStatus()).cancelled).toBe(1);
-
-          later(OWED_GRACE_MS + 1_000);
-          await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 1 });
-          expect((await store.countByStatus()).cancelled).toBe(1);
-          expect(Object.keys(await item('counts')).some((name) => name.startsWith('applied|'))).toBe(true);
-          jest.restoreAllMocks();
-          later(2 * OWED_GRACE_MS + 1_000);
-          await store.settleCounts();
-          expect(Object.keys(await item('counts')).some((name) => name.startsWith('applied|'))).toBe(false);
-        },
-      );
+      await cancelledWhileCountsFail('after', async (store, item) => {
+        expect((await store.countByStatus()).cancelled).toBe(1);
+        later(OWED_GRACE_MS + 1_000);
+        await expect(store.settleCounts()).resolves.toEqual({ counted: 0, settled: 1 });
+        expect((await store.countByStatus()).cancelled).toBe(1);
+        await expect(hasFlags(item)).resolves.toBe(true);
+        jest.restoreAllMocks();
+        later(2 * OWED_GRACE_MS + 1_000);
+        await store.settleCounts();
+        await expect(hasFlags(item)).resolves.toBe(false);
+      });
     });
 
     it('two reconcilers settling at once count an owed change once', async () => {
-      let failures = 1;
-      await withStore(
-        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'before' : undefined),
-        async (store) => {
-          const job = queuedJob();
-          await store.create(job);
-          await store.transition(job.id, 'cancelled');
-          const other = subject.open();
-          later(OWED_GRACE_MS + 1_000);
-          const [a, b] = await Promise.all([store.settleCounts(), other.settleCounts()]);
-          expect(a.counted + b.counted).toBe(1);
-          expect((await store.countByStatus()).cancelled).toBe(1);
-        },
-      );
+      await cancelledWhileCountsFail('before', async (store) => {
+        const other = subject.open();
+        later(OWED_GRACE_MS + 1_000);
+        const [a, b] = await Promise.all([store.settleCounts(), other.settleCounts()]);
+        expect(a.counted + b.counted).toBe(1);
+        expect((await store.countByStatus()).cancelled).toBe(1);
+      });
     });
 
     it('a retry of a finished job that still owes its count keeps it: the owed count is settled first', async () => {
-      let failures = 1;
-      await withStore(
-        (command) => (updatesOf('counts')(command) && failures-- > 0 ? 'before' : undefined),
-        async (store, item) => {
-          const job = queuedJob();
-          await store.create(job);
-          await store.transition(job.id, 'cancelled');
-          later(OWED_GRACE_MS + 1_000);
-          // A retry on demand takes the job back out of its final count.
-          await store.transition(job.id, 'queued');
-          jest.restoreAllMocks();
-          expect((await store.countByStatus()).cancelled).toBe(0);
-          expect(await item(`job#${job.id}`)).not.toHaveProperty('owes');
-          await store.transition(job.id, 'cancelled');
-          expect((await store.countByStatus()).cancelled).toBe(1);
-        },
-      );
+      await cancelledWhileCountsFail('before', async (store, item, job) => {
+        later(OWED_GRACE_MS + 1_000);
+        // A retry on demand takes the job back out of its final count.
+        await store.transition(job.id, 'queued');
+        jest.restoreAllMocks();
+        expect((await store.countByStatus()).cancelled).toBe(0);
+        expect(await item(`job#${job.id}`)).not.toHaveProperty('owes');
+        await store.transition(job.id, 'cancelled');
+        expect((await store.countByStatus()).cancelled).toBe(1);
+      });
     });
   });
 
