@@ -1,8 +1,9 @@
 /**
  * `npm run bench:history`: the SQLite job store's reads at 10,000 and at 1,000,000 stored jobs, and
- * the DynamoDB job store's on dynalite (in memory) at 10,000 and 100,000 (what it holds in a few
- * minutes; BENCH_HISTORY_DYNAMODB_SIZES), side by side: the counts queue-stats and metrics read, the first page of the list, a job by id, the
- * all-time totals, and one retention batch (how long it holds the write lock). The finished jobs are
+ * the DynamoDB job store's on dynalite (in memory) at 10,000 and 100,000 (what it holds in seconds;
+ * BENCH_HISTORY_DYNAMODB_SIZES), side by side: the counts queue-stats and metrics read, the first
+ * page of the list, a job by id, the all-time totals, the reconciler's pass over owed counts, and
+ * (SQLite) one retention batch (how long it holds the write lock). The finished jobs are
  * written straight into the database, as many finished `echo` jobs would leave it (records,
  * counters), in transactions of 10,000: the point is what a read costs over a long history, not how
  * the history was made. Median of 200 calls each (50 for retention; 20 for the count by a scan of

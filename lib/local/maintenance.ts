@@ -18,10 +18,10 @@ interface Firing {
 /**
  * What the local stack keeps doing beside serving jobs, as a deployed stack's schedule and TTL do:
  * jobs whose message the jobs queue lost are sent again and the changes the final counts missed
- * are counted (every `reconcileIntervalMs`, 60 s: a stranded job waits two minutes at most), and the SQLite store's finished jobs past
- * JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL), and the schedules fire (every
- * `fireIntervalMs`, 1 s: a job starts within a second or two of its fire time). Each does what it did
- * in one line.
+ * are counted (every `reconcileIntervalMs`, 60 s: a stranded job waits two minutes at most), the
+ * SQLite store's finished jobs past JOB_RETENTION_DAYS are removed (DynamoDB expires them by TTL),
+ * and the schedules fire (every `fireIntervalMs`, 1 s: a job starts within a second or two of its
+ * fire time). Each does what it did in one line.
  */
 export function startMaintenance(options: {
   config: Pick<Config, 'jobStore' | 'jobRetentionDays'>;

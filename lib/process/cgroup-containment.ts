@@ -312,14 +312,16 @@ export function createCgroupContainment():
         await killGroup(groups);
         const peakMemoryBytes = readNumber(path.join(groups.memory, 'memory.max_usage_in_bytes')) ?? 0;
         const oomKills = /oom_kill (\d+)/.exec(readOr(path.join(groups.memory, 'memory.oom_control')))?.[1];
-        const counted = tree?.complete() ? tree.processes() : undefined;
+        const counted = tree?.stop();
         const usage: JobUsage = {
           cpuMs: Math.round(cpuMs()),
           peakMemoryBytes,
-          processes: counted ?? Math.max(1, started.size, tree?.processes() ?? 0),
+          // Counted, unless the kernel dropped events: then the larger of that floor and the samples.
+          processes: counted?.complete
+            ? counted.processes
+            : Math.max(1, started.size, counted?.processes ?? 0),
           scope: 'job',
         };
-        tree?.stop();
         if (!exceeded && limits.memoryMb !== undefined && Number(oomKills ?? 0) > 0) {
           exceeded = { limit: 'memory', message: limitMessage('memory', limits, usage) };
         }

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
  * forks, read before the spawner learnt its pid) is kept 2 s for the root to claim. Threads are not
  * processes: a clone within a process (its thread group) is not counted. The socket is drained
  * without blocking every 50 ms and before a count is read; if the kernel dropped events (a full
- * receive buffer: ENOBUFS), the trees alive then are marked `complete: false`.
+ * receive buffer: ENOBUFS), the trees alive then answer `complete: false`.
  */
 
 const AF_NETLINK = 16;
@@ -42,13 +42,17 @@ const UNCLAIMED_MS = 2_000;
 const EVENT = 36;
 const DATA = EVENT + 16;
 
-export interface ProcessTree {
-  /** Processes started in the tree so far, its root included. */
-  processes(): number;
+/** What a tree started, read once its processes are gone. */
+export interface TreeCount {
+  /** Processes started in the tree, its root included. */
+  processes: number;
   /** False when the kernel dropped events while the tree was alive (the count is then a floor). */
-  complete(): boolean;
-  /** Stops counting (the tree's processes are gone). */
-  stop(): void;
+  complete: boolean;
+}
+
+export interface ProcessTree {
+  /** Stops counting (the tree's processes are gone) and answers what it counted. */
+  stop(): TreeCount;
 }
 
 export interface ForkEvents {
@@ -207,15 +211,11 @@ function forkEventsOn(libc: Libc, fd: number): ForkEvents {
       owner.set(rootPid, tree);
       adopt(tree, rootPid);
       return {
-        processes() {
-          drain();
-          return tree.count;
-        },
-        complete: () => tree.complete,
         stop() {
           drain();
           trees.delete(tree);
           for (const [pid, held] of owner) if (held === tree) owner.delete(pid);
+          return { processes: tree.count, complete: tree.complete };
         },
       };
     },

@@ -161,20 +161,23 @@ function dynamoDbBackend({
     // What the change owes the counters rides on the record's own write (dynamodb-counts.ts).
     const owed = owedCounts(next, effects);
     const item = { ...jobItem(next), ...(owed ? owedAttributes(owed) : {}) };
-    for (let round = 0; ; round += 1) {
-      // Compare-and-set on the status and the attempts the record had when read (the fence), and on
-      // nothing owed: a write must not drop what an earlier change still owes the counters.
-      const written = await putIf(
+    // Compare-and-set on the status and the attempts the record had when read (the fence), and on
+    // nothing owed: a write must not drop what an earlier change still owes the counters.
+    const write = () =>
+      putIf(
         item,
         'jobStatus = :from AND (jobAttempts = :attempts OR attribute_not_exists(jobAttempts)) AND attribute_not_exists(countToken)',
         { ':from': expected.status, ':attempts': expected.attempts },
       );
-      if (written) break;
-      if (round > 0 || !(await counts.settledBefore(next.id, expected))) return false;
-    }
-    // Statistics and clean-up: a failure here must not undo the change that was made.
-    if (owed) await counts.countNow(next.id, owed);
-    if (effects.finish) await recordFinished(next, effects.finish).catch(() => undefined);
+    let written = await write();
+    // Refused only because an earlier change still owed the counters: that settled, once more.
+    if (!written && (await counts.settledBefore(next.id, expected))) written = await write();
+    if (!written) return false;
+    // Statistics and clean-up, side by side: a failure here must not undo the change that was made.
+    await Promise.all([
+      owed && counts.countNow(next.id, owed),
+      effects.finish && recordFinished(next, effects.finish).catch(() => undefined),
+    ]);
     return true;
   }
 

@@ -20,9 +20,7 @@ async function exited(script: string, beforeTrack = 0) {
   if (beforeTrack > 0) await sleep(beforeTrack);
   const tree = opened.ok ? opened.events.track(child.pid!) : undefined;
   await childExited;
-  const counted = { processes: tree!.processes(), complete: tree!.complete() };
-  tree!.stop();
-  return counted;
+  return tree!.stop();
 }
 
 describe('fork events', () => {
